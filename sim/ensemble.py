@@ -1,0 +1,193 @@
+"""Many replicates, in chunks, on local processes or a Dask cluster.
+
+A chunk is a :class:`~sim.model.NegotiationModel` stepping replicates ``start .. stop - 1``
+together.  Because every replicate draws from its own streams (:mod:`sim.streams`), the
+results are bit-identical whatever the chunk size, the number of workers or the backend.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .model import NegotiationModel
+from .outcomes import to_frame
+from .scenario import Scenario
+
+TRAJECTORY_REPLICATES = 1000
+"""Replicates (by index, from 0) whose weekly trajectories are kept; the rest keep only
+their outcome record.  1,000 trajectories are plenty for fan charts and bound memory."""
+
+MAX_CHUNK = 2000
+"""Largest default chunk: bigger blocks stop gaining speed and cost memory."""
+
+
+@dataclass
+class EnsembleResult:
+    """The outcome of many replicates of one scenario (one arm)."""
+
+    scenario: Scenario
+    runs: pd.DataFrame
+    trajectories: dict[str, np.ndarray]
+    seed: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def issues(self) -> list[str]:
+        return list(self.scenario.spec.issues)
+
+
+@dataclass
+class ChunkResult:
+    start: int
+    columns: dict[str, np.ndarray]
+    trajectories: dict[str, np.ndarray]
+    seconds: float
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def default_chunk_size(runs: int, workers: int) -> int:
+    """About four chunks per worker (for balance), at most :data:`MAX_CHUNK` replicates."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / (4 * max(workers, 1)))))
+
+
+def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each chunk."""
+    return [(s, min(s + chunk_size, runs)) for s in range(0, runs, chunk_size)]
+
+
+def run_chunk(
+    scenario: Scenario, seed: int, start: int, stop: int, trajectory_replicates: int
+) -> ChunkResult:
+    """Run replicates ``start .. stop - 1`` to the horizon (picklable, for any executor)."""
+    began = time.perf_counter()
+    model = NegotiationModel(
+        scenario,
+        replicates=stop - start,
+        first_replicate=start,
+        seed=seed,
+        trajectory_replicates=trajectory_replicates,
+    ).run()
+    return ChunkResult(start, model.outcomes(), model.trajectory, time.perf_counter() - began)
+
+
+@contextmanager
+def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
+    """A local process pool, a Dask cluster's executor, or ``None`` to run in-process."""
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RuntimeError(
+                "--scheduler needs dask.distributed: pip install 'ceasefire[dask]'"
+            ) from None
+        with Client(scheduler) as client:
+            yield client.get_executor()
+    elif workers > 1:
+        context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield pool
+    else:
+        yield None
+
+
+def run_ensemble(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    scheduler: str | None = None,
+    trajectory_replicates: int = TRAJECTORY_REPLICATES,
+    on_progress: Callable[[int], None] | None = None,
+) -> EnsembleResult:
+    """Run ``runs`` replicates of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs, seed : int, optional
+        Default to the scenario's ``runs`` and ``seed``.
+    workers : int, optional
+        Local processes (default: all cores); ignored with ``scheduler``.
+    chunk_size : int, optional
+        Replicates per chunk (default: :func:`default_chunk_size`).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on.
+    trajectory_replicates : int
+        Keep weekly trajectories of replicates with index below this.
+    on_progress : callable, optional
+        Called with the number of replicates each finished chunk adds.
+
+    Returns
+    -------
+    EnsembleResult
+    """
+    runs = scenario.spec.runs if runs is None else runs
+    seed = scenario.spec.seed if seed is None else seed
+    workers = workers or default_workers()
+    chunk_size = chunk_size or default_chunk_size(runs, workers)
+    bounds = chunks(runs, chunk_size)
+    began = time.perf_counter()
+    results: list[ChunkResult] = []
+    parallel = scheduler is not None or (workers > 1 and len(bounds) > 1)
+    with executor_for(workers if parallel else 1, scheduler) as pool:
+        if pool is None:
+            for start, stop in bounds:
+                results.append(run_chunk(scenario, seed, start, stop, trajectory_replicates))
+                if on_progress:
+                    on_progress(stop - start)
+        else:
+            futures: list[Future] = [
+                pool.submit(run_chunk, scenario, seed, a, b, trajectory_replicates)
+                for a, b in bounds
+            ]
+            try:
+                for future in as_completed(futures):
+                    chunk = future.result()
+                    results.append(chunk)
+                    if on_progress:
+                        on_progress(len(chunk.columns["replicate"]))
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    results.sort(key=lambda c: c.start)
+    columns = {
+        name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
+    }
+    trajectories = {
+        name: np.concatenate([c.trajectories[name] for c in results])
+        for name in results[0].trajectories
+    }
+    return EnsembleResult(
+        scenario=scenario,
+        runs=to_frame(columns),
+        trajectories=trajectories,
+        seed=seed,
+        timings={
+            "wall_seconds": time.perf_counter() - began,
+            "chunk_seconds": float(sum(c.seconds for c in results)),
+            "chunks": len(results),
+            "chunk_size": chunk_size,
+            "workers": 0 if scheduler else workers if parallel else 1,
+        },
+    )

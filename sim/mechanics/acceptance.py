@@ -1,0 +1,125 @@
+"""Phase 5: the mediator's package and the veto players' acceptance (Fearon 1995).
+
+Utility of terms ``z`` for actor ``i`` is salience-weighted over issues with the actor's
+risk attitude ``a_i`` (concave for ``a_i > 1``, i.e. risk-averse):
+
+    U_i(z) = sum_k w_ik (1 - |z_k - x_ik| ** a_i),   w_ik = s_ik / sum_k s_ik.
+
+The value of fighting on is the same utility taken over the war's lottery: the territory
+issue at the actor's predicted control (quadrature nodes from :mod:`beliefs`), every other
+issue at its status quo (a war settles nothing else), less the perceived cost of fighting
+``T * cost_i / resolve_i`` and less the mediator's leverage.  A veto player accepts when
+``U_i(z) >= V_i`` (Fearon 1995: any split inside the bargaining range beats war for both).
+
+The package: every issue at the capability-and-salience-weighted mean of all actors'
+stated positions after bargaining (Bueno de Mesquita's forecast), except that the mediator
+moves the territorial line by the least needed to bring every veto player on board: the
+territory term is the point of the bargaining range (where every surplus ``U_i(z) - V_i``
+is non-negative) nearest the forecast, and when the range is empty, the point that
+maximises the smallest surplus (the offer closest to acceptance, which someone rejects).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .beliefs import WEIGHTS
+
+GRID = np.linspace(0.0, 1.0, 201)
+
+
+def issue_weights(salience: np.ndarray) -> np.ndarray:
+    """Salience normalised to sum to one over issues (zero when an actor cares for none)."""
+    total = salience.sum(axis=-1, keepdims=True)
+    return np.divide(salience, total, out=np.zeros_like(salience), where=total > 0)
+
+
+def utility(
+    terms: np.ndarray, ideal: np.ndarray, weights: np.ndarray, risk: np.ndarray
+) -> np.ndarray:
+    """``U_i(z)`` for terms of shape (R, K) and actors' ideals/weights (R, V, K); -> (R, V)."""
+    loss = np.abs(terms[:, None, :] - ideal) ** risk[..., None]
+    return (weights * (1.0 - loss)).sum(axis=-1)
+
+
+def value_of_fighting(
+    control_nodes: np.ndarray,
+    ideal: np.ndarray,
+    weights: np.ndarray,
+    risk: np.ndarray,
+    status_quo: np.ndarray,
+    territory: int,
+    cost: np.ndarray,
+) -> np.ndarray:
+    """Each actor's expected utility of fighting on, shape (R, V).
+
+    Parameters
+    ----------
+    control_nodes : ndarray, shape (R, V, Q)
+        Predicted control at the quadrature nodes of :data:`beliefs.WEIGHTS`.
+    ideal, weights : ndarray, shape (R, V, K)
+    risk : ndarray, shape (R, V)
+    status_quo : ndarray, shape (R, K)
+        Where each issue stands while the war goes on.
+    territory : int
+        Index of the issue the battlefield decides.
+    cost : ndarray, shape (R, V)
+        Perceived cost of fighting on, in utility units.
+    """
+    peace_side = utility(status_quo, ideal, weights, risk)
+    # replace the territory term of the status quo by its expectation over the lottery
+    a = risk[..., None]
+    sq_loss = np.abs(status_quo[:, None, territory] - ideal[..., territory]) ** risk
+    war_loss = (np.abs(control_nodes - ideal[..., territory, None]) ** a) @ WEIGHTS
+    w = weights[..., territory]
+    return peace_side + w * (sq_loss - war_loss) - cost
+
+
+def weighted_mean_positions(
+    position: np.ndarray, capability: np.ndarray, salience: np.ndarray
+) -> np.ndarray:
+    """Capability-and-salience-weighted mean position per issue, (R, N, K) -> (R, K)."""
+    w = capability[..., None] * salience
+    total = w.sum(axis=1)
+    mean = position.mean(axis=1)
+    return np.divide((w * position).sum(axis=1), total, out=mean, where=total > 0)
+
+
+def propose(
+    base_terms: np.ndarray,
+    ideal: np.ndarray,
+    weights: np.ndarray,
+    risk: np.ndarray,
+    war_value: np.ndarray,
+    territory: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mediator's package and each veto player's surplus from it.
+
+    Parameters
+    ----------
+    base_terms : ndarray, shape (R, K)
+        Terms on every issue before the territory split is chosen.
+    ideal, weights : ndarray, shape (R, V, K)
+        The veto players' positions and issue weights.
+    risk, war_value : ndarray, shape (R, V)
+
+    Returns
+    -------
+    terms : ndarray, shape (R, K)
+    surplus : ndarray, shape (R, V)
+        ``U_i(terms) - V_i``; every entry >= 0 means all veto players accept.
+    """
+    contribution = weights * (1.0 - np.abs(base_terms[:, None, :] - ideal) ** risk[..., None])
+    fixed = contribution.sum(axis=-1) - contribution[..., territory]  # all but territory
+    w = weights[..., territory]
+    # utility of each grid point on territory: (R, G, V)
+    loss = np.abs(GRID[None, :, None] - ideal[:, None, :, territory]) ** risk[:, None, :]
+    surplus = (fixed - war_value)[:, None, :] + w[:, None, :] * (1.0 - loss)
+    worst = surplus.min(axis=2)
+    feasible = worst >= 0.0
+    distance = np.where(feasible, np.abs(GRID - base_terms[:, territory, None]), np.inf)
+    pick = np.where(feasible.any(axis=1), distance.argmin(axis=1), worst.argmax(axis=1))
+    rows = np.arange(len(pick))
+    terms = base_terms.copy()
+    terms[:, territory] = GRID[pick]
+    return terms, surplus[rows, pick]

@@ -1,0 +1,110 @@
+"""Phase 1: events — scheduled, random and conditional shocks to dynamic parameters.
+
+An event fires at most once per replicate: at week ``at``; at a week drawn uniformly from
+``window``; or at the first week its ``when`` condition holds.  It happens with
+``probability`` (drawn once per replicate).  When it fires it sets or scales the
+parameters it names for that replicate.  Conditions are parsed by a fixed grammar
+(``<control|week|actors.<actor>.resolve> <op> <number>``), never evaluated as code.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+_OPS: dict[str, Callable] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_WHEN = re.compile(r"^\s*(\S+)\s*(<=|>=|<|>)\s*(\S+)\s*$")
+
+Target = tuple[str, tuple[int, ...]]
+"""A state array's name and the index of the actor (and issue) it changes."""
+
+
+@dataclass
+class Event:
+    """One event compiled for a block of replicates."""
+
+    name: str
+    fire_week: np.ndarray  # (R,) scheduled week, -1 when conditional
+    happens: np.ndarray  # (R,) bool: the probability draw came up
+    condition: tuple[str, Callable, float] | None
+    sets: list[tuple[Target, np.ndarray]]
+    scales: list[tuple[Target, np.ndarray]]
+    fired: np.ndarray  # (R,) bool
+
+    def due(self, week: int, observables: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Replicates in which the event fires this week (and marks them fired)."""
+        if self.condition is None:
+            mask = self.fire_week == week
+        else:
+            variable, op, threshold = self.condition
+            mask = op(observables[variable], threshold)
+        mask = mask & self.happens & ~self.fired
+        self.fired |= mask
+        return mask
+
+
+def compile_event(
+    spec,
+    values: Mapping[str, np.ndarray],
+    draws: np.ndarray,
+    target: Callable[[str], Target],
+) -> Event:
+    """Turn an event spec into arrays for ``R`` replicates.
+
+    Parameters
+    ----------
+    spec : EventSpec
+    values : mapping
+        Sampled parameter values by dotted path (see :func:`sim.parameters.sample`).
+    draws : ndarray, shape (R, 2)
+        Uniform numbers: the first decides whether it happens, the second its week.
+    target : callable
+        Maps a dotted parameter path to the state array and index it changes.
+    """
+    n = draws.shape[0]
+    prefix = f"events.{spec.name}"
+    happens = draws[:, 0] < values[f"{prefix}.probability"]
+    if spec.at is not None:
+        fire_week = np.full(n, spec.at)
+    elif spec.window is not None:
+        first, last = spec.window
+        fire_week = first + np.minimum((draws[:, 1] * (last - first + 1)).astype(int), last - first)
+    else:
+        fire_week = np.full(n, -1)
+    condition = None
+    if spec.when is not None:
+        variable, op, threshold = _WHEN.match(spec.when).groups()
+        condition = (variable, _OPS[op], float(threshold))
+    return Event(
+        name=spec.name,
+        fire_week=fire_week,
+        happens=happens,
+        condition=condition,
+        sets=[(target(p), values[f"{prefix}.set.{p}"]) for p in spec.set],
+        scales=[(target(p), values[f"{prefix}.scale.{p}"]) for p in spec.scale],
+        fired=np.zeros(n, dtype=bool),
+    )
+
+
+def apply(event: Event, mask: np.ndarray, arrays: Mapping[str, np.ndarray]) -> None:
+    """Apply a fired event's changes, in place, to the replicates in ``mask``."""
+    for (name, index), value in event.sets:
+        for array in _arrays(name, arrays):
+            array[(mask, *index)] = value[mask]
+    for (name, index), factor in event.scales:
+        for array in _arrays(name, arrays):
+            array[(mask, *index)] *= factor[mask]
+
+
+def _arrays(name: str, arrays: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    # an event that moves a position moves what the actor wants, not only what it says
+    return [arrays["position"], arrays["ideal"]] if name == "position" else [arrays[name]]

@@ -1,0 +1,394 @@
+"""The negotiation model: R replicates of the war stepped together, week by week.
+
+Each week runs the phases of ``docs/model.md`` in order:
+
+1. events            (:mod:`sim.mechanics.events`)
+2. battlefield, costs (:mod:`sim.mechanics.battlefield`, :mod:`sim.mechanics.costs`)
+3. beliefs           (:mod:`sim.mechanics.beliefs`)
+4. bargaining        (:mod:`sim.mechanics.bargaining`), every ``rounds_every`` weeks
+5. proposal and acceptance (:mod:`sim.mechanics.acceptance`)
+6. durability        (:mod:`sim.mechanics.durability`)
+
+Phases 2-5 act on the replicates at war, phase 6 on those in a ceasefire.  ``replicates=1``
+is the plain agent-based model on the same code path.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from scipy.special import ndtri
+
+from .actors import Actor
+from .mechanics import acceptance, bargaining, battlefield, beliefs, costs, durability, events
+from .parameters import flat_parameters, sample, uncertain
+from .scenario import DYNAMIC_GLOBAL_FIELDS, Scenario
+from .streams import uniforms
+
+WAR, CEASEFIRE = 0, 1
+WEEKS_PER_YEAR = 52.0
+
+
+class NegotiationModel(mesa.Model):
+    """A scenario's war and negotiation, for a block of replicates.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario (policy and overrides already applied).
+    replicates : int
+        How many replicates this model steps together.
+    first_replicate : int
+        Global index of the first replicate; replicate ``r`` draws from its own streams,
+        so its history does not depend on which block it is stepped in.
+    seed : int, optional
+        Run seed; the scenario's ``seed`` by default.
+    trajectory_replicates : int
+        Replicates with a global index below this keep their weekly trajectories.
+
+    Examples
+    --------
+    >>> from sim import load_scenario, NegotiationModel
+    >>> model = NegotiationModel(load_scenario("scenarios/baseline.yaml"), replicates=1)
+    >>> model.step(); model.actor("Russia").position   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replicates: int = 1,
+        first_replicate: int = 0,
+        seed: int | None = None,
+        trajectory_replicates: int = 1000,
+    ) -> None:
+        spec = scenario.spec
+        self.seed = spec.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed)
+        self.scenario = scenario
+        self.spec = spec
+        self.start, self.stop = first_replicate, first_replicate + replicates
+        self.replicates = replicates
+        self.horizon = spec.horizon
+        self.week = 0
+
+        self.issue_keys = list(spec.issues)
+        self.actor_keys = list(spec.actors)
+        self.territory = self.issue_keys.index(spec.battlefield.issue)
+        self.side = np.array(
+            [{"russia": 1, "ukraine": -1, "neutral": 0}[a.side] for a in spec.actors.values()]
+        )
+        self.belligerent = np.array([a.role == "belligerent" for a in spec.actors.values()])
+        self.vetoes = np.array([i for i, a in enumerate(spec.actors.values()) if a.veto])
+        self.mediator = self.actor_keys.index(spec.mediator)
+
+        flat = flat_parameters(spec)
+        self.inputs = uncertain(flat)
+        values = sample(flat, self.seed, self.start, self.stop)
+        self.sampled = {path: values[path] for path in self.inputs}
+        self.state = self._initial_state(values)
+
+        # random numbers, drawn in blocks per replicate (see sim.streams)
+        block = (self.seed, self.start, self.stop, spec.horizon)
+        self._shock = ndtri(uniforms(block[0], "battlefield", *block[1:]))
+        self._collapse = uniforms(block[0], "durability", *block[1:])
+        self.events = [
+            events.compile_event(
+                e,
+                values,
+                uniforms(self.seed, f"event:{e.name}", self.start, self.stop, 2),
+                self._target,
+            )
+            for e in spec.events
+        ]
+        self.guarantee_weights = np.array(
+            [float(spec.durability.guarantees.get(k, 0.0)) for k in self.issue_keys]
+        )
+        self.actors = [
+            Actor(self, key, i, spec.actors[key]) for i, key in enumerate(self.actor_keys)
+        ]
+        self._init_outcomes()
+        self._init_trajectories(trajectory_replicates)
+        self._war_value_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ set-up
+    def _initial_state(self, v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        actors, issues = self.actor_keys, self.issue_keys
+
+        def per_actor(attr: str) -> np.ndarray:
+            return np.stack([v[f"actors.{a}.{attr}"] for a in actors], axis=1)
+
+        def per_issue(attr: str) -> np.ndarray:
+            return np.stack(
+                [np.stack([v[f"actors.{a}.{attr}.{k}"] for k in issues], axis=1) for a in actors],
+                axis=1,
+            )
+
+        state = {
+            name: per_actor(name)
+            for name in ("capability", "resolve", "risk", "aid", "aid_cost", "war_cost", "optimism")
+        }
+        state["position"] = per_issue("position")
+        # preferences stay where the scenario puts them; bargaining moves only the stated
+        # positions (what the mediator hears), not what an actor wants (what it accepts)
+        state["ideal"] = state["position"].copy()
+        state["salience"] = per_issue("salience")
+        state["status_quo"] = np.stack([v[f"issues.{k}.status_quo"] for k in issues], axis=1)
+        for path in DYNAMIC_GLOBAL_FIELDS:
+            state[path] = v[path].copy()
+        for name in ("prior_weeks", "outlook_weeks"):
+            state[name] = v[f"beliefs.{name}"]
+        for name in ("base_hazard", "dissatisfaction", "consolidation_weeks"):
+            state[name] = v[f"durability.{name}"]
+        state["control"] = v["battlefield.control"].copy()
+        # beliefs start at the true drift, shifted by each actor's yearly optimism
+        true_drift = state["battlefield.drift"] * self._balance(state)
+        state["belief_mean"] = true_drift[:, None] + state["optimism"] / WEEKS_PER_YEAR
+        state["belief_weight"] = np.repeat(state["prior_weeks"][:, None], len(actors), axis=1)
+        return state
+
+    def _balance(self, s: dict[str, np.ndarray], rows=slice(None)) -> np.ndarray:
+        russia, ukraine = battlefield.effective_strength(
+            s["capability"][rows], s["aid"][rows], s["resolve"][rows], self.side, self.belligerent
+        )
+        return battlefield.balance(russia, ukraine)
+
+    def _target(self, path: str) -> tuple[str, tuple[int, ...]]:
+        if path in DYNAMIC_GLOBAL_FIELDS:
+            return path, ()
+        parts = path.split(".")
+        actor = self.actor_keys.index(parts[1])
+        if len(parts) == 4:
+            return parts[2], (actor, self.issue_keys.index(parts[3]))
+        return parts[2], (actor,)
+
+    def _init_outcomes(self) -> None:
+        r, k, n = self.replicates, len(self.issue_keys), len(self.actor_keys)
+        self.status = np.full(r, WAR, dtype=np.int8)
+        self.first_ceasefire_week = np.full(r, -1, dtype=np.int64)
+        self.last_ceasefire_week = np.full(r, -1, dtype=np.int64)
+        self.terms = np.full((r, k), np.nan)
+        self.collapses = np.zeros(r, dtype=np.int64)
+        self.blocker = np.full(r, -1, dtype=np.int64)
+        self.concession = np.zeros(r)
+        self.talks_resume = np.zeros(r, dtype=np.int64)
+        self.cumulative_cost = np.zeros((r, n))
+
+    def _init_trajectories(self, keep: int) -> None:
+        kept = np.arange(self.start, min(self.stop, max(keep, self.start))) - self.start
+        self.kept = kept
+        t, n, k = self.horizon + 1, len(self.actor_keys), len(self.issue_keys)
+        self.trajectory = {
+            "replicate": kept + self.start,
+            "control": np.zeros((len(kept), t)),
+            "status": np.zeros((len(kept), t), dtype=np.int8),
+            "resolve": np.zeros((len(kept), t, n)),
+            "position": np.zeros((len(kept), t, n, k)),
+        }
+        self._record()
+
+    def _record(self) -> None:
+        if not len(self.kept):
+            return
+        w, s, rows = self.week, self.state, self.kept
+        self.trajectory["control"][:, w] = s["control"][rows]
+        self.trajectory["status"][:, w] = self.status[rows]
+        self.trajectory["resolve"][:, w] = s["resolve"][rows]
+        self.trajectory["position"][:, w] = s["position"][rows]
+
+    # ------------------------------------------------------------------ queries
+    def actor(self, key: str) -> Actor:
+        """The actor with scenario key ``key``."""
+        return self.actors[self.actor_keys.index(key)]
+
+    def veto_index(self, actor_index: int) -> int:
+        """Position of an actor among the veto players."""
+        return int(np.flatnonzero(self.vetoes == actor_index)[0])
+
+    def value_of_fighting(self, rows: np.ndarray) -> np.ndarray:
+        """Each veto player's expected utility of fighting on, shape (len(rows), V).
+
+        Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
+        """
+        cache = self._war_value_cache
+        if cache is not None and cache[0] == self.week and np.array_equal(cache[1], rows):
+            return cache[2]
+        s, v = self.state, self.vetoes
+        weekly = costs.weekly_cost(
+            s["war_cost"][rows][:, v],
+            s["aid"][rows][:, v],
+            s["aid_cost"][rows][:, v],
+            s["resolve"][rows][:, v],
+            self.belligerent[v],
+        )
+        outlook_weeks = s["outlook_weeks"][rows]
+        resolve = s["resolve"][rows][:, v]
+        perceived_cost = outlook_weeks[:, None] * weekly * (1.0 - resolve) / resolve
+        nodes = beliefs.outlook(
+            s["control"][rows],
+            s["belief_mean"][rows][:, v],
+            s["belief_weight"][rows][:, v],
+            s["battlefield.volatility"][rows],
+            outlook_weeks,
+        )
+        capability = s["capability"][rows]
+        top = capability.max(axis=1)
+        leverage = s["negotiation.pressure"][rows] * np.divide(
+            capability[:, self.mediator], top, out=np.zeros_like(top), where=top > 0
+        )
+        pressured = (v != self.mediator)[None, :]
+        value = acceptance.value_of_fighting(
+            nodes,
+            s["ideal"][rows][:, v],
+            acceptance.issue_weights(s["salience"][rows][:, v]),
+            s["risk"][rows][:, v],
+            s["status_quo"][rows],
+            self.territory,
+            perceived_cost + pressured * leverage[:, None],
+        )
+        self._war_value_cache = (self.week, rows, value)
+        return value
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """Advance every replicate by one week."""
+        self.week += 1
+        self._events()
+        at_war = np.flatnonzero(self.status == WAR)
+        if len(at_war):
+            change = self._fight(at_war)
+            self._learn(at_war, change)
+            if self.week % self.spec.negotiation.rounds_every == 0:
+                self._bargain(at_war)
+            self._negotiate(at_war)
+        in_ceasefire = np.flatnonzero(
+            (self.status == CEASEFIRE) & (self.last_ceasefire_week < self.week)
+        )
+        if len(in_ceasefire):
+            self._endure(in_ceasefire)
+        self._record()
+        if self.week >= self.horizon:
+            self.running = False
+
+    def _events(self) -> None:
+        s = self.state
+        observables = {"control": s["control"], "week": np.full(self.replicates, self.week)}
+        observables.update(
+            {f"actors.{a}.resolve": s["resolve"][:, i] for i, a in enumerate(self.actor_keys)}
+        )
+        for event in self.events:
+            mask = event.due(self.week, observables)
+            if mask.any():
+                events.apply(event, mask, s)
+        np.clip(s["resolve"], 1e-6, 1.0, out=s["resolve"])
+        for name in ("position", "salience"):
+            np.clip(s[name], 0.0, 1.0, out=s[name])
+
+    def _fight(self, rows: np.ndarray) -> np.ndarray:
+        s = self.state
+        before = s["control"][rows]
+        after = battlefield.move_front(
+            before,
+            self._balance(s, rows),
+            s["battlefield.drift"][rows],
+            s["battlefield.volatility"][rows],
+            self._shock[rows, self.week - 1],
+        )
+        s["control"][rows] = after
+        cost = costs.weekly_cost(
+            s["war_cost"][rows],
+            s["aid"][rows],
+            s["aid_cost"][rows],
+            s["resolve"][rows],
+            self.belligerent,
+        )
+        self.cumulative_cost[rows] += cost
+        s["resolve"][rows] = costs.wear(s["resolve"][rows], cost)
+        return after - before
+
+    def _learn(self, rows: np.ndarray, change: np.ndarray) -> None:
+        s = self.state
+        mean, weight = beliefs.update(s["belief_mean"][rows], s["belief_weight"][rows], change)
+        s["belief_mean"][rows], s["belief_weight"][rows] = mean, weight
+
+    def _bargain(self, rows: np.ndarray) -> None:
+        s, neg = self.state, self.spec.negotiation
+        position = s["position"][rows]
+        capability = s["capability"][rows]
+        salience = s["salience"][rows]
+        for k in range(len(self.issue_keys)):
+            position[:, :, k] = bargaining.bargaining_round(
+                position[:, :, k], capability, salience[:, :, k], q=neg.q, t=neg.t
+            )
+        s["position"][rows] = position
+
+    def _negotiate(self, rows: np.ndarray) -> None:
+        neg = self.spec.negotiation
+        if self.week < neg.first_week:
+            return
+        rows = rows[self.talks_resume[rows] <= self.week]
+        if not len(rows):
+            return
+        s, v = self.state, self.vetoes
+        base = acceptance.weighted_mean_positions(
+            s["position"][rows], s["capability"][rows], s["salience"][rows]
+        )
+        ideal = s["ideal"][rows][:, v]
+        weights = acceptance.issue_weights(s["salience"][rows][:, v])
+        risk = s["risk"][rows][:, v]
+        terms, surplus = acceptance.propose(
+            base, ideal, weights, risk, self.value_of_fighting(rows), self.territory
+        )
+        agreed = (surplus >= 0.0).all(axis=1)
+        self.blocker[rows] = np.where(agreed, -1, v[surplus.argmin(axis=1)])
+        signed = rows[agreed]
+        self.status[signed] = CEASEFIRE
+        self.terms[signed] = terms[agreed]
+        self.first_ceasefire_week[signed] = np.where(
+            self.first_ceasefire_week[signed] < 0, self.week, self.first_ceasefire_week[signed]
+        )
+        self.last_ceasefire_week[signed] = self.week
+        utility = acceptance.utility(terms[agreed], ideal[agreed], weights[agreed], risk[agreed])
+        self.concession[signed] = (1.0 - utility).max(axis=1)
+
+    def _endure(self, rows: np.ndarray) -> None:
+        s = self.state
+        h = durability.hazard(
+            s["base_hazard"][rows],
+            s["dissatisfaction"][rows],
+            self.concession[rows],
+            durability.guarantee_strength(self.terms[rows], self.guarantee_weights),
+            (self.week - self.last_ceasefire_week[rows]).astype(float),
+            s["consolidation_weeks"][rows],
+        )
+        collapsed = rows[self._collapse[rows, self.week - 1] < h]
+        self.status[collapsed] = WAR
+        self.collapses[collapsed] += 1
+        self.talks_resume[collapsed] = self.week + self.spec.negotiation.cooldown_weeks
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> NegotiationModel:
+        """Step to the horizon; returns the model for chaining."""
+        while self.running and self.week < self.horizon:
+            self.step()
+        return self
+
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """One record per replicate: the outcome columns and the sampled uncertain inputs."""
+        ceasefire = self.first_ceasefire_week >= 0
+        cols: dict[str, np.ndarray] = {
+            "replicate": np.arange(self.start, self.stop),
+            "ceasefire": ceasefire,
+            "ceasefire_week": np.where(ceasefire, self.first_ceasefire_week, -1),
+        }
+        for k, issue in enumerate(self.issue_keys):
+            cols[f"terms_{issue}"] = self.terms[:, k]
+        cols["held"] = ceasefire & (self.status == CEASEFIRE)
+        cols["collapses"] = self.collapses
+        cols["final_control"] = self.state["control"].copy()
+        cols["blocker"] = np.array(
+            [self.actor_keys[b] if b >= 0 else "" for b in self.blocker], dtype=object
+        )
+        for i, actor in enumerate(self.actor_keys):
+            cols[f"cost_{actor}"] = self.cumulative_cost[:, i]
+        cols.update(self.sampled)
+        return cols

@@ -1,0 +1,633 @@
+"""Scenario files: YAML loading, ``extends:`` inheritance, policies, ``--set`` overrides and
+the validated schema.
+
+A scenario is data only: it is read with a safe YAML loader (no tags that build objects,
+no duplicate keys), merged with the files it extends, changed by the chosen policy and by
+command-line overrides, and then validated as a whole, so every route into a scenario meets
+the same checks and the same one-line errors (:class:`sim.errors.ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
+
+from .distributions import Choice, Distribution, Normal, Param, Triangular, Uniform
+from .errors import ScenarioError
+
+MAX_FILE_BYTES = 1_000_000
+"""Scenario files larger than this are refused (they are hand-written data, not dumps)."""
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_WHEN = re.compile(
+    r"^\s*(control|week|actors\.[A-Za-z][A-Za-z0-9_-]*\.resolve)\s*(<=|>=|<|>)\s*"
+    r"(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$"
+)
+
+# Attributes that events may set or scale while a replicate runs.
+DYNAMIC_ACTOR_FIELDS = ("capability", "resolve", "aid", "aid_cost", "war_cost", "risk")
+DYNAMIC_ISSUE_FIELDS = ("position", "salience")
+DYNAMIC_GLOBAL_FIELDS = ("battlefield.drift", "battlefield.volatility", "negotiation.pressure")
+
+
+# --------------------------------------------------------------------------- parameters
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number", f"must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise PydanticCustomError("number", f"must be a finite number, got {value}")
+    return float(value)
+
+
+def _check_range(x: float, low: float, high: float, low_open: bool) -> None:
+    too_low = x <= low if low_open else x < low
+    if too_low or x > high:
+        if math.isinf(high):
+            bound = f"greater than {_fmt(low)}" if low_open else f"at least {_fmt(low)}"
+            msg = f"must be {bound}, got {_fmt(x)}"
+        else:
+            lo = f"above {_fmt(low)}" if low_open else f"between {_fmt(low)}"
+            msg = (
+                f"must be {lo} and at most {_fmt(high)}, got {_fmt(x)}"
+                if low_open
+                else f"must be {lo} and {_fmt(high)}, got {_fmt(x)}"
+            )
+        raise PydanticCustomError("range", msg)
+
+
+def _distribution(value: Mapping, low: float, high: float) -> Distribution:
+    if len(value) != 1:
+        raise PydanticCustomError(
+            "distribution",
+            "a distribution has exactly one of uniform, normal, triangular, choice; got "
+            + (", ".join(map(str, value)) or "nothing"),
+        )
+    kind, args = next(iter(value.items()))
+    try:
+        if kind == "uniform":
+            a, b = (_number(v) for v in _pair(args, 2, "uniform: [low, high]"))
+            if a > b:
+                raise PydanticCustomError("distribution", "uniform: low must not exceed high")
+            dist: Distribution = Uniform(a, b)
+        elif kind == "triangular":
+            a, c, b = (_number(v) for v in _pair(args, 3, "triangular: [low, mode, high]"))
+            if not a <= c <= b:
+                raise PydanticCustomError("distribution", "triangular: need low <= mode <= high")
+            dist = Triangular(a, c, b)
+        elif kind == "normal":
+            if not isinstance(args, Mapping) or set(args) != {"mean", "sd"}:
+                raise PydanticCustomError("distribution", "normal takes {mean: m, sd: s}")
+            mean, sd = _number(args["mean"]), _number(args["sd"])
+            if sd < 0:
+                raise PydanticCustomError("distribution", "normal: sd must be at least 0")
+            dist = Normal(mean, sd, low, high)
+        elif kind == "choice":
+            if not isinstance(args, list) or not args:
+                raise PydanticCustomError("distribution", "choice takes a non-empty list")
+            dist = Choice(tuple(_number(v) for v in args))
+        else:
+            raise PydanticCustomError(
+                "distribution",
+                f"unknown distribution {kind!r} (use uniform, normal, triangular or choice)",
+            )
+    except PydanticCustomError as err:
+        if err.type == "number":
+            raise PydanticCustomError("distribution", f"{kind}: {err.message()}") from None
+        raise
+    return dist
+
+
+def _pair(args: Any, n: int, form: str) -> list:
+    if not isinstance(args, list) or len(args) != n:
+        raise PydanticCustomError("distribution", "expected " + form)
+    return args
+
+
+def param(
+    low: float = -math.inf, high: float = math.inf, *, low_open: bool = False
+) -> PlainValidator:
+    """A validator for a numeric field that may also be a distribution.
+
+    Numbers and the support of distributions must lie within ``[low, high]`` (``(low,
+    high]`` when ``low_open``); normal distributions are clipped to the bounds and only
+    their mean is checked.
+    """
+
+    def validate(value: Any) -> Param:
+        if isinstance(value, Mapping):
+            dist = _distribution(value, low, high)
+            for x in dist.support:
+                _check_range(x, low, high, low_open)
+            return dist
+        x = _number(value)
+        _check_range(x, low, high, low_open)
+        return x
+
+    return PlainValidator(validate)
+
+
+def whole(low: int, high: int | None = None) -> PlainValidator:
+    """A validator for a plain whole number within ``[low, high]``."""
+
+    def validate(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            raise PydanticCustomError("whole", f"must be a whole number, got {value!r}")
+        x = int(value)
+        if x < low or (high is not None and x > high):
+            rng = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise PydanticCustomError("range", f"must be {rng}, got {x}")
+        return x
+
+    return PlainValidator(validate)
+
+
+def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
+    """A validator for a plain number within ``[low, high]`` (no distribution allowed)."""
+
+    def validate(value: Any) -> float:
+        if isinstance(value, Mapping):
+            raise PydanticCustomError("number", "must be a plain number here, not a distribution")
+        x = _number(value)
+        _check_range(x, low, high, False)
+        return x
+
+    return PlainValidator(validate)
+
+
+Unit = Annotated[Param, param(0.0, 1.0)]
+NonNeg = Annotated[Param, param(0.0)]
+
+
+# --------------------------------------------------------------------------- schema
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class IssueSpec(_Strict):
+    """A negotiated issue: a dimension in [0, 1] with labelled ends."""
+
+    low: str = Field(description="What 0 means")
+    high: str = Field(description="What 1 means")
+    status_quo: Unit = 0.0  # where the issue stands while the war goes on
+    description: str = ""
+
+
+class ActorSpec(_Strict):
+    """One actor: its role, power and preferences."""
+
+    name: str = ""
+    role: Literal["belligerent", "supporter", "mediator"]
+    side: Literal["russia", "ukraine", "neutral"] = "neutral"
+    veto: bool = False
+    capability: NonNeg
+    resolve: Annotated[Param, param(0.0, 1.0, low_open=True)] = 1.0
+    risk: Annotated[Param, param(0.1, 10.0)] = 1.0
+    aid: NonNeg = 0.0
+    aid_cost: NonNeg = 0.0
+    war_cost: NonNeg = 0.0
+    optimism: Annotated[Param, param(-1.0, 1.0)] = 0.0
+    position: dict[str, Unit]
+    salience: dict[str, Unit]
+
+
+class BattlefieldSpec(_Strict):
+    issue: str = "territory"
+    control: Unit
+    drift: NonNeg = 0.001
+    volatility: NonNeg = 0.003
+
+
+class BeliefSpec(_Strict):
+    prior_weeks: Annotated[Param, param(0.0, 10_000.0, low_open=True)] = 26.0
+    outlook_weeks: Annotated[Param, param(1.0, 1_000.0)] = 52.0
+
+
+class NegotiationSpec(_Strict):
+    q: Annotated[float, number(0.0, 1.0)] = 1.0
+    t: Annotated[float, number(0.0, 1.0)] = 1.0
+    rounds_every: Annotated[int, whole(1, 520)] = 4
+    first_week: Annotated[int, whole(1)] = 1
+    pressure: NonNeg = 0.0
+    cooldown_weeks: Annotated[int, whole(0)] = 12
+
+
+class DurabilitySpec(_Strict):
+    base_hazard: Unit = 0.01
+    guarantees: dict[str, NonNeg] = {}
+    dissatisfaction: NonNeg = 2.0
+    consolidation_weeks: Annotated[Param, param(0.0, 10_000.0, low_open=True)] = 52.0
+
+
+class EventSpec(_Strict):
+    """A shock that sets or scales dynamic parameters, once per replicate at most."""
+
+    name: str
+    at: Annotated[int, whole(0)] | None = None
+    window: tuple[Annotated[int, whole(0)], Annotated[int, whole(0)]] | None = None
+    probability: Unit = 1.0
+    when: str | None = None
+    set: dict[str, Param] = {}
+    scale: dict[str, NonNeg] = {}
+
+
+class PolicySpec(_Strict):
+    """A named policy: overrides applied to the scenario before validation."""
+
+    description: str = ""
+    set: dict[str, Any] = {}
+    events: list[dict[str, Any]] = []
+
+
+class ScenarioSpec(_Strict):
+    """The validated content of a scenario file."""
+
+    name: str
+    description: str = ""
+    horizon: Annotated[int, whole(1, 5200)]
+    runs: Annotated[int, whole(1)] = 1000
+    seed: Annotated[int, whole(0, 2**63 - 1)] = 0
+    mediator: str
+    issues: dict[str, IssueSpec]
+    actors: dict[str, ActorSpec]
+    battlefield: BattlefieldSpec
+    beliefs: BeliefSpec = BeliefSpec()
+    negotiation: NegotiationSpec = NegotiationSpec()
+    durability: DurabilitySpec = DurabilitySpec()
+    events: list[EventSpec] = []
+    policies: dict[str, PolicySpec] = {}
+
+
+# --------------------------------------------------------------------------- YAML
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that refuses duplicate keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text safely; errors become one-line :class:`ScenarioError`."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        if "could not determine a constructor" in str(err):
+            problem = "YAML tags that build objects are not allowed"
+        raise ScenarioError(source, where, f"invalid YAML: {problem}") from None
+
+
+def read_text(path: Path) -> str:
+    """Read a scenario file as UTF-8 text with a size limit."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    if not path.is_file():
+        raise ScenarioError(str(path), "", "not a file")
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            str(path), "", f"file is {size:,} bytes; scenario files are limited to 1 MB"
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(str(path), "", f"not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise ScenarioError(str(path), "", f"cannot read: {err.strerror}") from None
+
+
+def deep_merge(base: Mapping, override: Mapping) -> dict:
+    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces."""
+    merged = dict(copy.deepcopy(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -> dict:
+    source = str(path)
+    text = read_text(path)
+    texts[source] = text
+    doc = parse_yaml(text, source)
+    if doc is None:
+        raise ScenarioError(source, "", "file is empty")
+    if not isinstance(doc, dict):
+        raise ScenarioError(
+            source, "", f"expected a mapping at top level, got {type(doc).__name__}"
+        )
+    parent = doc.pop("extends", None)
+    if parent is None:
+        return doc
+    if not isinstance(parent, str):
+        raise ScenarioError(source, "extends", "must be a file name")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path))
+        raise ScenarioError(source, "extends", f"inheritance cycle: {cycle}")
+    if not parent_path.is_file():
+        raise ScenarioError(source, "extends", f"parent file not found: {parent}")
+    return deep_merge(_load_document(parent_path, (*chain, parent_path), texts), doc)
+
+
+def set_path(doc: dict, path: str, value: Any, source: str) -> None:
+    """Set a dotted ``path`` in a raw scenario document (creating the last key only)."""
+    keys = path.split(".")
+    if not path or any(not k for k in keys):
+        raise ScenarioError(source, path, "not a valid field path")
+    node: Any = doc
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+            continue
+        if not isinstance(node, dict) or key not in node:
+            raise ScenarioError(source, path, f"no such field: {'.'.join(keys[: depth + 1])}")
+        node = node[key]
+    if isinstance(node, list) and keys[-1].isdigit() and int(keys[-1]) < len(node):
+        node[int(keys[-1])] = value
+    elif isinstance(node, dict):
+        node[keys[-1]] = value
+    else:
+        raise ScenarioError(source, path, "no such field")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE`` from the command line; the value is read as a YAML scalar."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected PATH=VALUE")
+    path, raw = text.split("=", 1)
+    return path.strip(), parse_yaml(raw, f"--set {path.strip()}")
+
+
+# --------------------------------------------------------------------------- validation
+def _loc(parts: Iterable) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _problem(err: dict) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind.startswith("literal_error"):
+        return f"{err['msg'].replace('Input should be', 'must be')}, got {err['input']!r}"
+    if kind in {"dict_type", "model_type"}:
+        return f"must be a mapping, got {type(err['input']).__name__}"
+    if kind in {"string_type", "bool_type", "list_type", "tuple_type", "int_type"}:
+        return f"{err['msg'].replace('Input should be', 'must be')}, got {err['input']!r}"
+    return err["msg"].replace("Input should be", "must be")
+
+
+def validate_document(doc: dict, source: str) -> ScenarioSpec:
+    """Validate a merged raw document; raise :class:`ScenarioError` for the first problem."""
+    try:
+        spec = ScenarioSpec.model_validate(doc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ScenarioError(source, _loc(first["loc"]), _problem(first)) from None
+    _check_references(spec, source)
+    return spec
+
+
+def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) -> None:
+    parts = path.split(".")
+    if path in DYNAMIC_GLOBAL_FIELDS:
+        return
+    if len(parts) >= 3 and parts[0] == "actors":
+        if parts[1] not in spec.actors:
+            raise ScenarioError(source, where, f"unknown actor {parts[1]!r}")
+        if len(parts) == 3 and parts[2] in DYNAMIC_ACTOR_FIELDS:
+            return
+        if len(parts) == 4 and parts[2] in DYNAMIC_ISSUE_FIELDS:
+            if parts[3] not in spec.issues:
+                raise ScenarioError(source, where, f"unknown issue {parts[3]!r}")
+            return
+    allowed = ", ".join(
+        [f"actors.<actor>.{f}" for f in DYNAMIC_ACTOR_FIELDS]
+        + [f"actors.<actor>.{f}.<issue>" for f in DYNAMIC_ISSUE_FIELDS]
+        + list(DYNAMIC_GLOBAL_FIELDS)
+    )
+    raise ScenarioError(source, where, f"events cannot change {path!r}; they can change {allowed}")
+
+
+def _check_references(spec: ScenarioSpec, source: str) -> None:
+    issues = list(spec.issues)
+    if not issues:
+        raise ScenarioError(source, "issues", "a scenario needs at least one issue")
+    for name in [*issues, *spec.actors, *spec.policies]:
+        if not _NAME.match(name):
+            raise ScenarioError(
+                source, name, "names must start with a letter and use letters, digits, _ or -"
+            )
+    if spec.battlefield.issue not in spec.issues:
+        raise ScenarioError(
+            source, "battlefield.issue", f"unknown issue {spec.battlefield.issue!r}"
+        )
+    if spec.mediator not in spec.actors:
+        raise ScenarioError(source, "mediator", f"unknown actor {spec.mediator!r}")
+    for actor_name, actor in spec.actors.items():
+        for kind in ("position", "salience"):
+            values = getattr(actor, kind)
+            for issue in values:
+                if issue not in spec.issues:
+                    raise ScenarioError(
+                        source, f"actors.{actor_name}.{kind}.{issue}", "unknown issue"
+                    )
+            for issue in issues:
+                if issue not in values:
+                    raise ScenarioError(
+                        source, f"actors.{actor_name}.{kind}.{issue}", "required field is missing"
+                    )
+        if actor.role == "belligerent" and actor.side == "neutral":
+            raise ScenarioError(
+                source,
+                f"actors.{actor_name}.side",
+                "a belligerent must be on side russia or ukraine",
+            )
+    for side in ("russia", "ukraine"):
+        if not any(a.role == "belligerent" and a.side == side for a in spec.actors.values()):
+            raise ScenarioError(source, "actors", f"no belligerent on side {side}")
+    if not any(a.veto for a in spec.actors.values()):
+        raise ScenarioError(source, "actors", "no veto player: set veto: true for at least one")
+    for issue in issues:
+        top = max(_upper(spec.actors[a].salience[issue]) for a in spec.actors)
+        if top <= 0:
+            raise ScenarioError(source, f"issues.{issue}", "no actor has salience above 0 for it")
+    for issue in spec.durability.guarantees:
+        if issue not in spec.issues:
+            raise ScenarioError(source, f"durability.guarantees.{issue}", "unknown issue")
+    for i, event in enumerate(spec.events):
+        where = f"events[{i}]"
+        timing = [event.at is not None, event.window is not None, event.when is not None]
+        if sum(timing) != 1:
+            raise ScenarioError(source, where, "give exactly one of at, window or when")
+        if event.window is not None and event.window[0] > event.window[1]:
+            raise ScenarioError(source, f"{where}.window", "start must not be after end")
+        if event.when is not None:
+            match = _WHEN.match(event.when)
+            if not match:
+                raise ScenarioError(
+                    source,
+                    f"{where}.when",
+                    "expected '<control|week|actors.<actor>.resolve> <op> <number>' "
+                    "with op one of <, <=, >, >=",
+                )
+            if match.group(1).startswith("actors."):
+                actor = match.group(1).split(".")[1]
+                if actor not in spec.actors:
+                    raise ScenarioError(source, f"{where}.when", f"unknown actor {actor!r}")
+        if not event.set and not event.scale:
+            raise ScenarioError(source, where, "an event must set or scale something")
+        for kind in ("set", "scale"):
+            for path in getattr(event, kind):
+                _check_dynamic_path(spec, path, source, f"{where}.{kind}.{path}")
+
+
+def _upper(value: Param) -> float:
+    return value if isinstance(value, float) else value.support[1]
+
+
+# --------------------------------------------------------------------------- loading
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, ready to run.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The validated content (policy and overrides applied).
+    source : str
+        The file it was loaded from.
+    policy : str or None
+        The policy applied, if any.
+    texts : dict
+        The text of every file read (the file and its parents), for the manifest.
+    overrides : tuple of str
+        The ``--set`` overrides applied, as given.
+    """
+
+    spec: ScenarioSpec
+    source: str
+    policy: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def label(self) -> str:
+        """Name of this arm: the scenario name, plus the policy when one is applied."""
+        return f"{self.spec.name}+{self.policy}" if self.policy else self.spec.name
+
+    @property
+    def text_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.texts):
+            digest.update(name.encode() + b"\0" + self.texts[name].encode() + b"\0")
+        return digest.hexdigest()
+
+    def with_policy(self, policy: str | None) -> Scenario:
+        """The same file loaded again with another policy (``None`` for the baseline)."""
+        return load_scenario(self.source, policy=policy, overrides=self.overrides)
+
+
+def load_raw(path: str | Path) -> tuple[dict, dict[str, str]]:
+    """Read a scenario file and its ``extends:`` parents into one merged raw document."""
+    path = Path(path)
+    texts: dict[str, str] = {}
+    doc = _load_document(path, (path.resolve(),), texts)
+    return doc, texts
+
+
+def apply_policy(doc: dict, policy: str, source: str) -> dict:
+    """Apply a named policy's overrides to a raw document (before validation)."""
+    policies = doc.get("policies") or {}
+    if not isinstance(policies, dict) or policy not in policies:
+        known = ", ".join(policies) if isinstance(policies, dict) and policies else "none"
+        raise ScenarioError(source, f"policies.{policy}", f"no such policy (defined: {known})")
+    spec = (
+        PolicySpec.model_validate(policies[policy]) if isinstance(policies[policy], dict) else None
+    )
+    if spec is None:
+        raise ScenarioError(source, f"policies.{policy}", "must be a mapping")
+    out = copy.deepcopy(doc)
+    for path, value in spec.set.items():
+        set_path(out, path, copy.deepcopy(value), f"{source}: policies.{policy}.set")
+    if spec.events:
+        out["events"] = [*(out.get("events") or []), *copy.deepcopy(spec.events)]
+    return out
+
+
+def load_scenario(
+    path: str | Path, policy: str | None = None, overrides: Iterable[str] = ()
+) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML scenario file.
+    policy : str, optional
+        A policy defined in the file to apply.
+    overrides : iterable of str
+        ``PATH=VALUE`` overrides (as from ``--set``), applied after the policy.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For any problem with the file, the policy or the overrides.
+    """
+    source = str(path)
+    doc, texts = load_raw(path)
+    # validate the unmodified document first, so every policy is checked on load
+    base = validate_document(doc, source)
+    for name in base.policies:
+        validate_document(apply_policy(doc, name, source), f"{source} (policy {name})")
+    if policy is not None:
+        doc = apply_policy(doc, policy, source)
+    overrides = tuple(overrides)
+    for text in overrides:
+        key, value = parse_override(text)
+        set_path(doc, key, value, f"{source} (--set)")
+    spec = validate_document(doc, f"{source} (--set)" if overrides else source)
+    return Scenario(spec=spec, source=source, policy=policy, texts=texts, overrides=overrides)
