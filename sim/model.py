@@ -64,7 +64,8 @@ class NegotiationModel(mesa.Model):
         spec = scenario.spec
         self.seed = spec.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
-        self.scenario = scenario
+        # not `self.scenario`: Mesa 3.5 reserves that name for its own Scenario objects
+        self.setup = scenario
         self.spec = spec
         self.start, self.stop = first_replicate, first_replicate + replicates
         self.replicates = replicates
