@@ -15,8 +15,8 @@ The package: every issue at the capability-and-salience-weighted mean of all act
 stated positions after bargaining (Bueno de Mesquita's forecast), except that the mediator
 moves the territorial line by the least needed to bring every veto player on board: the
 territory term is the point of the bargaining range (where every surplus ``U_i(z) - V_i``
-is non-negative) nearest the forecast, and when the range is empty, the point that
-maximises the smallest surplus (the offer closest to acceptance, which someone rejects).
+is non-negative) nearest the forecast.  When the range is empty the mediator tables the
+forecast as it is; the veto player furthest from accepting it is the ``blocker``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from .beliefs import WEIGHTS
-
-GRID = np.linspace(0.0, 1.0, 201)
 
 
 def issue_weights(salience: np.ndarray) -> np.ndarray:
@@ -95,12 +93,18 @@ def propose(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The mediator's package and each veto player's surplus from it.
 
+    With the other issues fixed, veto player ``i``'s surplus from a territorial line ``g``
+    is ``c_i + w_i (1 - |g - x_i| ** a_i)``, so the lines it accepts form the interval
+    ``|g - x_i| <= ((c_i + w_i) / w_i) ** (1 / a_i)``.  The bargaining range is the
+    intersection of these intervals; the mediator offers the line in it nearest its
+    forecast, or, when it is empty, the forecast itself (and someone rejects it).
+
     Parameters
     ----------
     base_terms : ndarray, shape (R, K)
-        Terms on every issue before the territory split is chosen.
+        Terms on every issue before the territorial line is chosen.
     ideal, weights : ndarray, shape (R, V, K)
-        The veto players' positions and issue weights.
+        The veto players' ideal points and issue weights.
     risk, war_value : ndarray, shape (R, V)
 
     Returns
@@ -110,16 +114,31 @@ def propose(
         ``U_i(terms) - V_i``; every entry >= 0 means all veto players accept.
     """
     contribution = weights * (1.0 - np.abs(base_terms[:, None, :] - ideal) ** risk[..., None])
-    fixed = contribution.sum(axis=-1) - contribution[..., territory]  # all but territory
-    w = weights[..., territory]
-    # utility of each grid point on territory: (R, G, V)
-    loss = np.abs(GRID[None, :, None] - ideal[:, None, :, territory]) ** risk[:, None, :]
-    surplus = (fixed - war_value)[:, None, :] + w[:, None, :] * (1.0 - loss)
-    worst = surplus.min(axis=2)
-    feasible = worst >= 0.0
-    distance = np.where(feasible, np.abs(GRID - base_terms[:, territory, None]), np.inf)
-    pick = np.where(feasible.any(axis=1), distance.argmin(axis=1), worst.argmax(axis=1))
-    rows = np.arange(len(pick))
+    fixed = contribution.sum(axis=-1) - contribution[..., territory] - war_value
+    w, x = weights[..., territory], ideal[..., territory]
+
+    low, high = _lines_at(fixed, w, x, risk)
+    # inside the range: the line nearest the forecast; no range: the forecast itself
+    line = np.where(
+        low <= high, np.clip(base_terms[:, territory], low, high), base_terms[:, territory]
+    )
     terms = base_terms.copy()
-    terms[:, territory] = GRID[pick]
-    return terms, surplus[rows, pick]
+    terms[:, territory] = line
+    surplus = fixed + w * (1.0 - np.abs(line[:, None] - x) ** risk)
+    return terms, surplus
+
+
+def _lines_at(
+    fixed: np.ndarray, w: np.ndarray, x: np.ndarray, risk: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lines every veto player accepts: the interval [low, high] (empty if low > high)."""
+    slack = fixed + w
+    has_w = w > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = slack / np.where(has_w, w, 1.0)
+        radius = np.where(ratio >= 0, np.abs(ratio) ** (1.0 / risk), -np.inf)
+    # an actor indifferent to territory accepts every line or none
+    radius = np.where(has_w, radius, np.where(slack >= 0, np.inf, -np.inf))
+    low = np.maximum((x - radius).max(axis=1), 0.0)
+    high = np.minimum((x + radius).min(axis=1), 1.0)
+    return low, high
