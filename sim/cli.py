@@ -227,3 +227,7 @@ def _guard(call: Callable[[], object]) -> int:
         say(f"{type(err).__name__}: {err}")
         return 1
     return returned if isinstance(returned, int) else 0
+
+
+# Commands kept in their own modules register themselves on `app` when imported.
+from . import cli_analysis, cli_validation  # noqa: E402,F401
