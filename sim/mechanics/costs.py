@@ -1,7 +1,7 @@
 """Phase 2b: the weekly cost of the war, and the war weariness it causes.
 
-Belligerents pay ``war_cost`` per week of fighting; supporters pay ``aid * aid_cost`` for
-the aid they deliver.  Costs are in utility units per week and wear resolve down
+Belligerents pay ``war_cost`` per week of fighting; supporters pay ``aid_cost`` per unit of
+the aid they deliver, ``aid * resolve``.  Costs are in utility units per week and wear resolve down
 multiplicatively, ``resolve' = resolve * exp(-cost)`` (war weariness: Filson & Werner 2002
 make costs the force that ends wars; the exponential keeps resolve in (0, 1]).
 """
