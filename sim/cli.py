@@ -6,6 +6,7 @@ traceback; nothing written), 1 anything else.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,8 +52,7 @@ SchedulerOpt = Annotated[
 ]
 
 
-class BadInput(Exception):
-    """Raised inside commands for a bad option value."""
+INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
 
 
 def fail(message: str, code: int) -> None:
@@ -202,7 +202,16 @@ def plot(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map errors to exit codes."""
-    return _guard(lambda: app(args=argv, standalone_mode=False))
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _guard(lambda: app(args=argv, standalone_mode=False))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM takes the same clean path as Ctrl-C: workers stopped, nothing half-written
+    raise KeyboardInterrupt
 
 
 def _guard(call: Callable[[], object]) -> int:
@@ -215,10 +224,9 @@ def _guard(call: Callable[[], object]) -> int:
         say(str(err))
         return 2
     except typer.Exit as done:
-        return done.exit_code
+        returned = done.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        say("interrupted; no results folder was written")
-        return 130
+        returned = INTERRUPTED
     except Exception as err:  # noqa: BLE001 - last resort: one line, never a traceback
         if hasattr(err, "format_message") and hasattr(err, "exit_code"):  # usage errors
             if err.format_message():  # empty when help was shown for a bare command
@@ -226,6 +234,8 @@ def _guard(call: Callable[[], object]) -> int:
             return err.exit_code
         say(f"{type(err).__name__}: {err}")
         return 1
+    if returned == INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        say("interrupted; no results folder was written")
     return returned if isinstance(returned, int) else 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -87,9 +88,18 @@ def run_chunk(
     return ChunkResult(start, model.outcomes(), model.trajectory, time.perf_counter() - began)
 
 
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
-    """A local process pool, a Dask cluster's executor, or ``None`` to run in-process."""
+    """A local process pool, a Dask cluster's executor, or ``None`` to run in-process.
+
+    On any exception (Ctrl-C included) the chunks not yet started are cancelled, so the
+    workers stop after the chunk in hand.
+    """
     if scheduler:
         try:
             from distributed import Client
@@ -99,14 +109,24 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
             ) from None
         with Client(scheduler) as client:
             yield client.get_executor()
-    elif workers > 1:
-        context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield pool
-    else:
+        return
+    if workers <= 1:
         yield None
+        return
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+    )
+    try:
+        yield pool
+    except BaseException:
+        # drop the chunks not yet started; those running finish in seconds (a chunk is
+        # at most MAX_CHUNK replicates), which keeps worker shutdown clean
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_ensemble(

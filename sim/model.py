@@ -371,6 +371,11 @@ class NegotiationModel(mesa.Model):
         """Step to the horizon; returns the model for chaining."""
         while self.running and self.week < self.horizon:
             self.step()
+        # Mesa < 3.4.2 keeps every model alive in the class-level counter of agent ids
+        # (a leak fixed in 3.4.2); a finished model adds no agents, so release it
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
         return self
 
     def outcomes(self) -> dict[str, np.ndarray]:

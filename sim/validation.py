@@ -1,0 +1,767 @@
+"""The validation table: published results of the models ceasefire builds on, reproduced.
+
+Every row of ``docs/validation.md`` is one check here.  A check is a function returning a
+:class:`Row` (reference, claim, our figure, theirs, pass/fail); ``tests/test_validation.py``
+asserts each row passes and ``ceasefire reproduce`` prints them all.  The checks are
+deterministic: fixed seeds, and common random numbers (the same replicate index sees the
+same battlefield luck and the same draws of uncertain inputs) in every paired comparison.
+
+Sections (the numbering of ``docs/validation.md``):
+
+1. Bueno de Mesquita's expected-utility model on the EC vehicle-emissions case
+   (Masad's reproduction of Scholz, Calbert & Smith 2011).
+2. Fearon (1995): the bargaining range and the risk-return trade-off, with our acceptance
+   rule in the limit where the rest of the model is switched off.
+3. Filson & Werner (2002), Slantchev (2003), Smith & Stam (2004): comparative statics from
+   paired sweeps on ``tests/data/validation/duel.yaml`` (and ``tests/data/mini.yaml``).
+4. Base rates of war termination and ceasefire durability against the baseline scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import validation_data as vd
+from .mechanics import acceptance, bargaining
+from .mechanics.beliefs import WEIGHTS
+from .model import NegotiationModel
+from .scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: the checks run the scenario files kept there."""
+DUEL = ROOT / "tests" / "data" / "validation" / "duel.yaml"
+MINI = ROOT / "tests" / "data" / "mini.yaml"
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+T_MIN = 3.0
+"""A paired effect counts only if its mean is at least this many standard errors from 0."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the validation table.
+
+    Attributes
+    ----------
+    key : str
+        Short identifier (the test and the CLI use it).
+    reference : str
+        The published source.
+    claim : str
+        What the source establishes, in a few words.
+    ours : str
+        Our figure.
+    theirs : str
+        Their figure, or the expected sign/band.
+    passed : bool
+        Whether ours reproduces theirs (for a documented departure: whether the departure
+        is as documented).
+    departure : str
+        Empty, or why this row departs from the source on purpose.
+    """
+
+    key: str
+    reference: str
+    claim: str
+    ours: str
+    theirs: str
+    passed: bool
+    departure: str = ""
+
+
+# =========================================================================== 1. EUM
+_MASAD = "Masad / BDM 1994 (EC case)"
+
+
+def eum_risk() -> Row:
+    """Step-0 risk exponents of the ten EC actors (Masad, table ``eg_agent_data``)."""
+    risk = bargaining.eum_analysis(vd.EC_X, vd.EC_C, vd.EC_S).risk
+    same = int((np.round(risk, 2) == vd.EC_RISK).sum())
+    err = float(np.abs(risk - vd.EC_RISK).max())
+    return Row(
+        "eum_risk",
+        _MASAD,
+        "round-0 risk exponents r_i",
+        f"{same}/10 equal to 2 dp (max err {err:.4f})",
+        "10/10 (1.12 ... 2.00)",
+        same == len(vd.EC_RISK),
+    )
+
+
+def eum_expected_utilities() -> Row:
+    """All 90 off-diagonal step-0 expected utilities (Masad, table ``eg_eu``)."""
+    eu = bargaining.eum_analysis(vd.EC_X, vd.EC_C, vd.EC_S).expected_utility
+    perm = [vd.EC_NAMES.index(n) for n in vd.EU_ORDER]
+    ours = eu[np.ix_(perm, perm)]
+    off = ~np.eye(len(perm), dtype=bool)
+    same = int((np.round(ours, 2)[off] + 0.0 == vd.EU_TABLE[off] + 0.0).sum())
+    err = float(np.abs(ours - vd.EU_TABLE)[off].max())
+    return Row(
+        "eum_expected_utilities",
+        _MASAD,
+        "round-0 expected utilities E_ij",
+        f"{same}/90 equal to 2 dp (max err {err:.4f})",
+        "90/90",
+        same == 90,
+    )
+
+
+def eum_classification() -> Row:
+    """First-round accepted offer and its octant for every target (table ``eg_offers``)."""
+    res = bargaining.resolve_offers(vd.EC_X, vd.EC_C, vd.EC_S)
+    expected = {**vd.EC_OFFERS, "UK": (None, bargaining.NO_OFFER)}
+    hits = 0
+    for target, (sender, kind) in expected.items():
+        j = vd.EC_NAMES.index(target)
+        got = vd.EC_NAMES[res.sender[j]] if res.sender[j] >= 0 else None
+        hits += got == sender and res.kind[j] == kind
+    kinds = {bargaining.CONFLICT: "conflict", bargaining.COMPROMISE: "compromise"}
+    counts = [sum(res.kind == k) for k in kinds]
+    return Row(
+        "eum_classification",
+        _MASAD,
+        "round-1 dyads: accepted offer and octant per target",
+        f"{hits}/10 targets ({counts[0]} conflict, {counts[1]} compromise, UK none)",
+        "10/10 (7 conflict, 2 compromise, UK none)",
+        hits == 10,
+    )
+
+
+def eum_round_one_positions() -> Row:
+    """Positions after round 1 against Masad's narrative, taken in expectation.
+
+    In Masad only the mutual Belgium-Netherlands conflict is fought (winner drawn with
+    P = 0.63), Denmark steps towards Greece and Greece reneges; everybody else stays.  The
+    expectation of his draw is NL = BE = 0.5 * 0.63.  Our deterministic-in-expectation rule
+    reproduces that pair, but also moves every target that accepted a conflict offer the
+    sender did not reciprocate (a documented departure, docs/_bargaining_section.md).
+    """
+    p = vd.EC_BELGIUM_VOTES / (vd.EC_BELGIUM_VOTES + vd.EC_NETHERLANDS_VOTES)
+    masad = vd.EC_X.copy()
+    masad[vd.EC_NAMES.index("Netherlands")] = 0.5 * p
+    masad[vd.EC_NAMES.index("Belgium")] = 0.5 * p
+    ours = bargaining.bargaining_round(vd.EC_X, vd.EC_C, vd.EC_S)
+    den = vd.EC_NAMES.index("Denmark")
+    differ = np.abs(ours - masad) > 1e-9
+    differ[den] = not 0.0 < ours[den] < 0.05  # "a small step towards Greece"
+    moved = sorted(vd.EC_NAMES[i] for i in np.flatnonzero(differ))
+    documented = sorted(["Luxembourg", "Germany", "France", "Italy", "Ireland"])
+    return Row(
+        "eum_round_one_positions",
+        _MASAD,
+        "round-1 positions (Masad's draw in expectation)",
+        f"{10 - len(moved)}/10 agree; differ: {', '.join(n[:3] for n in moved)}",
+        "NL = BE = 0.32, DK small step, rest stay",
+        moved == documented,
+        departure=(
+            "conflict offers move every target that accepted one (expected position), not "
+            "only mutual pairs: LU, DE, IE move to 0.32 and FR, IT to 0.75 in round 1"
+        ),
+    )
+
+
+def eum_median_path(rounds: int = 12) -> Row:
+    """The median over rounds: deterministic, no cycle, short of the observed 0.81.
+
+    BDM (1994) publishes its median path only as a figure (reproduced by Scholz et al.);
+    Masad reports that his implementation does not cycle as the original does and that
+    neither converges to the observed outcome (8.833 years, about 0.8).  Ours is a fixed
+    path (no random draw), so it is compared with those two statements.
+    """
+    path = ec_median_path(rounds)
+    again = ec_median_path(rounds)
+    deterministic = bool(np.array_equal(path, again))
+    settles = bool(np.all(path[1:] == path[-1]))  # no cycle: constant after round 1
+    short = bool(abs(path[-1] - vd.EC_OUTCOME) > 0.1)
+    return Row(
+        "eum_median_path",
+        _MASAD,
+        f"median over {rounds} rounds: no cycle, not at the outcome",
+        f"{path[0]:.2f} -> {path[-1]:.2f}, constant (deterministic: {deterministic})",
+        f"Masad: no cycle, misses {vd.EC_OUTCOME:.2f}; BDM: cycles",
+        deterministic and settles and short,
+        departure="conflicts resolved in expectation, so one path instead of a distribution",
+    )
+
+
+def ec_median_path(rounds: int) -> np.ndarray:
+    """Median voter position before round 1 and after each of ``rounds`` rounds."""
+    x = vd.EC_X.copy()
+    out = [float(bargaining.median_voter_position(x, vd.EC_C, vd.EC_S))]
+    for _ in range(rounds):
+        x = bargaining.bargaining_round(x, vd.EC_C, vd.EC_S)
+        out.append(float(bargaining.median_voter_position(x, vd.EC_C, vd.EC_S)))
+    return np.array(out)
+
+
+def ec_mean_path(rounds: int) -> np.ndarray:
+    """Capability-and-salience-weighted mean before round 1 and after each round."""
+    x = vd.EC_X.copy()
+    out = [float(bargaining.eu_weighted_mean(x, vd.EC_C, vd.EC_S))]
+    for _ in range(rounds):
+        x = bargaining.bargaining_round(x, vd.EC_C, vd.EC_S)
+        out.append(float(bargaining.eu_weighted_mean(x, vd.EC_C, vd.EC_S)))
+    return np.array(out)
+
+
+def eum_weighted_mean(rounds: int = 12) -> Row:
+    """The weighted-mean forecast against the observed outcome (BDM 2011's baseline).
+
+    BDM (2011) reports the capability-and-salience-weighted mean as a strong baseline.
+    On the EC case it is closer to the observed outcome than the model's median, at
+    round 0 and after ``rounds`` rounds; both fall short of it.
+    """
+    mean = ec_mean_path(rounds)
+    median = ec_median_path(rounds)
+    target = vd.EC_OUTCOME
+    closer = abs(mean[0] - target) < abs(median[0] - target) and abs(mean[-1] - target) < abs(
+        median[-1] - target
+    )
+    return Row(
+        "eum_weighted_mean",
+        "BDM 2011; Masad (EC outcome)",
+        "weighted mean beats the EUM median",
+        f"mean {mean[0]:.3f} (r{rounds}: {mean[-1]:.3f}) vs median {median[-1]:.2f}",
+        f"outcome {target:.3f}: mean closer",
+        bool(closer),
+    )
+
+
+# =========================================================================== 2. Fearon
+_FEARON = "Fearon 1995"
+
+
+def fearon_setup(
+    p: float, cost_a: float, cost_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fearon's two-player world in our acceptance rule's arrays, one row per draw.
+
+    A (index 0) has its ideal at 1 (it gets ``x``), B (index 1) at 0; one issue, weight 1,
+    risk exponent 1 (linear utility).  Fighting is a degenerate outlook: control equals
+    ``p`` at every quadrature node (zero volatility), minus each side's cost.
+
+    Returns
+    -------
+    ideal, weights : ndarray, shape (R, 2, 1)
+    risk : ndarray, shape (R, 2)
+    war_value : ndarray, shape (R, 2)
+        ``acceptance.value_of_fighting``: ``p - c_A`` and ``1 - p - c_B``.
+    """
+    cost_b = np.atleast_1d(np.asarray(cost_b, dtype=float))
+    r = len(cost_b)
+    ideal = np.broadcast_to(np.array([1.0, 0.0])[None, :, None], (r, 2, 1)).copy()
+    weights = np.ones((r, 2, 1))
+    risk = np.ones((r, 2))
+    nodes = np.full((r, 2, len(WEIGHTS)), p)
+    status_quo = np.full((r, 1), p)  # never used: the one issue is the battlefield's
+    cost = np.stack([np.full(r, cost_a), cost_b], axis=1)
+    war = acceptance.value_of_fighting(nodes, ideal, weights, risk, status_quo, 0, cost)
+    return ideal, weights, risk, war
+
+
+def fearon_acceptance_set(p: float, cost_a: float, cost_b: float, step: float = 1e-3):
+    """The splits both accept (on a grid) and the mediator's offers for forecasts on it.
+
+    Returns
+    -------
+    (low, high, offers_ok) : the accepted interval's ends on the grid, and whether every
+    ``propose`` offer lies in the range with all surpluses >= 0 (no war).
+    """
+    grid = np.round(np.arange(0.0, 1.0 + step / 2, step), 12)
+    ideal, weights, risk, war = fearon_setup(p, cost_a, np.full(len(grid), cost_b))
+    surplus = acceptance.utility(grid[:, None], ideal, weights, risk) - war
+    accepted = grid[(surplus >= -1e-12).all(axis=1)]
+    terms, offered = acceptance.propose(grid[:, None], ideal, weights, risk, war, 0)
+    lo, hi = max(p - cost_a, 0.0), min(p + cost_b, 1.0)
+    offers_ok = bool(
+        (offered >= -1e-12).all()
+        and (terms[:, 0] >= lo - 1e-12).all()
+        and (terms[:, 0] <= hi + 1e-12).all()
+    )
+    return float(accepted.min()), float(accepted.max()), offers_ok
+
+
+FEARON_CASES = [(0.5, 0.1, 0.1), (0.3, 0.05, 0.2), (0.8, 0.15, 0.02), (0.5, 0.0, 0.0)]
+"""(p, c_A, c_B) for the complete-information rows: symmetric, lopsided, and no costs."""
+
+
+def fearon_range() -> Row:
+    """With complete information the acceptance set is [p - c_A, p + c_B]; no war."""
+    step = 1e-3
+    worst, all_ok = 0.0, True
+    for p, ca, cb in FEARON_CASES:
+        lo, hi, ok = fearon_acceptance_set(p, ca, cb, step)
+        worst = max(worst, abs(lo - (p - ca)), abs(hi - (p + cb)))
+        all_ok &= ok
+    return Row(
+        "fearon_range",
+        _FEARON,
+        "acceptance set = [p - c_A, p + c_B]; offers in it, no war",
+        f"max end error {worst:.1e} over {len(FEARON_CASES)} cases; no war: {all_ok}",
+        f"0 (grid step {step:g}); no war",
+        worst <= step + 1e-12 and all_ok,
+    )
+
+
+def fearon_screening(
+    c_bar: float, p: float = 0.5, cost_a: float = 0.1, draws: int = 20_000, seed: int = 1995
+) -> tuple[float, float]:
+    """A's best take-it-or-leave-it demand and the war it risks, by Monte Carlo.
+
+    B's cost is private, uniform on ``[0, c_bar]`` (stratified draws: one per stratum of
+    width ``c_bar / draws``).  For each demand ``x`` on a fine grid, B accepts when our
+    acceptance rule says so (``utility >= value_of_fighting``); A's payoff is ``x`` when
+    accepted and its own war value otherwise.  Returns ``(x*, P(war at x*))``.
+    """
+    rng = np.random.default_rng(seed)
+    cost_b = c_bar * (np.arange(draws) + rng.random(draws)) / draws
+    ideal, weights, risk, war = fearon_setup(p, cost_a, cost_b)
+    # B never refuses x <= p and always refuses x > p + c_bar: search in between
+    demands = np.linspace(p, min(p + c_bar, 1.0), 801)
+    best, best_value, best_war = p, -np.inf, 0.0
+    for x in demands:
+        u = acceptance.utility(np.full((draws, 1), x), ideal, weights, risk)
+        accept = u[:, 1] >= war[:, 1]
+        value = np.where(accept, u[:, 0], war[:, 0]).mean()
+        if value > best_value + 1e-15:
+            best, best_value, best_war = float(x), float(value), float(1.0 - accept.mean())
+    return best, best_war
+
+
+FEARON_C_BARS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7]
+"""Upper ends of B's cost, below and above c_A = 0.1 (where war becomes possible)."""
+
+
+def fearon_risk_return(quick: bool = False, p: float = 0.5, cost_a: float = 0.1) -> Row:
+    """P(war) = max(0, (c_bar - c_A) / (2 c_bar)) and x* = p + max(0, c_bar - c_A) / 2."""
+    draws = 5_000 if quick else 20_000
+    err_x = err_w = 0.0
+    wars = []
+    for c_bar in FEARON_C_BARS:
+        x, war = fearon_screening(c_bar, p, cost_a, draws)
+        x_star = p + max(0.0, c_bar - cost_a) / 2
+        p_war = max(0.0, (c_bar - cost_a) / (2 * c_bar))
+        err_x, err_w = max(err_x, abs(x - x_star)), max(err_w, abs(war - p_war))
+        wars.append(war)
+    rising = bool(np.all(np.diff(wars) >= -1e-9))
+    return Row(
+        "fearon_risk_return",
+        _FEARON,
+        "private costs: x* and P(war) over c_bar = 0.05..0.7",
+        f"max |dx*| {err_x:.4f}, |dP(war)| {err_w:.4f}; rises: {rising}",
+        "closed form (err <= 0.005, 0.01)",
+        err_x <= 0.005 and err_w <= 0.01 and rising,
+    )
+
+
+# =========================================================================== 3. statics
+_FW = "Filson & Werner 2002"
+_SL = "Slantchev 2003"
+_SS = "Smith & Stam 2004"
+
+COSTLY = [
+    "actors.Russia.war_cost={uniform: [0.006, 0.016]}",
+    "actors.Ukraine.war_cost={uniform: [0.006, 0.016]}",
+]
+"""Both belligerents' weekly costs doubled (quantile by quantile, so pairs stay matched)."""
+OPTIMISTIC = [
+    "actors.Russia.optimism={uniform: [0.1, 0.2]}",
+    "actors.Ukraine.optimism={uniform: [-0.2, -0.1]}",
+]
+"""Each side 0.1 a year more optimistic: the optimism gap grows by 0.2."""
+
+
+def _replicates(quick: bool) -> int:
+    return 300 if quick else 2000
+
+
+def run_outcomes(
+    path: Path, overrides: list[str] | tuple[str, ...] = (), replicates: int = 400
+) -> dict[str, np.ndarray]:
+    """Outcome columns of ``replicates`` replicates of a scenario (file seed, one process)."""
+    scenario = load_scenario(path, overrides=list(overrides))
+    return (
+        NegotiationModel(scenario, replicates=replicates, trajectory_replicates=0).run().outcomes()
+    )
+
+
+def war_weeks(outcomes: dict[str, np.ndarray], horizon: int) -> np.ndarray:
+    """Weeks of war before the first ceasefire; ``horizon + 1`` when none came (censored)."""
+    return np.where(outcomes["ceasefire"], outcomes["ceasefire_week"], horizon + 1).astype(float)
+
+
+def paired(diff: np.ndarray) -> tuple[float, float]:
+    """Mean of paired differences and its standard error."""
+    diff = diff[np.isfinite(diff)]
+    if len(diff) < 2:
+        return float("nan"), float("nan")
+    return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+
+
+def _effect_row(
+    key: str,
+    reference: str,
+    claim: str,
+    diff: np.ndarray,
+    sign: int,
+    unit: str,
+) -> Row:
+    mean, se = paired(diff)
+    t = mean / se if se > 0 else (np.inf * np.sign(mean) if mean else 0.0)
+    n = int(np.isfinite(diff).sum())
+    return Row(
+        key,
+        reference,
+        claim,
+        f"{mean:+.3g} {unit} (SE {se:.2g}, n={n})",
+        f"{'> 0' if sign > 0 else '< 0'} (|t| >= {T_MIN:g})",
+        bool(sign * t >= T_MIN),
+    )
+
+
+def _duration_effect(
+    key: str, reference: str, claim: str, path: Path, overrides: list[str], sign: int, quick: bool
+) -> Row:
+    n = _replicates(quick)
+    horizon = load_scenario(path).spec.horizon
+    base = war_weeks(run_outcomes(path, (), n), horizon)
+    arm = war_weeks(run_outcomes(path, overrides, n), horizon)
+    return _effect_row(key, reference, claim, arm - base, sign, "weeks")
+
+
+def _terms_effect(
+    key: str,
+    reference: str,
+    claim: str,
+    path: Path,
+    overrides: list[str],
+    quick: bool,
+    sign: int = 1,
+) -> Row:
+    n = _replicates(quick)
+    base, arm = run_outcomes(path, (), n), run_outcomes(path, overrides, n)
+    both = base["ceasefire"] & arm["ceasefire"]
+    diff = np.where(both, arm["terms_territory"] - base["terms_territory"], np.nan)
+    return _effect_row(key, reference, claim, diff, sign, "")
+
+
+def costs_shorten_war(quick: bool = False) -> Row:
+    """Higher costs, shorter wars (duel: both sides' weekly cost doubled)."""
+    return _duration_effect(
+        "costs_shorten_war", _FW, "costs x2 -> shorter war (duel)", DUEL, COSTLY, -1, quick
+    )
+
+
+def costs_shorten_war_mini(quick: bool = False) -> Row:
+    """The same effect on the three-issue mini scenario."""
+    return _duration_effect(
+        "costs_shorten_war_mini", _FW, "costs x2 -> shorter war (mini)", MINI, COSTLY, -1, quick
+    )
+
+
+def costs_lower_demands(quick: bool = False) -> Row:
+    """Higher costs, lower demands: Russia settles for less territory (duel)."""
+    return _terms_effect(
+        "costs_lower_demands", _FW, "costs x2 -> lower territorial terms", DUEL, COSTLY, quick, -1
+    )
+
+
+def optimism_lengthens_war(quick: bool = False) -> Row:
+    """Beliefs further apart, longer wars (duel: optimism gap +0.2 a year)."""
+    return _duration_effect(
+        "optimism_lengthens_war",
+        _SS,
+        "optimism gap +0.2 -> longer war (duel)",
+        DUEL,
+        OPTIMISTIC,
+        1,
+        quick,
+    )
+
+
+def optimism_lengthens_war_mini(quick: bool = False) -> Row:
+    """The same effect on the three-issue mini scenario."""
+    return _duration_effect(
+        "optimism_lengthens_war_mini",
+        _SS,
+        "optimism gap +0.2 -> longer war (mini)",
+        MINI,
+        OPTIMISTIC,
+        1,
+        quick,
+    )
+
+
+def learning_shortens_war(quick: bool = False) -> Row:
+    """A lighter prior (26 -> 8 weeks of evidence) lets battles inform faster: shorter war."""
+    return _duration_effect(
+        "learning_shortens_war",
+        _SL,
+        "prior weight 26 -> 8 wk -> shorter war",
+        DUEL,
+        ["beliefs.prior_weeks=8"],
+        -1,
+        quick,
+    )
+
+
+def terms_track_control(quick: bool = False) -> Row:
+    """Higher initial control, terms closer to Russia's claim (duel: 0.83 -> 0.90)."""
+    return _terms_effect(
+        "terms_track_control",
+        _FW,
+        "control 0.83 -> 0.90 -> terms up",
+        DUEL,
+        ["battlefield.control=0.9"],
+        quick,
+    )
+
+
+def terms_track_drift(quick: bool = False) -> Row:
+    """Stronger Russian drift, terms closer to Russia's claim (duel: drift doubled)."""
+    return _terms_effect(
+        "terms_track_drift", _FW, "drift x2 -> terms up", DUEL, ["battlefield.drift=0.0048"], quick
+    )
+
+
+NO_TALKS = ["negotiation.first_week=100000"]
+"""Talks never open, so every replicate keeps fighting (and learning) to the horizon."""
+NO_COSTS = ["actors.Russia.war_cost=0.0", "actors.Ukraine.war_cost=0.0"]
+"""Fighting costs nothing: the gap between demands is then information alone."""
+
+
+def demands(model: NegotiationModel) -> tuple[np.ndarray, np.ndarray]:
+    """Russia's smallest acceptable territorial line and Ukraine's largest, this week.
+
+    Each veto player is asked alone, through :func:`acceptance.propose`, for the line
+    nearest the far end of the scale (Ukraine's ideal for Russia, Russia's for Ukraine):
+    the end of its own acceptable interval.  NaN where a player accepts no line at all.
+    """
+    s, v, k = model.state, model.vetoes, model.territory
+    rows = np.arange(model.replicates)
+    war = model.value_of_fighting(rows)
+    base = acceptance.weighted_mean_positions(s["position"], s["capability"], s["salience"])
+    ideal = s["ideal"][:, v]
+    weights = acceptance.issue_weights(s["salience"][:, v])
+    risk = s["risk"][:, v]
+    out = []
+    for side in (1, -1):
+        j = int(np.flatnonzero(model.side[v] == side)[0])
+        far = base.copy()
+        far[:, k] = 1.0 - ideal[:, j, k]
+        terms, surplus = acceptance.propose(
+            far, ideal[:, [j]], weights[:, [j]], risk[:, [j]], war[:, [j]], k
+        )
+        out.append(np.where(surplus[:, 0] >= -1e-12, terms[:, k], np.nan))
+    return out[0], out[1]
+
+
+def learning_paths(
+    prior_weeks: float, replicates: int, weeks: int = 52
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Belief gap and demand gap, week by week, in the costless duel without talks.
+
+    Returns
+    -------
+    belief_gap : ndarray, shape (weeks + 1, R)
+        Russia's minus Ukraine's belief about the weekly drift.
+    demand_gap : ndarray, shape (weeks + 1, R)
+        Russia's smallest acceptable line minus Ukraine's largest.
+    prior : ndarray, shape (R,)
+        The prior weight in weeks.
+    """
+    scenario = load_scenario(
+        DUEL, overrides=[*NO_TALKS, *NO_COSTS, f"beliefs.prior_weeks={prior_weeks}"]
+    )
+    model = NegotiationModel(scenario, replicates=replicates, trajectory_replicates=0)
+    v = model.vetoes
+    russia = int(np.flatnonzero(model.side[v] > 0)[0])
+    ukraine = int(np.flatnonzero(model.side[v] < 0)[0])
+    belief, demand = [], []
+    for week in range(weeks + 1):
+        if week:
+            model.step()
+        mean = model.state["belief_mean"][:, v]
+        belief.append(mean[:, russia] - mean[:, ukraine])
+        low, high = demands(model)
+        demand.append(low - high)
+    return np.array(belief), np.array(demand), model.state["prior_weeks"].copy()
+
+
+def beliefs_converge(quick: bool = False) -> Row:
+    """The belief gap shrinks as w0 / (w0 + t): battles reveal information (exactly)."""
+    n = 100 if quick else 500
+    worst = 0.0
+    for w0 in (26.0, 8.0):
+        gap, _, prior = learning_paths(w0, n)
+        t = np.arange(gap.shape[0])[:, None]
+        predicted = gap[0] * prior / (prior + t)
+        worst = max(worst, float(np.abs(gap - predicted).max() / np.abs(gap[0]).max()))
+    return Row(
+        "beliefs_converge",
+        f"{_SL}; {_SS}",
+        "belief gap_t = gap_0 w0/(w0+t) (w0 = 26, 8)",
+        f"max rel. error {worst:.1e}",
+        "0 (Bayes, common observations)",
+        worst < 1e-9,
+        departure=(
+            "all actors see the same battles with the same prior weight, so belief gaps only "
+            "shrink: Smith & Stam's divergence (and war renewed by it) cannot occur"
+        ),
+    )
+
+
+def demands_converge(quick: bool = False) -> Row:
+    """Demands converge with weeks of fighting, faster under a lighter prior."""
+    n = 100 if quick else 500
+    ratio = {}
+    for w0 in (26.0, 8.0):
+        _, gap, _ = learning_paths(w0, n)
+        ratio[w0] = float(np.nanmean(gap[-1]) / np.nanmean(gap[1]))
+    shrink = ratio[26.0] < 1.0 and ratio[8.0] < ratio[26.0]
+    return Row(
+        "demands_converge",
+        _SL,
+        "demand gap wk 52 / wk 1 < 1, smaller for w0 = 8",
+        f"w0=26: {ratio[26.0]:.2f}; w0=8: {ratio[8.0]:.2f}",
+        "< 1; w0=8 < w0=26",
+        bool(shrink),
+    )
+
+
+# =========================================================================== 4. base rates
+CEASEFIRE_BAND = (0.20, 0.67)
+"""Argued band for P(first ceasefire within the baseline's two years), docs section 4."""
+COLLAPSE_BAND = (0.45, 0.65)
+"""Documented departure: share of ceasefires that collapse at least once within two years
+(above Fortna's 'almost half' of wars that saw renewed fighting over decades)."""
+
+
+def baseline_outcomes(quick: bool = False) -> dict[str, np.ndarray]:
+    """The baseline scenario's outcomes (file seed; 300 or 1,000 replicates)."""
+    return run_outcomes(BASELINE, (), 300 if quick else 1000)
+
+
+_BASE_CACHE: dict[bool, dict[str, np.ndarray]] = {}
+
+
+def _baseline(quick: bool) -> dict[str, np.ndarray]:
+    # the three base-rate rows read one run; the run is deterministic, so caching is safe
+    if quick not in _BASE_CACHE:
+        _BASE_CACHE[quick] = baseline_outcomes(quick)
+    return _BASE_CACHE[quick]
+
+
+def base_ceasefire_share(quick: bool = False) -> Row:
+    """P(ceasefire within two years) sits inside the band argued from termination data."""
+    out = _baseline(quick)
+    share = float(out["ceasefire"].mean())
+    lo, hi = CEASEFIRE_BAND
+    return Row(
+        "base_ceasefire_share",
+        "Pillar 1983; Kreutz 2010; Fortna 2009",
+        "P(ceasefire in 2 yr) in the argued band",
+        f"{share:.2f} (n={len(out['ceasefire'])})",
+        f"{lo:.2f}-{hi:.2f}",
+        lo <= share <= hi,
+    )
+
+
+def base_no_victory(quick: bool = False) -> Row:
+    """No replicate ends in victory: the model has no such outcome (a departure)."""
+    out = _baseline(quick)
+    control = out["final_control"]
+    victories = float(((control <= 0.0) | (control >= 1.0)).mean())
+    return Row(
+        "base_no_victory",
+        "Kreutz 2010",
+        "wars also end in victory (here: none)",
+        f"victory share {victories:.2f}; max control {control.max():.2f}",
+        "victory ends many conflicts (22 of 75, 1989-99)",
+        victories == 0.0,
+        departure="no victory outcome: control is bounded and the war goes on until a deal",
+    )
+
+
+def base_collapse_share(quick: bool = False) -> Row:
+    """Share of ceasefires that collapse at least once within the two-year horizon."""
+    out = _baseline(quick)
+    ceasefire = out["ceasefire"]
+    share = float((out["collapses"][ceasefire] > 0).mean())
+    lo, hi = COLLAPSE_BAND
+    return Row(
+        "base_collapse_share",
+        "Fortna 2004",
+        "ceasefires collapsing (ever: 'almost half')",
+        f"{share:.2f} within 2 yr (n={int(ceasefire.sum())})",
+        f"<= ~0.5 ever; departure band {lo:.2f}-{hi:.2f}",
+        lo <= share <= hi,
+        departure="more fragile than the record: about half collapse within two years, not decades",
+    )
+
+
+# =========================================================================== the table
+Check = Callable[..., Row]
+
+CHECKS: list[tuple[str, Check, bool]] = [
+    ("1", eum_risk, False),
+    ("1", eum_expected_utilities, False),
+    ("1", eum_classification, False),
+    ("1", eum_round_one_positions, False),
+    ("1", eum_median_path, False),
+    ("1", eum_weighted_mean, False),
+    ("2", fearon_range, False),
+    ("2", fearon_risk_return, True),
+    ("3", costs_shorten_war, True),
+    ("3", costs_shorten_war_mini, True),
+    ("3", costs_lower_demands, True),
+    ("3", optimism_lengthens_war, True),
+    ("3", optimism_lengthens_war_mini, True),
+    ("3", learning_shortens_war, True),
+    ("3", beliefs_converge, True),
+    ("3", demands_converge, True),
+    ("3", terms_track_control, True),
+    ("3", terms_track_drift, True),
+    ("4", base_ceasefire_share, True),
+    ("4", base_no_victory, True),
+    ("4", base_collapse_share, True),
+]
+"""(section, check, takes ``quick``) in table order."""
+
+
+def run_check(check: Check, takes_quick: bool, quick: bool) -> Row:
+    """Run one check; an exception becomes a failed row rather than ending the table."""
+    try:
+        row = check(quick=quick) if takes_quick else check()
+    except Exception as err:  # noqa: BLE001 - the table must report every row
+        name = getattr(check, "__name__", "check")
+        return Row(name, "-", "raised an error", f"{type(err).__name__}: {err}", "-", False)
+    return Row(**{**row.__dict__, "passed": bool(row.passed)})
+
+
+def run_all(quick: bool = False, on_row: Callable[[str, Row], None] | None = None) -> list[Row]:
+    """Every row of the validation table, in order.
+
+    Parameters
+    ----------
+    quick : bool
+        Fewer replicates and Monte Carlo draws (the fast test suite's sizes).
+    on_row : callable, optional
+        Called with ``(section, row)`` as each row finishes (for progress output).
+    """
+    rows = []
+    for section, check, takes_quick in CHECKS:
+        row = run_check(check, takes_quick, quick)
+        rows.append(row)
+        if on_row:
+            on_row(section, row)
+    return rows
+
+
+def eu_weighted_mean_forecast() -> float:
+    """The weighted-mean forecast of the EC case before any bargaining (BDM 2011)."""
+    return float(bargaining.eu_weighted_mean(vd.EC_X, vd.EC_C, vd.EC_S))

@@ -1,0 +1,97 @@
+"""The validation table (docs/validation.md): every row is a test.
+
+The fast suite runs each check at the ``--quick`` sizes; ``pytest -m slow`` runs them at
+the sizes ``ceasefire reproduce`` uses.  Both are deterministic (fixed seeds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_bargaining as tb
+
+from sim import validation as v
+from sim import validation_data as vd
+from sim.cli import main
+
+CHECKS = {check.__name__: (check, takes_quick) for _, check, takes_quick in v.CHECKS}
+SIZED = [name for name, (_, takes_quick) in CHECKS.items() if takes_quick]
+
+
+def _assert_row(row: v.Row) -> None:
+    assert row.passed, f"{row.reference}: {row.claim}: ours {row.ours}, theirs {row.theirs}"
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_row_quick(name: str) -> None:
+    check, takes_quick = CHECKS[name]
+    _assert_row(v.run_check(check, takes_quick, quick=True))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SIZED)
+def test_row_full(name: str) -> None:
+    check, takes_quick = CHECKS[name]
+    _assert_row(v.run_check(check, takes_quick, quick=False))
+
+
+def test_ec_data_is_the_bargaining_tests_data() -> None:
+    # one set of published numbers: tests/test_bargaining.py and the table must agree
+    assert vd.EC_NAMES == tb.EC_NAMES and vd.EU_ORDER == tb.EU_ORDER
+    for ours, theirs in [
+        (vd.EC_C, tb.EC_C),
+        (vd.EC_X, tb.EC_X),
+        (vd.EC_S, tb.EC_S),
+        (vd.EC_RISK, tb.EC_RISK),
+        (vd.EU_TABLE, tb.EU_TABLE),
+    ]:
+        np.testing.assert_array_equal(ours, theirs)
+    assert vd.EC_OFFERS == tb.EC_OFFERS
+
+
+def test_fearon_acceptance_set_is_the_bargaining_range() -> None:
+    # the interval itself, not only its error: p = 0.3, c_A = 0.05, c_B = 0.2
+    low, high, no_war = v.fearon_acceptance_set(0.3, 0.05, 0.2)
+    assert low == pytest.approx(0.25) and high == pytest.approx(0.5) and no_war
+
+
+@pytest.mark.parametrize("c_bar,x_star,p_war", [(0.05, 0.5, 0.0), (0.3, 0.6, 1 / 3)])
+def test_fearon_screening_closed_form(c_bar: float, x_star: float, p_war: float) -> None:
+    x, war = v.fearon_screening(c_bar, p=0.5, cost_a=0.1, draws=4000)
+    assert x == pytest.approx(x_star, abs=0.005)
+    assert war == pytest.approx(p_war, abs=0.01)
+
+
+def test_ec_median_path_is_deterministic_and_flat() -> None:
+    path = v.ec_median_path(6)
+    np.testing.assert_array_equal(path, 0.5)
+    assert v.eu_weighted_mean_forecast() == pytest.approx(0.3825 / 0.677)
+
+
+def test_failing_check_becomes_a_failed_row() -> None:
+    def broken() -> v.Row:
+        raise RuntimeError("boom")
+
+    row = v.run_check(broken, False, quick=True)
+    assert not row.passed and "boom" in row.ours
+
+
+def test_reproduce_exit_codes(monkeypatch, capsys) -> None:
+    good = v.Row("a", "Ref", "claim [x, y]", "1", "1", True)
+    bad = v.Row("b", "Ref", "claim", "1", "2", False, departure="on purpose")
+    monkeypatch.setattr(v, "run_all", lambda quick, on_row: _feed([("1", good)], on_row))
+    assert main(["reproduce", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "claim [x, y]" in out and "1/1 rows pass" in out
+    monkeypatch.setattr(
+        v, "run_all", lambda quick, on_row: _feed([("1", good), ("2", bad)], on_row)
+    )
+    assert main(["reproduce"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "1/2 rows pass" in out and "on purpose" in out
+
+
+def _feed(rows: list[tuple[str, v.Row]], on_row) -> list[v.Row]:
+    for section, row in rows:
+        on_row(section, row)
+    return [row for _, row in rows]
