@@ -5,9 +5,13 @@ The public API is small:
 - :func:`load_scenario` reads and validates a scenario file;
 - :class:`NegotiationModel` is the Mesa model (R replicates stepped together);
 - :func:`run` runs many replicates and returns an :class:`EnsembleResult`;
+- :func:`compare`, :func:`sweep`, :func:`sensitivity` and :func:`discover` compare
+  policies and explore assumptions, returning pandas DataFrames;
 - :class:`ScenarioError` is the one error users see for bad input.
 """
 
+from .analysis import discover, sensitivity, sweep
+from .comparison import compare
 from .ensemble import EnsembleResult, run_ensemble
 from .errors import ScenarioError
 from .model import NegotiationModel
@@ -17,6 +21,10 @@ run = run_ensemble
 
 __all__ = [
     "EnsembleResult",
+    "compare",
+    "discover",
+    "sensitivity",
+    "sweep",
     "NegotiationModel",
     "Scenario",
     "ScenarioError",

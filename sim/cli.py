@@ -48,16 +48,16 @@ ChunkOpt = Annotated[
     int | None, typer.Option("--chunk-size", help="Replicates per chunk (default: automatic).")
 ]
 SchedulerOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="CEASEFIRE_SCHEDULER",
+        help="Dask scheduler address, e.g. tcp://host:8786.",
+    ),
 ]
 
 
 INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
-
-
-def fail(message: str, code: int) -> None:
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @contextmanager

@@ -1,6 +1,426 @@
 """Commands that compare policies and explore assumptions: compare, sweep, sensitivity,
-discover."""
+discover.
+
+Each writes one folder atomically (``results/<command>-<name>-<stamp>/`` by default) and
+checks its input before any run, so bad input costs nothing and leaves nothing behind.
+"""
 
 from __future__ import annotations
 
-from .cli import app  # noqa: F401
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .cli import (
+    RunsOpt,
+    ScenarioArg,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+    _positive,
+    app,
+    console,
+    progress_bar,
+)
+from .errors import ScenarioError
+
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (must not exist).")]
+PolicyOpt = Annotated[
+    str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
+]
+NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    from .results import versions
+
+    data = {
+        **data,
+        "versions": versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _out(out: Path | None, label: str, root: Path | str = "results") -> Path:
+    from .results import check_out_dir, default_out_dir
+
+    out = out or default_out_dir(label, root)
+    check_out_dir(out)
+    return out
+
+
+# --------------------------------------------------------------------------- compare
+_SHORT = {"p_held": "P(holding at end)", "median_week": "median week"}
+
+
+def comparison_tables(table) -> list[Table]:
+    """The comparison as rich tables (headline outcomes, then terms): each outcome's value
+    and its difference from the reference with the paired 95% interval."""
+    from .comparison import cell
+
+    chosen = table.attrs["metrics"]
+    headline = [
+        m for m in chosen if m["key"] in ("p_ceasefire", "p_by_52", "p_held", "median_week")
+    ]
+    terms = [m for m in chosen if m["key"].startswith("terms_")]
+    groups = [
+        ("Ceasefire by arm: value and difference from the reference [paired 95% CI]", headline),
+        ("Median terms (0-1) by arm: value and difference from the reference", terms),
+    ]
+    out = []
+    for title, group in groups:
+        if not group:
+            continue
+        t = Table(title=title, header_style="bold")
+        t.add_column("Arm", no_wrap=True)
+        for m in group:
+            short = _SHORT.get(m["key"], m["label"].replace("Median terms: ", ""))
+            short = short.replace("P(ceasefire by week ", "P(by week ")
+            t.add_column(short, justify="right", no_wrap=True)
+            t.add_column("Δ [95% CI]", justify="right", no_wrap=True)
+        for _, row in table.iterrows():
+            cells = []
+            for m in group:
+                value = cell(row, m).split(" [")[0]
+                cells += [value, "" if row["reference"] else cell(row, m, diff=True)]
+            name = f"{row['arm']} (ref.)" if row["reference"] else row["arm"]
+            t.add_row(name, *cells)
+        out.append(t)
+    return out
+
+
+def _wide_console() -> Console:
+    """The shared console, or a wide one when output is not a terminal (files, pipes)."""
+    return console if console.is_terminal else Console(width=200)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            help="One scenario file (baseline vs its policies) or several "
+            "(the first is the reference).",
+            show_default=False,
+        ),
+    ],
+    policies: Annotated[
+        str | None,
+        typer.Option("--policies", help="Comma-separated policies to compare (default: all)."),
+    ] = None,
+    runs: RunsOpt = None,
+    seed: SeedOpt = None,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    set_: SetOpt = None,
+    no_plots: NoPlotsOpt = False,
+) -> None:
+    """Compare policies (or scenario files) on common random numbers."""
+    from .comparison import arm_scenarios, compare_results, run_arms, write_comparison
+    from .results import atomic_dir
+
+    for value, option in ((runs, "--runs"), (workers, "--workers")):
+        _positive(value, option)
+    names = None
+    if policies is not None:
+        names = [p.strip() for p in policies.split(",") if p.strip()]
+        if not names:
+            raise ScenarioError("--policies", "", "give policy names separated by commas")
+    arms = arm_scenarios(scenarios, names, set_ or ())
+    out = _out(out, f"compare-{arms[0].name}")
+    n = runs or arms[0].spec.runs
+    with progress_bar(n * len(arms), f"{len(arms)} arms") as advance:
+        results = run_arms(arms, runs, seed, workers, on_progress=advance)
+    table = compare_results(results)
+    title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {next(iter(results.values())).seed}"
+    with atomic_dir(out) as tmp:
+        write_comparison(table, results, tmp, title, plots=not no_plots)
+    wide = _wide_console()
+    wide.print(f"[bold]{title}[/bold]")
+    for t in comparison_tables(table):
+        wide.print(t)
+    console.print(f"Results: {out}")
+
+
+# --------------------------------------------------------------------------- sweep
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="PATH=START:STOP:COUNT, e.g. actors.US.aid=0:0.4:5; once or twice.",
+            show_default=False,
+        ),
+    ],
+    runs: RunsOpt = None,
+    seed: SeedOpt = None,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    set_: SetOpt = None,
+    policy: PolicyOpt = None,
+    no_plots: NoPlotsOpt = False,
+) -> None:
+    """Run a scenario over a grid of one or two parameters (common random numbers)."""
+    from .analysis import check_vary, parse_vary
+    from .analysis import sweep as run_sweep
+    from .results import atomic_dir
+    from .scenario import load_scenario
+
+    for value, option in ((runs, "--runs"), (workers, "--workers")):
+        _positive(value, option)
+    grid = [parse_vary(v) for v in vary]
+    check_vary(scenario, grid, policy, set_ or ())
+    base = load_scenario(scenario, policy, set_ or ())
+    out = _out(out, f"sweep-{base.label}")
+    n = runs or base.spec.runs
+    cells = int(np.prod([len(v) for _, v in grid]))
+    with progress_bar(n * cells, f"{cells} grid points") as advance:
+        table = run_sweep(
+            scenario,
+            grid,
+            runs,
+            seed,
+            workers,
+            policy,
+            set_ or (),
+            on_progress=advance,
+            keep_runs=True,
+        )
+    with atomic_dir(out) as tmp:
+        table.to_csv(tmp / "sweep.csv", index=False)
+        table.attrs["runs_table"].to_parquet(tmp / "runs.parquet", index=False)
+        _write_json(
+            tmp / "manifest.json",
+            {
+                "kind": "sweep",
+                "source": str(scenario),
+                "policy": policy,
+                "overrides": list(set_ or ()),
+                "vary": list(vary),
+                "runs": n,
+                "seed": table.attrs["seed"],
+                "scenario_sha256": base.text_hash,
+            },
+        )
+        if not no_plots:
+            from .analysis_plots import plot_sweep
+
+            (tmp / "plots").mkdir()
+            plot_sweep(table, tmp / "plots" / "sweep.png")
+    t = Table(
+        title=f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)",
+        header_style="bold",
+    )
+    for p in table.attrs["vary"]:
+        t.add_column(p, justify="right")
+    shown = [k for k in ("p_ceasefire", "p_by_52", "p_held") if k in table]
+    for k in shown:
+        t.add_column(k, justify="right")
+    t.add_column("median week", justify="right")
+    t.add_column("final control", justify="right")
+    for _, row in table.iterrows():
+        t.add_row(
+            *(f"{row[p]:.4g}" for p in table.attrs["vary"]),
+            *(f"{row[k]:.1%} [{row[f'{k}_lo']:.1%}, {row[f'{k}_hi']:.1%}]" for k in shown),
+            "-" if not np.isfinite(row["median_week"]) else f"{row['median_week']:g}",
+            f"{row['final_control']:.3f}",
+        )
+    _wide_console().print(t)
+    console.print(f"Results: {out}")
+
+
+# --------------------------------------------------------------------------- sensitivity
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    method: Annotated[
+        str, typer.Option("--method", help="sobol (variance shares) or morris (screening).")
+    ] = "sobol",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            help="Sobol base sample N (power of 2; default 64) or "
+            "Morris trajectories (default 10).",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option("--replicates", help="Replicates averaged per design point.")
+    ] = 4,
+    seed: SeedOpt = None,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    set_: SetOpt = None,
+    policy: PolicyOpt = None,
+    no_plots: NoPlotsOpt = False,
+) -> None:
+    """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
+    from .analysis import design_points
+    from .analysis import sensitivity as run_sensitivity
+    from .parameters import flat_parameters, uncertain
+    from .results import atomic_dir
+    from .scenario import load_scenario
+
+    for value, option in (
+        (samples, "--samples"),
+        (replicates, "--replicates"),
+        (workers, "--workers"),
+    ):
+        _positive(value, option)
+    if method not in ("sobol", "morris"):
+        raise ScenarioError("--method", method, "must be sobol or morris")
+    base = load_scenario(scenario, policy, set_ or ())
+    inputs = uncertain(flat_parameters(base.spec))
+    if not inputs:
+        raise ScenarioError(
+            str(scenario),
+            "",
+            "has no uncertain inputs (no field is a distribution): nothing to analyse",
+        )
+    out = _out(out, f"sensitivity-{base.label}")
+    total = design_points(len(inputs), method, samples) * replicates
+    with progress_bar(total, f"{method}, {len(inputs)} inputs") as advance:
+        table = run_sensitivity(
+            base, method, samples, replicates, seed, workers, on_progress=advance
+        )
+    with atomic_dir(out) as tmp:
+        table.to_csv(tmp / "sensitivity.csv", index=False)
+        table.attrs["design"].to_parquet(tmp / "design.parquet", index=False)
+        _write_json(
+            tmp / "manifest.json",
+            {
+                "kind": "sensitivity",
+                "source": str(scenario),
+                "policy": policy,
+                "overrides": list(set_ or ()),
+                "method": method,
+                "points": table.attrs["points"],
+                "replicates": replicates,
+                "seed": table.attrs["seed"],
+                "inputs": {k: v.to_yaml() for k, v in inputs.items()},
+                "scenario_sha256": base.text_hash,
+            },
+        )
+        if not no_plots:
+            from .analysis_plots import plot_sensitivity
+
+            (tmp / "plots").mkdir()
+            plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
+    sobol = method == "sobol"
+    t = Table(
+        title=f"Sensitivity ({method}, {table.attrs['points']:,} points x {replicates} "
+        "runs; top 5 inputs per outcome)",
+        header_style="bold",
+    )
+    cols = (
+        (("S1", "S1_conf"), ("ST", "ST_conf"))
+        if sobol
+        else (("mu_star", "mu_star_conf"), ("sigma", None))
+    )
+    t.add_column("Outcome")
+    t.add_column("Input")
+    for name, _ in cols:
+        t.add_column(name, justify="right")
+    for outcome, rows in table.groupby("outcome", sort=False):
+        for _, row in rows.head(5).iterrows():
+            t.add_row(
+                outcome,
+                row["input"],
+                *(
+                    "-"
+                    if not np.isfinite(row[a])
+                    else f"{row[a]:.3g}" + (f" ± {row[b]:.2g}" if b else "")
+                    for a, b in cols
+                ),
+            )
+    _wide_console().print(t)
+    console.print(f"Results: {out}")
+
+
+# --------------------------------------------------------------------------- discover
+@app.command()
+def discover(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder (from run).", show_default=False)
+    ],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="e.g. 'ceasefire_week <= 52' or 'held == 1 and final_control < 0.85'.",
+            show_default=False,
+        ),
+    ],
+    alpha: Annotated[float, typer.Option("--alpha", help="Share peeled per step.")] = 0.05,
+    min_mass: Annotated[
+        float, typer.Option("--min-mass", help="Smallest box (share of runs).")
+    ] = 0.05,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            "--min-coverage",
+            help="Report the densest box covering at least this share of the outcome's runs.",
+        ),
+    ] = 0.5,
+    paste: Annotated[bool, typer.Option("--paste", help="Paste after peeling.")] = False,
+    out: OutOpt = None,
+    no_plots: NoPlotsOpt = False,
+) -> None:
+    """Scenario discovery (PRIM): which input ranges make an outcome likely."""
+    from .analysis import discover as run_discover
+    from .results import atomic_dir
+
+    box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
+    out = _out(out, f"discover-{box.attrs['label']}", Path(folder).parent)
+    with atomic_dir(out) as tmp:
+        box.to_csv(tmp / "discover.csv", index=False)
+        box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)
+        _write_json(
+            tmp / "manifest.json",
+            {
+                "kind": "discover",
+                "results": str(folder),
+                "outcome": outcome,
+                "alpha": alpha,
+                "min_mass": min_mass,
+                "min_coverage": min_coverage,
+                "paste": paste,
+                "step": box.attrs["step"],
+                "runs": box.attrs["runs"],
+                "hits": box.attrs["hits"],
+            },
+        )
+        if not no_plots:
+            from .analysis_plots import plot_discovery
+
+            (tmp / "plots").mkdir()
+            plot_discovery(box, tmp / "plots")
+    a = box.attrs
+    t = Table(
+        title=f"PRIM box for '{outcome}': coverage {box['coverage'].iloc[0]:.1%}, "
+        f"density {box['density'].iloc[0]:.1%} (all runs: {a['base_rate']:.1%}), "
+        f"mass {box['mass'].iloc[0]:.1%}",
+        header_style="bold",
+    )
+    for name in ("Input", "Box from", "to", "Range in runs"):
+        t.add_column(name, justify="left" if name == "Input" else "right")
+    for _, row in box[box["restricted"]].iterrows():
+        t.add_row(
+            row["input"],
+            f"{row['lower']:.4g}",
+            f"{row['upper']:.4g}",
+            f"{row['data_min']:.4g} - {row['data_max']:.4g}",
+        )
+    if not box["restricted"].any():
+        t.add_row("(no input restricted)", "", "", "")
+    console.print(t)
+    console.print(f"Results: {out}")

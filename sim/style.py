@@ -52,3 +52,35 @@ def save(fig, path) -> None:
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+# Line styles to tell series apart without colour (printouts, colour-vision deficiency).
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), "-")
+
+# Sequential colour map for heat maps: perceptually uniform and colour-blind safe.
+SEQUENTIAL = "cividis"
+
+
+def linestyle(i: int):
+    """The ``i``-th line style (cycles with the palette so colour + dash stay unique)."""
+    return LINESTYLES[(i // len(PALETTE) + i) % len(LINESTYLES)]
+
+
+def percent_axis(ax, axis: str = "y") -> None:
+    """Show a probability axis (values in [0, 1]) as percentages."""
+    from matplotlib.ticker import PercentFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+# Colours for many series on white (arms of a comparison): Okabe-Ito without its yellow
+# (too faint as a line on white) and black (kept for the reference), then Paul Tol's olive
+# and wine, which stay distinct under the common colour-vision deficiencies.
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255")
+REFERENCE = "#000000"
+
+
+def series_color(i: int) -> str:
+    """Colour of the ``i``-th non-reference series."""
+    return SERIES[i % len(SERIES)]

@@ -1,0 +1,635 @@
+"""Explore assumptions: parameter sweeps, global sensitivity (Sobol, Morris) and scenario
+discovery (PRIM).
+
+All three run on common random numbers: every grid point or design point uses the same
+run seed, so differences between points come from the inputs, not from fresh luck.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+from scipy.stats import binom
+
+from .distributions import Choice, Distribution
+from .ensemble import run_ensemble
+from .errors import ScenarioError
+from .outcomes import wilson
+from .parameters import flat_parameters, uncertain
+from .scenario import Scenario, load_scenario
+
+# --------------------------------------------------------------------------- headline
+
+
+def headline(runs: pd.DataFrame, horizon: int) -> dict[str, float]:
+    """Headline outcomes of a set of replicates, each with a 95% interval.
+
+    Returns
+    -------
+    dict
+        ``p_ceasefire``, ``p_by_26`` / ``p_by_52`` (when before the horizon), ``p_held``
+        (Wilson intervals), ``median_week`` (order-statistic interval over runs with a
+        ceasefire) and ``final_control`` (mean, normal interval), each with ``_lo`` and
+        ``_hi``.
+    """
+    n = len(runs)
+    week = runs["ceasefire_week"].astype("Float64")
+    out: dict[str, float] = {"runs": n}
+
+    def share(key: str, hits: int) -> None:
+        lo, hi = wilson(hits, n)
+        out.update({key: hits / n if n else math.nan, f"{key}_lo": lo, f"{key}_hi": hi})
+
+    share("p_ceasefire", int(runs["ceasefire"].sum()))
+    for w in (26, 52):
+        if w < horizon:
+            share(f"p_by_{w}", int((week <= w).fillna(False).sum()))
+    share("p_held", int(runs["held"].sum()))
+    weeks = np.sort(week.dropna().to_numpy(dtype=float))
+    out.update(
+        zip(("median_week", "median_week_lo", "median_week_hi"), median_ci(weeks), strict=True)
+    )
+    control = runs["final_control"].to_numpy(dtype=float)
+    mean = float(control.mean()) if n else math.nan
+    half = 1.96 * float(control.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    out.update(
+        {"final_control": mean, "final_control_lo": mean - half, "final_control_hi": mean + half}
+    )
+    return out
+
+
+def median_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Median with a distribution-free interval from binomial order statistics."""
+    v = np.sort(np.asarray(values, dtype=float))
+    n = len(v)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    lo_k = int(binom.ppf((1 - level) / 2, n, 0.5))  # order statistics bracketing the median
+    hi_k = int(binom.ppf((1 + level) / 2, n, 0.5))
+    return float(np.median(v)), float(v[max(lo_k - 1, 0)]), float(v[min(hi_k, n - 1)])
+
+
+# --------------------------------------------------------------------------- sweep
+_VARY = re.compile(r"^\s*([^=\s]+)\s*=\s*([^:]+):([^:]+):([^:]+)\s*$")
+MAX_GRID = 101
+
+
+def parse_vary(text: str) -> tuple[str, np.ndarray]:
+    """Read ``PATH=START:STOP:COUNT`` into the path and its ``COUNT`` evenly spaced values."""
+    form = "expected PATH=START:STOP:COUNT, e.g. actors.US.aid=0:0.4:5"
+    match = _VARY.match(text)
+    if not match:
+        raise ScenarioError("--vary", text, form)
+    path, start, stop, count = match.groups()
+    try:
+        a, b = float(start), float(stop)
+    except ValueError:
+        raise ScenarioError("--vary", path, f"START and STOP must be numbers; {form}") from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise ScenarioError("--vary", path, "START and STOP must be finite numbers")
+    if not count.strip().isdigit() or not 2 <= int(count) <= MAX_GRID:
+        raise ScenarioError(
+            "--vary", path, f"COUNT must be a whole number from 2 to {MAX_GRID}, got {count!r}"
+        )
+    return path, np.linspace(a, b, int(count))
+
+
+def _override(path: str, value: float) -> str:
+    return f"{path}={float(value)!r}"
+
+
+def check_vary(
+    scenario: str | Path,
+    grid: Sequence[tuple[str, np.ndarray]],
+    policy: str | None = None,
+    overrides: Iterable[str] = (),
+) -> None:
+    """Refuse, before any run, a bad grid: too many or repeated paths, bad paths or values."""
+    if not 1 <= len(grid) <= 2:
+        raise ScenarioError("--vary", "", f"give one or two --vary options, got {len(grid)}")
+    if len({p for p, _ in grid}) < len(grid):
+        raise ScenarioError("--vary", grid[0][0], "the same path is varied twice")
+    for path, values in grid:
+        for value in (values[0], values[-1]):  # the ends bound every grid value
+            try:
+                load_scenario(scenario, policy, [*overrides, _override(path, value)])
+            except ScenarioError as err:
+                raise ScenarioError(f"{scenario} (--vary)", err.field, err.problem) from None
+
+
+def sweep(
+    scenario: str | Path,
+    vary: Sequence[str | tuple[str, Sequence[float]]],
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    policy: str | None = None,
+    overrides: Iterable[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+    keep_runs: bool = False,
+) -> pd.DataFrame:
+    """Run a scenario on a grid over one or two parameters (set like ``--set``).
+
+    Parameters
+    ----------
+    scenario : path
+        The scenario file.
+    vary : sequence
+        One or two ``"PATH=START:STOP:COUNT"`` strings or ``(path, values)`` pairs.
+    runs, seed : int, optional
+        Replicates per grid point and the seed (default: the file's); every point uses the
+        same seed, so the grid is on common random numbers.
+    workers : int, optional
+        Local processes.
+    policy : str, optional
+        A policy of the file, applied at every point.
+    overrides : iterable of str
+        Further ``PATH=VALUE`` overrides, applied before the grid's.
+    on_progress : callable, optional
+        Called with the number of replicates each finished chunk adds.
+    keep_runs : bool
+        Attach every point's runs (with the grid values as columns) as ``attrs["runs"]``.
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: the varied paths, then :func:`headline` outcomes.
+    """
+    grid = [parse_vary(v) if isinstance(v, str) else (v[0], np.asarray(v[1], float)) for v in vary]
+    overrides = tuple(overrides)
+    check_vary(scenario, grid, policy, overrides)
+    base = load_scenario(scenario, policy, overrides)
+    runs = base.spec.runs if runs is None else runs
+    seed = base.spec.seed if seed is None else seed
+    paths = [p for p, _ in grid]
+    points = list(
+        np.array(np.meshgrid(*[v for _, v in grid], indexing="ij")).reshape(len(grid), -1).T
+    )
+    rows, frames = [], []
+    for point in points:
+        point_overrides = [_override(p, v) for p, v in zip(paths, point, strict=True)]
+        arm = load_scenario(scenario, policy, [*overrides, *point_overrides])
+        result = run_ensemble(
+            arm,
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            trajectory_replicates=0,
+            on_progress=on_progress,
+        )
+        rows.append(
+            {
+                **dict(zip(paths, map(float, point), strict=True)),
+                **headline(result.runs, arm.spec.horizon),
+            }
+        )
+        if keep_runs:
+            frame = result.runs.copy()
+            for p, v in zip(paths, point, strict=True):
+                frame.insert(0, f"vary:{p}", float(v))
+            frames.append(frame)
+    table = pd.DataFrame(rows)
+    table.attrs.update(
+        {
+            "vary": paths,
+            "scenario": base.name,
+            "seed": seed,
+            "runs": runs,
+            "horizon": base.spec.horizon,
+            "source": str(scenario),
+        }
+    )
+    if keep_runs:
+        table.attrs["runs_table"] = pd.concat(frames, ignore_index=True)
+    return table
+
+
+# --------------------------------------------------------------------------- sensitivity
+@dataclasses.dataclass(frozen=True, eq=False)
+class Design(Choice):
+    """A per-replicate table posing as a distribution: replicate ``r`` gets ``picks[r]``.
+
+    The model draws each uncertain input as ``ppf(u_r)`` where ``u_r`` is replicate r's own
+    uniform from the input's stream (:mod:`sim.streams`).  Those uniforms are known in
+    advance, so a quantile function that looks ``u_r`` up and returns the design value
+    fixes the input of every replicate exactly, whatever the chunking or the workers, with
+    no change to the model.  ``values`` (the base class field) holds the range.
+    """
+
+    keys: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+    picks: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self.keys, u)
+        index = np.minimum(index, len(self.keys) - 1)
+        if not np.array_equal(self.keys[index], u):
+            raise RuntimeError("design lookup: a replicate outside the design was sampled")
+        return self.picks[index]
+
+    def to_yaml(self) -> dict:
+        return {"design": {"points": int(len(self.picks))}}
+
+
+def design_inputs(seed: int, path: str, picks: np.ndarray) -> Design:
+    """A :class:`Design` giving replicate ``r`` the value ``picks[r]`` for input ``path``."""
+    from .streams import uniforms
+
+    u = uniforms(seed, f"param:{path}", 0, len(picks), 1)[:, 0]
+    order = np.argsort(u)
+    if np.any(np.diff(u[order]) == 0):  # pragma: no cover - 2**-53 spacing: never in practice
+        raise RuntimeError("design lookup: two replicates share a uniform")
+    values = (float(np.min(picks)), float(np.max(picks)))
+    return Design(values=values, keys=u[order], picks=np.asarray(picks, float)[order])
+
+
+def replace_parameter(spec: BaseModel, path: str, value: object) -> BaseModel:
+    """A copy of a validated spec with the parameter at ``path`` (as in
+    :func:`sim.parameters.flat_parameters`) replaced by ``value``, without re-validation."""
+    keys = path.split(".")
+    if keys[0] == "events":
+        # events.<name>.probability | events.<name>.<set|scale>.<dotted target path>
+        events = list(spec.events)
+        i = next(i for i, e in enumerate(events) if e.name == keys[1])
+        if keys[2] == "probability":
+            events[i] = events[i].model_copy(update={"probability": value})
+        else:
+            mapping = dict(getattr(events[i], keys[2]))
+            mapping[".".join(keys[3:])] = value
+            events[i] = events[i].model_copy(update={keys[2]: mapping})
+        return spec.model_copy(update={"events": events})
+
+    def put(node: object, rest: list[str]) -> object:
+        if not rest:
+            return value
+        head, tail = rest[0], rest[1:]
+        if isinstance(node, BaseModel):
+            return node.model_copy(update={head: put(getattr(node, head), tail)})
+        copy = dict(node)  # type: ignore[call-overload]
+        copy[head] = put(copy[head], tail)
+        return copy
+
+    return put(spec, keys)  # type: ignore[return-value]
+
+
+def design_points(inputs: int, method: str, samples: int | None) -> int:
+    """How many design points a Sobol or Morris design has (before replicates)."""
+    if method == "sobol":
+        return 2 ** math.ceil(math.log2(max(samples or 64, 2))) * (inputs + 2)
+    return (samples or 10) * (inputs + 1)
+
+
+SENSITIVITY_OUTCOMES = {
+    "p_ceasefire": "P(ceasefire by the horizon)",
+    "ceasefire_week": "Week of first ceasefire (horizon + 1 if none)",
+    "p_held": "P(ceasefire holding at the horizon)",
+    "final_control": "Russia's final control (0-1)",
+}
+
+
+def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
+    week = runs["ceasefire_week"].astype("Float64").fillna(horizon + 1).to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {
+            "p_ceasefire": runs["ceasefire"].to_numpy(dtype=float),
+            "ceasefire_week": week,
+            "p_held": runs["held"].to_numpy(dtype=float),
+            "final_control": runs["final_control"].to_numpy(dtype=float),
+        }
+    )
+    frame["point"] = runs["replicate"].to_numpy() // reps
+    return frame.groupby("point").mean().reindex(range(points))
+
+
+def sensitivity(
+    scenario: str | Path | Scenario,
+    method: str = "sobol",
+    samples: int | None = None,
+    replicates: int = 4,
+    seed: int | None = None,
+    workers: int | None = None,
+    policy: str | None = None,
+    overrides: Iterable[str] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Global sensitivity of the headline outcomes to every uncertain input.
+
+    The design lives in the unit cube: SALib samples ``u`` in [0, 1] for each input and the
+    input's value is its distribution's quantile ``ppf(u)``, so each input ranges over its
+    own distribution (uniform, triangular, normal, choice alike).  Each design point runs
+    ``replicates`` replicates with those inputs fixed (see :class:`Design`); the outcomes
+    are averaged over them.
+
+    Parameters
+    ----------
+    scenario : path or Scenario
+    method : {"sobol", "morris"}
+        Sobol' first-order and total indices (Saltelli/Jansen estimators via
+        ``SALib.sample.sobol`` and ``SALib.analyze.sobol``) or Morris elementary effects.
+    samples : int, optional
+        Sobol: base sample size N (rounded up to a power of two; default 64), the model
+        runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
+        trajectories * (inputs + 1) points.
+    replicates : int
+        Replicates per design point (averaged: less battlefield noise in the indices).
+    seed : int, optional
+        Run seed (default: the file's); also seeds SALib's sampling and resampling.
+    workers : int, optional
+    policy : str, optional
+    overrides : iterable of str
+    on_progress : callable, optional
+
+    Returns
+    -------
+    DataFrame
+        Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf`` (``_conf``: half-width of the
+        95% bootstrap interval).  Morris: ``outcome, input, mu_star, mu_star_conf, mu,
+        sigma`` (effects per unit of the input's quantile, i.e. across its whole range).
+        ``attrs`` holds the design (``design``: inputs and outcomes per point).
+    """
+    if method not in ("sobol", "morris"):
+        raise ScenarioError("--method", method, "must be sobol or morris")
+    base = (
+        scenario
+        if isinstance(scenario, Scenario)
+        else load_scenario(scenario, policy, tuple(overrides))
+    )
+    spec = base.spec
+    seed = spec.seed if seed is None else int(seed)
+    inputs: dict[str, Distribution] = uncertain(flat_parameters(spec))
+    if not inputs:
+        raise ScenarioError(
+            base.source,
+            "",
+            "has no uncertain inputs (no field is a distribution): nothing to analyse",
+        )
+    if replicates < 1:
+        raise ScenarioError("--replicates", "", f"must be at least 1, got {replicates}")
+    names = list(inputs)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib warns about sample sizes we round ourselves
+        if method == "sobol":
+            from SALib.sample import sobol as sobol_sample
+
+            n = 2 ** math.ceil(math.log2(max(samples or 64, 2)))
+            unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+        else:
+            from SALib.sample import morris as morris_sample
+
+            unit = morris_sample.sample(problem, samples or 10, num_levels=4, seed=seed)
+    # quantiles 0 and 1 are infinite for a normal: stay a hair inside the unit interval
+    u = np.clip(unit, 1e-6, 1 - 1e-6)
+    points = len(u)
+    values = {name: inputs[name].ppf(u[:, i]) for i, name in enumerate(names)}
+    new_spec = spec
+    for name in names:
+        picks = np.repeat(values[name], replicates)
+        new_spec = replace_parameter(new_spec, name, design_inputs(seed, name, picks))
+    designed = dataclasses.replace(base, spec=new_spec)
+    result = run_ensemble(
+        designed,
+        runs=points * replicates,
+        seed=seed,
+        workers=workers,
+        trajectory_replicates=0,
+        on_progress=on_progress,
+    )
+    outcomes = _point_outcomes(result.runs, points, replicates, spec.horizon)
+    rows = []
+    for outcome in SENSITIVITY_OUTCOMES:
+        y = outcomes[outcome].to_numpy(dtype=float)
+        rows += _indices(method, problem, unit, y, outcome, seed)
+    table = pd.DataFrame(rows)
+    key = "ST" if method == "sobol" else "mu_star"
+    table = table.sort_values(["outcome", key], ascending=[True, False], kind="stable")
+    order = {k: i for i, k in enumerate(SENSITIVITY_OUTCOMES)}
+    table = table.sort_values("outcome", key=lambda s: s.map(order), kind="stable")
+    table = table.reset_index(drop=True)
+    design = pd.DataFrame(values).assign(**{f"u:{k}": u[:, i] for i, k in enumerate(names)})
+    table.attrs.update(
+        {
+            "method": method,
+            "points": points,
+            "replicates": replicates,
+            "seed": seed,
+            "scenario": base.label,
+            "design": pd.concat([design, outcomes.reset_index(drop=True)], axis=1),
+        }
+    )
+    return table
+
+
+def _indices(
+    method: str, problem: dict, unit: np.ndarray, y: np.ndarray, outcome: str, seed: int
+) -> list[dict]:
+    names = problem["names"]
+    if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+        # a constant outcome has no variance to share out
+        nan = math.nan
+        cols = (
+            ("S1", "S1_conf", "ST", "ST_conf")
+            if method == "sobol"
+            else ("mu_star", "mu_star_conf", "mu", "sigma")
+        )
+        return [{"outcome": outcome, "input": n, **dict.fromkeys(cols, nan)} for n in names]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+            return [
+                {
+                    "outcome": outcome,
+                    "input": n,
+                    "S1": res["S1"][i],
+                    "S1_conf": res["S1_conf"][i],
+                    "ST": res["ST"][i],
+                    "ST_conf": res["ST_conf"][i],
+                }
+                for i, n in enumerate(names)
+            ]
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, unit, y, num_levels=4, seed=seed)
+        return [
+            {
+                "outcome": outcome,
+                "input": n,
+                "mu_star": res["mu_star"][i],
+                "mu_star_conf": res["mu_star_conf"][i],
+                "mu": res["mu"][i],
+                "sigma": res["sigma"][i],
+            }
+            for i, n in enumerate(names)
+        ]
+
+
+# --------------------------------------------------------------------------- discover
+_CLAUSE = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*(<=|>=|==|!=|<|>)\s*"
+    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|true|false|True|False)\s*$"
+)
+_OPS: Mapping[str, Callable] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def parse_outcome(text: str) -> list[tuple[str, str, float]]:
+    """Parse ``<column> <op> <number> [and ...]`` (no ``eval``): a list of clauses."""
+    form = "expected '<column> <op> <number>' joined by 'and', op one of <, <=, >, >=, ==, !="
+    if not text.strip():
+        raise ScenarioError("--outcome", "", form)
+    clauses = []
+    for part in re.split(r"\s+and\s+", text.strip()):
+        match = _CLAUSE.match(part)
+        if not match:
+            raise ScenarioError("--outcome", part.strip(), form)
+        column, op, raw = match.groups()
+        number = {"true": 1.0, "false": 0.0}.get(raw.lower(), None)
+        clauses.append((column, op, float(raw) if number is None else number))
+    return clauses
+
+
+def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -> np.ndarray:
+    """Whether each run meets the outcome; a null value (e.g. no ceasefire week) is False."""
+    mask = np.ones(len(runs), dtype=bool)
+    for column, op, number in parse_outcome(text):
+        if column not in runs:
+            numeric = [c for c in runs.columns if _numeric(runs[c])]
+            raise ScenarioError(
+                source,
+                column,
+                f"no such column in runs.parquet (try: {', '.join(numeric[:12])}"
+                + (", ..." if len(numeric) > 12 else "")
+                + ")",
+            )
+        series = runs[column]
+        if not _numeric(series):
+            raise ScenarioError(source, column, "not a numeric or true/false column")
+        values = series.astype("Float64")
+        hit = _OPS[op](values, number).fillna(False).to_numpy(dtype=bool)
+        if op == "!=":  # null is "no value": it does not differ from anything
+            hit &= values.notna().to_numpy()
+        mask &= hit
+    return mask
+
+
+def _numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+def discovery_inputs(runs: pd.DataFrame, manifest: Mapping) -> list[str]:
+    """The uncertain inputs recorded in a results folder's runs (distributions in the
+    manifest, or dotted-path columns when the manifest does not say)."""
+    params = manifest.get("resolved_parameters") or {}
+    if params:
+        names = [k for k, v in params.items() if isinstance(v, Mapping) and k in runs]
+    else:
+        names = [c for c in runs.columns if "." in c and _numeric(runs[c])]
+    return [n for n in names if runs[n].nunique() > 1]
+
+
+def discover(
+    folder: str | Path,
+    outcome: str,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+    min_coverage: float = 0.5,
+    paste: bool = False,
+) -> pd.DataFrame:
+    """Scenario discovery with PRIM: which ranges of the uncertain inputs make an outcome
+    likely.
+
+    Parameters
+    ----------
+    folder : path
+        A results folder (``ceasefire run``).
+    outcome : str
+        ``<column> <op> <number>`` joined by ``and``, e.g. ``"ceasefire_week <= 52"``.
+    alpha, min_mass : float
+        PRIM's peeling share and smallest box (shares of runs), see :func:`sim.prim.peel`.
+    min_coverage : float
+        The box reported is the densest on the peeling trajectory that still covers this
+        share of the runs with the outcome, with its superfluous limits dropped
+        (:func:`sim.prim.prune`: limits whose removal costs at most 0.01 of density).
+    paste : bool
+        Try pasting after peeling.
+
+    Returns
+    -------
+    DataFrame
+        The chosen box: one row per input (``input, lower, upper, data_min, data_max,
+        restricted``) with the box's ``coverage``, ``density`` and ``mass``; restricted
+        inputs first.  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
+        ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
+    """
+    from .prim import peel, prune
+    from .results import read_results
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "", "not a results folder (no such folder)")
+    runs, _, manifest = read_results(folder)
+    y = evaluate_outcome(runs, outcome)
+    inputs = discovery_inputs(runs, manifest)
+    if not inputs:
+        raise ScenarioError(
+            str(folder), "runs.parquet", "no uncertain inputs recorded: nothing to discover"
+        )
+    hits = int(y.sum())
+    if hits in (0, len(y)):
+        which = "no" if hits == 0 else "every"
+        raise ScenarioError(
+            "--outcome",
+            outcome,
+            f"happens in {which} run ({hits} of {len(y)}): nothing to discover",
+        )
+    for name, value in (("--alpha", alpha), ("--min-mass", min_mass)):
+        if not 0 < value < 1:
+            raise ScenarioError(name, "", f"must be between 0 and 1, got {value}")
+    trajectory = peel(runs[inputs], y, alpha=alpha, min_mass=min_mass, paste=paste)
+    step = trajectory.choose(min_coverage)
+    x = runs[inputs].to_numpy(dtype=float)
+    lower, upper = prune(x, y, trajectory.lower[step], trajectory.upper[step])
+    inside = np.all((x >= lower) & (x <= upper), axis=1)
+    box = pd.DataFrame(
+        {
+            "input": inputs,
+            "lower": lower,
+            "upper": upper,
+            "data_min": trajectory.lower[0],
+            "data_max": trajectory.upper[0],
+        }
+    )
+    box["restricted"] = (box["lower"] > box["data_min"]) | (box["upper"] < box["data_max"])
+    box = box.sort_values("restricted", ascending=False, kind="stable").reset_index(drop=True)
+    box["coverage"] = y[inside].sum() / hits
+    box["density"] = y[inside].mean()
+    box["mass"] = inside.mean()
+    box.attrs.update(
+        {
+            "trajectory": trajectory.table(),
+            "step": step,
+            "base_rate": hits / len(y),
+            "outcome": outcome,
+            "runs": len(y),
+            "hits": hits,
+            "label": manifest.get("label", folder.name),
+            "peeling": trajectory,
+        }
+    )
+    return box

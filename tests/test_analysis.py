@@ -1,0 +1,262 @@
+"""Sweeps, sensitivity, scenario discovery (PRIM) and their command lines."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import (
+    design_inputs,
+    evaluate_outcome,
+    parse_outcome,
+    parse_vary,
+    replace_parameter,
+    sensitivity,
+    sweep,
+)
+from sim.cli import main
+from sim.ensemble import run_ensemble
+from sim.errors import ScenarioError
+from sim.prim import peel, prune
+from sim.scenario import load_scenario
+
+
+def _one_error_line(capsys) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- sweep
+def test_parse_vary():
+    path, values = parse_vary("actors.US.aid=0:0.4:5")
+    assert path == "actors.US.aid"
+    np.testing.assert_allclose(values, [0, 0.1, 0.2, 0.3, 0.4])
+    for bad in ("actors.US.aid", "actors.US.aid=0:1", "x=a:1:3", "x=0:1:1", "x=0:1:2.5"):
+        with pytest.raises(ScenarioError, match="--vary"):
+            parse_vary(bad)
+
+
+def test_sweep_one_parameter(mini_path):
+    table = sweep(mini_path, ["negotiation.pressure=0:0.06:3"], runs=40, workers=1)
+    assert list(table["negotiation.pressure"]) == [0, 0.03, 0.06]
+    assert (table["p_ceasefire_lo"] <= table["p_ceasefire"]).all()
+    # more pressure from the mediator -> more ceasefires (common random numbers)
+    assert table["p_ceasefire"].iloc[-1] > table["p_ceasefire"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("vary", "needle"),
+    [
+        ("actors.US.aid", "expected PATH=START:STOP:COUNT"),
+        ("actors.Nobody.aid=0:1:3", "actors.Nobody"),
+        ("actors.US.salience.nato=0:2:3", "actors.US.salience.nato"),
+    ],
+)
+def test_cli_sweep_bad_vary(mini_path, tmp_path, capsys, vary, needle):
+    out = tmp_path / "sw"
+    code = main(["sweep", str(mini_path), "--vary", vary, "--runs", "5", "--out", str(out)])
+    assert code == 2
+    assert needle in _one_error_line(capsys)
+    assert not out.exists()
+
+
+def test_cli_sweep_two_parameters(mini_path, tmp_path):
+    out = tmp_path / "sw"
+    code = main(
+        [
+            "sweep",
+            str(mini_path),
+            "--vary",
+            "actors.US.aid=0:0.4:2",
+            "--vary",
+            "negotiation.pressure=0:0.04:2",
+            "--runs",
+            "10",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "sweep.csv")
+    assert len(table) == 4 and {"actors.US.aid", "negotiation.pressure"} <= set(table.columns)
+    assert len(pd.read_parquet(out / "runs.parquet")) == 40
+    assert (out / "plots" / "sweep.png").is_file()
+
+
+# --------------------------------------------------------------------------- sensitivity
+def test_design_fixes_each_replicate(mini_path):
+    base = load_scenario(mini_path)
+    picks = np.linspace(0.5, 0.99, 9)
+    spec = replace_parameter(
+        base.spec, "actors.Russia.resolve", design_inputs(3, "actors.Russia.resolve", picks)
+    )
+    spec = replace_parameter(spec, "events.aid_pause.probability", 0.25)
+    designed = dataclasses.replace(base, spec=spec)
+    assert designed.spec.events[0].probability == 0.25
+    result = run_ensemble(designed, runs=9, seed=3, workers=1, chunk_size=4)
+    np.testing.assert_array_equal(result.runs["actors.Russia.resolve"], picks)
+    # the other inputs keep their own streams
+    plain = run_ensemble(base, runs=9, seed=3, workers=1)
+    np.testing.assert_array_equal(
+        result.runs["actors.Russia.war_cost"], plain.runs["actors.Russia.war_cost"]
+    )
+
+
+def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
+    actors = mini_doc["actors"]
+    actors["Russia"]["war_cost"] = {"uniform": [0.0, 0.03]}  # wide: decides the outcome
+    actors["Ukraine"]["war_cost"] = {"uniform": [0.0049, 0.0051]}
+    for side in ("Russia", "Ukraine"):
+        actors[side]["resolve"] = {"uniform": [0.9, 0.905]}
+    actors["Russia"]["optimism"] = {"uniform": [0.05, 0.051]}
+    actors["Ukraine"]["optimism"] = {"uniform": [-0.051, -0.05]}
+    path = write_scenario(mini_doc, "wide.yaml")
+    table = sensitivity(path, samples=16, replicates=2, workers=1)
+    assert len(table) == 4 * 6
+    for outcome in ("p_ceasefire", "ceasefire_week"):
+        rows = table[table["outcome"] == outcome].set_index("input")
+        assert rows["ST"].idxmax() == "actors.Russia.war_cost"
+        others = rows["ST"].drop("actors.Russia.war_cost")
+        assert rows.loc["actors.Russia.war_cost", "ST"] > 5 * others.max()
+    assert table.attrs["points"] == 16 * 8
+
+
+def test_morris(mini_path):
+    table = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1)
+    assert {"mu_star", "mu_star_conf", "sigma"} <= set(table.columns)
+    assert table.attrs["points"] == 3 * 7
+
+
+def test_cli_sensitivity_without_uncertain_inputs(mini_doc, write_scenario, tmp_path, capsys):
+    for side in ("Russia", "Ukraine"):
+        for field in ("resolve", "war_cost", "optimism"):
+            mini_doc["actors"][side][field] = 0.9 if field == "resolve" else 0.0
+    path = write_scenario(mini_doc, "certain.yaml")
+    out = tmp_path / "se"
+    assert main(["sensitivity", str(path), "--out", str(out)]) == 2
+    assert "no uncertain inputs" in _one_error_line(capsys)
+    assert not out.exists()
+
+
+def test_cli_sensitivity_writes_folder(mini_path, tmp_path):
+    out = tmp_path / "se"
+    code = main(
+        [
+            "sensitivity",
+            str(mini_path),
+            "--samples",
+            "4",
+            "--replicates",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    assert (out / "plots" / "sensitivity.png").is_file()
+    assert len(pd.read_parquet(out / "design.parquet")) == 4 * 8
+
+
+# --------------------------------------------------------------------------- PRIM
+def test_prim_recovers_a_known_box():
+    rng = np.random.default_rng(0)
+    x = rng.random((2000, 4))
+    y = (x[:, 0] > 0.7) & (x[:, 1] < 0.3)
+    trajectory = peel(x, y, alpha=0.05, min_mass=0.02)
+    step = trajectory.choose(0.8)
+    lo, hi = prune(x, y, trajectory.lower[step], trajectory.upper[step])
+    assert lo[0] == pytest.approx(0.7, abs=0.03) and hi[1] == pytest.approx(0.3, abs=0.03)
+    # the irrelevant inputs are not restricted
+    assert lo[2] == x[:, 2].min() and hi[3] == x[:, 3].max()
+    assert trajectory.density[step] > 0.95 and trajectory.coverage[step] > 0.8
+    assert trajectory.density[0] == pytest.approx(y.mean())
+    assert np.all(np.diff(trajectory.mass) < 0)  # every peel removes runs
+
+
+def test_prim_pasting_never_lowers_density():
+    rng = np.random.default_rng(1)
+    x = rng.random((500, 2))
+    y = x[:, 0] + 0.3 * rng.random(500) > 0.9
+    trajectory = peel(x, y, paste=True)
+    assert trajectory.density.max() >= trajectory.density[trajectory.choose(0.0)]
+
+
+# --------------------------------------------------------------------------- outcomes
+def test_outcome_parsing_and_nulls():
+    runs = pd.DataFrame(
+        {
+            "ceasefire_week": pd.array([10, None, 60, 52], dtype="Int64"),
+            "held": [True, False, True, False],
+            "blocker": pd.array(["Russia", None, None, "Ukraine"], dtype="string"),
+        }
+    )
+    assert evaluate_outcome(runs, "ceasefire_week <= 52").tolist() == [True, False, False, True]
+    assert evaluate_outcome(runs, "ceasefire_week != 10").tolist() == [False, False, True, True]
+    both = evaluate_outcome(runs, "ceasefire_week<=52 and held == 1")
+    assert both.tolist() == [True, False, False, False]
+    assert parse_outcome("held == true") == [("held", "==", 1.0)]
+    for bad in ("ceasefire_week <= 'x'", "__import__('os') > 1", "a <= 1 or b > 2", "a => 1"):
+        with pytest.raises(ScenarioError, match="--outcome"):
+            parse_outcome(bad)
+    with pytest.raises(ScenarioError, match="blocker: not a numeric"):
+        evaluate_outcome(runs, "blocker == 1")
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory):
+    mini = Path(__file__).parent / "data" / "mini.yaml"
+    out = tmp_path_factory.mktemp("runs") / "mini"
+    assert (
+        main(["run", str(mini), "--runs", "200", "--workers", "1", "--no-plots", "--out", str(out)])
+        == 0
+    )
+    return out
+
+
+def test_cli_discover(results_dir, tmp_path):
+    out = tmp_path / "di"
+    code = main(
+        ["discover", str(results_dir), "--outcome", "ceasefire_week <= 30", "--out", str(out)]
+    )
+    assert code == 0
+    box = pd.read_csv(out / "discover.csv")
+    assert {"input", "lower", "upper", "coverage", "density", "mass"} <= set(box.columns)
+    assert box["restricted"].any()
+    runs = pd.read_parquet(results_dir / "runs.parquet")
+    base = (runs["ceasefire_week"] <= 30).fillna(False).mean()
+    assert box["density"].iloc[0] > base
+    assert (out / "plots" / "peeling.png").is_file() and (out / "trajectory.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--outcome", "ceasefire_wk <= 52"], "--outcome: ceasefire_wk: no such column"),
+        (["--outcome", "ceasefire_week <="], "--outcome: ceasefire_week <=: expected"),
+        (["--outcome", "ceasefire_week > 1000"], "happens in no run"),
+    ],
+)
+def test_cli_discover_bad_outcome(results_dir, tmp_path, capsys, args, needle):
+    out = tmp_path / "di"
+    assert main(["discover", str(results_dir), *args, "--out", str(out)]) == 2
+    assert needle in _one_error_line(capsys)
+    assert not out.exists()
+
+
+def test_cli_discover_not_a_results_folder(tmp_path, capsys):
+    out = tmp_path / "di"
+    code = main(["discover", str(tmp_path), "--outcome", "ceasefire_week <= 52", "--out", str(out)])
+    assert code == 2
+    assert "not a results folder" in _one_error_line(capsys)
+    assert not out.exists()

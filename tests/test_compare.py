@@ -1,0 +1,131 @@
+"""Policy comparison on common random numbers: statistics, table, command line."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import sim.comparison as cmp
+from sim.cli import main
+from sim.errors import ScenarioError
+
+
+@pytest.fixture
+def costly_path(mini_doc, write_scenario):
+    """mini with a policy that makes the war far more costly to both sides."""
+    mini_doc["policies"]["costly"] = {
+        "description": "War costs ten times higher.",
+        "set": {"actors.Russia.war_cost": 0.05, "actors.Ukraine.war_cost": 0.05},
+    }
+    return write_scenario(mini_doc, "costly.yaml")
+
+
+def test_nothing_policy_difference_contains_zero(mini_path):
+    table = cmp.compare(
+        mini_path, policies=["nothing", "us_aid_cut"], runs=80, workers=1, n_resamples=500
+    )
+    assert list(table["arm"]) == ["mini", "mini+nothing", "mini+us_aid_cut"]
+    nothing = table.set_index("arm").loc["mini+nothing"]
+    for m in table.attrs["metrics"]:
+        lo, hi = nothing[f"{m['key']}_diff_lo"], nothing[f"{m['key']}_diff_hi"]
+        assert lo <= 0 <= hi, m["key"]
+    ref = table.set_index("arm").loc["mini"]
+    assert np.isnan(ref["p_ceasefire_diff"])
+    assert ref["p_ceasefire_lo"] <= ref["p_ceasefire"] <= ref["p_ceasefire_hi"]
+
+
+def test_large_effect_is_detected(costly_path):
+    table = cmp.compare(costly_path, policies=["costly"], runs=60, workers=1, n_resamples=500)
+    row = table.set_index("arm").loc["mini+costly"]
+    # more costly war -> a ceasefire comes sooner and more often
+    assert row["p_by_26_diff_lo"] > 0
+    assert row["median_week_diff_hi"] < 0
+
+
+def test_several_files_are_paired_arms(mini_path, costly_path):
+    arms = cmp.arm_scenarios([mini_path, costly_path])
+    assert cmp.arm_labels(arms) == ["mini:mini", "costly:mini"]
+    with pytest.raises(ScenarioError, match="--policies"):
+        cmp.arm_scenarios([mini_path, costly_path], policies=["nothing"])
+
+
+def test_unknown_policy_is_scenario_error(mini_path):
+    with pytest.raises(ScenarioError, match="policies.nope: no such policy"):
+        cmp.arm_scenarios([mini_path], policies=["nope"])
+
+
+def test_nanmedian_matches_numpy():
+    rng = np.random.default_rng(1)
+    x = rng.random((50, 31))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[3] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(x, axis=-1)
+    np.testing.assert_allclose(cmp._nanmedian(x), expected, equal_nan=True)
+
+
+def test_intervals_at_zero_and_equal_arms():
+    zeros = np.zeros(100)
+    p, lo, hi = cmp.estimate(zeros, "proportion", seed=0)
+    assert (
+        p == 0 and lo == pytest.approx(0, abs=1e-12) and 0 < hi < 0.05
+    )  # Wilson, not a degenerate [0, 0]
+    d, lo, hi = cmp.difference(zeros, zeros, "proportion", seed=0)
+    assert (d, lo, hi) == (0.0, 0.0, 0.0)  # identical on every replicate
+    ones = np.zeros(100)
+    ones[:3] = 1
+    d, lo, hi = cmp.difference(zeros, ones, "proportion", seed=0)
+    assert d == pytest.approx(0.03) and lo < 0.03 < hi  # Newcombe where a share is 0
+
+
+def test_paired_interval_is_sharper_than_unpaired():
+    rng = np.random.default_rng(2)
+    luck = rng.random(400)
+    ref = (luck < 0.5).astype(float)
+    arm = (luck < 0.55).astype(float)  # same luck: differs on 5% of replicates only
+    _, lo, hi = cmp.difference(ref, arm, "proportion", seed=0, n_resamples=1000)
+    assert 0 < lo < 0.05 < hi < 0.1
+
+
+def test_cli_compare_writes_folder(mini_path, tmp_path):
+    out = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            str(mini_path),
+            "--policies",
+            "nothing,us_aid_cut",
+            "--runs",
+            "30",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["arm"]) == ["mini", "mini+nothing", "mini+us_aid_cut"]
+    assert {"p_ceasefire_diff_lo", "median_week_hi", "terms_nato_diff"} <= set(table.columns)
+    assert "Differences from the reference" in (out / "comparison.md").read_text()
+    assert len(list((out / "arms").glob("*.parquet"))) == 3
+    for name in ("ceasefire_by_week.png", "differences.png", "terms.png"):
+        assert (out / "plots" / name).stat().st_size > 10_000
+    info = yaml.safe_load((out / "manifest.json").read_text())
+    assert info["reference"] == "mini" and info["runs"] == 30
+
+
+def test_cli_compare_bad_policy(mini_path, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(
+        ["compare", str(mini_path), "--policies", "nope", "--runs", "10", "--out", str(out)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "policies.nope" in err[0] and str(mini_path) in err[0]
+    assert not out.exists()
