@@ -135,6 +135,7 @@ def sweep(
     overrides: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
     keep_runs: bool = False,
+    checkpoint: Path | None = None,
 ) -> pd.DataFrame:
     """Run a scenario on a grid over one or two parameters (set like ``--set``).
 
@@ -157,6 +158,9 @@ def sweep(
         Called with the number of replicates each finished chunk adds.
     keep_runs : bool
         Attach every point's runs (with the grid values as columns) as ``attrs["runs"]``.
+    checkpoint : path, optional
+        Folder where finished chunks are kept (one subfolder per grid point), so that an
+        interrupted sweep can be completed without running them again.
 
     Returns
     -------
@@ -174,7 +178,7 @@ def sweep(
         np.array(np.meshgrid(*[v for _, v in grid], indexing="ij")).reshape(len(grid), -1).T
     )
     rows, frames = [], []
-    for point in points:
+    for index, point in enumerate(points):
         point_overrides = [_override(p, v) for p, v in zip(paths, point, strict=True)]
         arm = load_scenario(scenario, policy, [*overrides, *point_overrides])
         result = run_ensemble(
@@ -184,6 +188,7 @@ def sweep(
             workers=workers,
             trajectory_replicates=0,
             on_progress=on_progress,
+            checkpoint=None if checkpoint is None else Path(checkpoint) / f"point-{index:04d}",
         )
         rows.append(
             {
@@ -318,6 +323,7 @@ def sensitivity(
     policy: str | None = None,
     overrides: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    checkpoint: Path | None = None,
 ) -> pd.DataFrame:
     """Global sensitivity of the headline outcomes to every uncertain input.
 
@@ -345,6 +351,9 @@ def sensitivity(
     policy : str, optional
     overrides : iterable of str
     on_progress : callable, optional
+    checkpoint : path, optional
+        Folder where finished chunks are kept, so that an interrupted analysis can be
+        completed without running them again.
 
     Returns
     -------
@@ -401,6 +410,7 @@ def sensitivity(
         workers=workers,
         trajectory_replicates=0,
         on_progress=on_progress,
+        checkpoint=checkpoint,
     )
     outcomes = _point_outcomes(result.runs, points, replicates, spec.horizon)
     rows = []

@@ -8,6 +8,9 @@ checks its input before any run, so bad input costs nothing and leaves nothing b
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -26,10 +29,17 @@ from .cli import (
     _positive,
     app,
     console,
+    err_console,
     progress_bar,
 )
 from .errors import ScenarioError
 
+ResumeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--resume", help="Complete an interrupted job: the results folder it was writing."
+    ),
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (must not exist).")]
 PolicyOpt = Annotated[
     str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
@@ -48,12 +58,41 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def _out(out: Path | None, label: str, root: Path | str = "results") -> Path:
+def _out(
+    out: Path | None, label: str, resume: Path | None = None, root: Path | str = "results"
+) -> Path:
     from .results import check_out_dir, default_out_dir
 
+    if resume is not None:
+        if not checkpoint_for(resume).is_dir():
+            raise ScenarioError("--resume", str(resume), "no interrupted job to resume there")
+        out = resume
     out = out or default_out_dir(label, root)
-    check_out_dir(out)
+    check_out_dir(out, "--resume" if resume is not None else "--out")
     return out
+
+
+def checkpoint_for(out: Path) -> Path:
+    """Where a job writing ``out`` keeps its finished chunks until it completes."""
+    return out.parent / f".{out.name}.checkpoint"
+
+
+@contextmanager
+def resumable(out: Path) -> Iterator[Path]:
+    """Yield the job's checkpoint folder; drop it on success, keep it when interrupted."""
+    checkpoint = checkpoint_for(out)
+    try:
+        yield checkpoint
+    except KeyboardInterrupt:
+        if checkpoint.is_dir():
+            err_console.print(
+                f"finished chunks are kept: complete the job with --resume {out}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        raise
+    shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- compare
@@ -121,6 +160,7 @@ def compare(
     workers: WorkersOpt = None,
     set_: SetOpt = None,
     no_plots: NoPlotsOpt = False,
+    resume: ResumeOpt = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers."""
     from .comparison import arm_scenarios, compare_results, run_arms, write_comparison
@@ -134,14 +174,16 @@ def compare(
         if not names:
             raise ScenarioError("--policies", "", "give policy names separated by commas")
     arms = arm_scenarios(scenarios, names, set_ or ())
-    out = _out(out, f"compare-{arms[0].name}")
+    out = _out(out, f"compare-{arms[0].name}", resume)
     n = runs or arms[0].spec.runs
-    with progress_bar(n * len(arms), f"{len(arms)} arms") as advance:
-        results = run_arms(arms, runs, seed, workers, on_progress=advance)
-    table = compare_results(results)
-    title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {next(iter(results.values())).seed}"
-    with atomic_dir(out) as tmp:
-        write_comparison(table, results, tmp, title, plots=not no_plots)
+    with resumable(out) as checkpoint:
+        with progress_bar(n * len(arms), f"{len(arms)} arms") as advance:
+            results = run_arms(arms, runs, seed, workers, advance, checkpoint)
+        table = compare_results(results)
+        seed_used = next(iter(results.values())).seed
+        title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {seed_used}"
+        with atomic_dir(out) as tmp:
+            write_comparison(table, results, tmp, title, plots=not no_plots)
     wide = _wide_console()
     wide.print(f"[bold]{title}[/bold]")
     for t in comparison_tables(table):
@@ -168,6 +210,7 @@ def sweep(
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
+    resume: ResumeOpt = None,
 ) -> None:
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
     from .analysis import check_vary, parse_vary
@@ -180,42 +223,44 @@ def sweep(
     grid = [parse_vary(v) for v in vary]
     check_vary(scenario, grid, policy, set_ or ())
     base = load_scenario(scenario, policy, set_ or ())
-    out = _out(out, f"sweep-{base.label}")
+    out = _out(out, f"sweep-{base.label}", resume)
     n = runs or base.spec.runs
     cells = int(np.prod([len(v) for _, v in grid]))
-    with progress_bar(n * cells, f"{cells} grid points") as advance:
-        table = run_sweep(
-            scenario,
-            grid,
-            runs,
-            seed,
-            workers,
-            policy,
-            set_ or (),
-            on_progress=advance,
-            keep_runs=True,
-        )
-    with atomic_dir(out) as tmp:
-        table.to_csv(tmp / "sweep.csv", index=False)
-        table.attrs["runs_table"].to_parquet(tmp / "runs.parquet", index=False)
-        _write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "sweep",
-                "source": str(scenario),
-                "policy": policy,
-                "overrides": list(set_ or ()),
-                "vary": list(vary),
-                "runs": n,
-                "seed": table.attrs["seed"],
-                "scenario_sha256": base.text_hash,
-            },
-        )
-        if not no_plots:
-            from .analysis_plots import plot_sweep
+    with resumable(out) as checkpoint:
+        with progress_bar(n * cells, f"{cells} grid points") as advance:
+            table = run_sweep(
+                scenario,
+                grid,
+                runs,
+                seed,
+                workers,
+                policy,
+                set_ or (),
+                on_progress=advance,
+                keep_runs=True,
+                checkpoint=checkpoint,
+            )
+        with atomic_dir(out) as tmp:
+            table.to_csv(tmp / "sweep.csv", index=False)
+            table.attrs["runs_table"].to_parquet(tmp / "runs.parquet", index=False)
+            _write_json(
+                tmp / "manifest.json",
+                {
+                    "kind": "sweep",
+                    "source": str(scenario),
+                    "policy": policy,
+                    "overrides": list(set_ or ()),
+                    "vary": list(vary),
+                    "runs": n,
+                    "seed": table.attrs["seed"],
+                    "scenario_sha256": base.text_hash,
+                },
+            )
+            if not no_plots:
+                from .analysis_plots import plot_sweep
 
-            (tmp / "plots").mkdir()
-            plot_sweep(table, tmp / "plots" / "sweep.png")
+                (tmp / "plots").mkdir()
+                plot_sweep(table, tmp / "plots" / "sweep.png")
     t = Table(
         title=f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)",
         header_style="bold",
@@ -262,6 +307,7 @@ def sensitivity(
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
+    resume: ResumeOpt = None,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
     from .analysis import design_points
@@ -286,35 +332,43 @@ def sensitivity(
             "",
             "has no uncertain inputs (no field is a distribution): nothing to analyse",
         )
-    out = _out(out, f"sensitivity-{base.label}")
+    out = _out(out, f"sensitivity-{base.label}", resume)
     total = design_points(len(inputs), method, samples) * replicates
-    with progress_bar(total, f"{method}, {len(inputs)} inputs") as advance:
-        table = run_sensitivity(
-            base, method, samples, replicates, seed, workers, on_progress=advance
-        )
-    with atomic_dir(out) as tmp:
-        table.to_csv(tmp / "sensitivity.csv", index=False)
-        table.attrs["design"].to_parquet(tmp / "design.parquet", index=False)
-        _write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "sensitivity",
-                "source": str(scenario),
-                "policy": policy,
-                "overrides": list(set_ or ()),
-                "method": method,
-                "points": table.attrs["points"],
-                "replicates": replicates,
-                "seed": table.attrs["seed"],
-                "inputs": {k: v.to_yaml() for k, v in inputs.items()},
-                "scenario_sha256": base.text_hash,
-            },
-        )
-        if not no_plots:
-            from .analysis_plots import plot_sensitivity
+    with resumable(out) as checkpoint:
+        with progress_bar(total, f"{method}, {len(inputs)} inputs") as advance:
+            table = run_sensitivity(
+                base,
+                method,
+                samples,
+                replicates,
+                seed,
+                workers,
+                on_progress=advance,
+                checkpoint=checkpoint,
+            )
+        with atomic_dir(out) as tmp:
+            table.to_csv(tmp / "sensitivity.csv", index=False)
+            table.attrs["design"].to_parquet(tmp / "design.parquet", index=False)
+            _write_json(
+                tmp / "manifest.json",
+                {
+                    "kind": "sensitivity",
+                    "source": str(scenario),
+                    "policy": policy,
+                    "overrides": list(set_ or ()),
+                    "method": method,
+                    "points": table.attrs["points"],
+                    "replicates": replicates,
+                    "seed": table.attrs["seed"],
+                    "inputs": {k: v.to_yaml() for k, v in inputs.items()},
+                    "scenario_sha256": base.text_hash,
+                },
+            )
+            if not no_plots:
+                from .analysis_plots import plot_sensitivity
 
-            (tmp / "plots").mkdir()
-            plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
+                (tmp / "plots").mkdir()
+                plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
     sobol = method == "sobol"
     t = Table(
         title=f"Sensitivity ({method}, {table.attrs['points']:,} points x {replicates} "
@@ -380,7 +434,7 @@ def discover(
     from .results import atomic_dir
 
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
-    out = _out(out, f"discover-{box.attrs['label']}", Path(folder).parent)
+    out = _out(out, f"discover-{box.attrs['label']}", root=Path(folder).parent)
     with atomic_dir(out) as tmp:
         box.to_csv(tmp / "discover.csv", index=False)
         box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)

@@ -325,8 +325,13 @@ def run_arms(
     seed: int | None = None,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    checkpoint: Path | None = None,
 ) -> dict[str, EnsembleResult]:
-    """Run every arm with the same runs and seed (the reference's unless given): CRN."""
+    """Run every arm with the same runs and seed (the reference's unless given): CRN.
+
+    With ``checkpoint``, each arm saves its finished chunks in a subfolder, and chunks
+    already saved there (from an interrupted comparison) are not run again.
+    """
     reference = arms[0]
     runs = reference.spec.runs if runs is None else runs
     seed = reference.spec.seed if seed is None else seed
@@ -338,8 +343,9 @@ def run_arms(
             workers=workers,
             trajectory_replicates=0,
             on_progress=on_progress,
+            checkpoint=None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}",
         )
-        for label, arm in zip(arm_labels(arms), arms, strict=True)
+        for i, (label, arm) in enumerate(zip(arm_labels(arms), arms, strict=True))
     }
 
 

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
 from .model import NegotiationModel
 from .outcomes import to_frame
 from .scenario import Scenario
@@ -138,6 +140,7 @@ def run_ensemble(
     scheduler: str | None = None,
     trajectory_replicates: int = TRAJECTORY_REPLICATES,
     on_progress: Callable[[int], None] | None = None,
+    checkpoint: str | Path | None = None,
 ) -> EnsembleResult:
     """Run ``runs`` replicates of a scenario.
 
@@ -156,6 +159,9 @@ def run_ensemble(
         Keep weekly trajectories of replicates with index below this.
     on_progress : callable, optional
         Called with the number of replicates each finished chunk adds.
+    checkpoint : path, optional
+        Folder where each finished chunk is saved as it completes; chunks already there
+        (from an interrupted run of the same job) are loaded instead of run again.
 
     Returns
     -------
@@ -164,17 +170,33 @@ def run_ensemble(
     runs = scenario.spec.runs if runs is None else runs
     seed = scenario.spec.seed if seed is None else seed
     workers = workers or default_workers()
-    chunk_size = chunk_size or default_chunk_size(runs, workers)
+    folder = Path(checkpoint) if checkpoint is not None else None
+    chunk_size = chunk_size or saved_chunk_size(folder) or default_chunk_size(runs, workers)
     bounds = chunks(runs, chunk_size)
     began = time.perf_counter()
     results: list[ChunkResult] = []
+    if folder is not None:
+        key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
+        for (start, stop), path in sorted(open_checkpoint(folder, key, chunk_size).items()):
+            results.append(ChunkResult(start, *load_chunk(path), seconds=0.0))
+            if on_progress:
+                on_progress(stop - start)
+        done = {c.start for c in results}
+        bounds = [b for b in bounds if b[0] not in done]
+
+    def finished(chunk: ChunkResult) -> None:
+        if folder is not None:
+            stop = chunk.start + len(chunk.columns["replicate"])
+            save_chunk(folder, chunk.start, stop, chunk.columns, chunk.trajectories)
+        results.append(chunk)
+        if on_progress:
+            on_progress(len(chunk.columns["replicate"]))
+
     parallel = scheduler is not None or (workers > 1 and len(bounds) > 1)
     with executor_for(workers if parallel else 1, scheduler) as pool:
         if pool is None:
             for start, stop in bounds:
-                results.append(run_chunk(scenario, seed, start, stop, trajectory_replicates))
-                if on_progress:
-                    on_progress(stop - start)
+                finished(run_chunk(scenario, seed, start, stop, trajectory_replicates))
         else:
             futures: list[Future] = [
                 pool.submit(run_chunk, scenario, seed, a, b, trajectory_replicates)
@@ -182,10 +204,7 @@ def run_ensemble(
             ]
             try:
                 for future in as_completed(futures):
-                    chunk = future.result()
-                    results.append(chunk)
-                    if on_progress:
-                        on_progress(len(chunk.columns["replicate"]))
+                    finished(future.result())
             except BaseException:
                 for future in futures:
                     future.cancel()

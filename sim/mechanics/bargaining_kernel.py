@@ -1,0 +1,367 @@
+"""Compiled (numba) twin of :func:`sim.mechanics.bargaining.bargaining_round`.
+
+The NumPy implementation in :mod:`sim.mechanics.bargaining` makes many
+``(R, N, N)`` passes per round; this module runs the same round replicate by
+replicate in one compiled loop, with every per-replicate step fused and ``O(N^2)``
+scratch allocated once per call. It reproduces the reference operation by
+operation (same formulas, same association of sums and products, same
+summation order over actors, same thresholds), so the two agree to rounding --
+in practice bit for bit; ``tests/test_bargaining_kernel.py`` holds them equal.
+
+Points worth knowing when editing either implementation:
+
+* Sums over voters ``k`` (the NumPy ``einsum`` calls) and over challengers
+  (``e1.sum(axis=1)``) are accumulated sequentially in index order from
+  ``0.0``, which is what NumPy does for these reductions; a different order
+  could flip the exact-tie and sign tests on coarse inputs.
+* Every utility ``2 - 4 b**r`` is computed as ``exp(r * log b)``, like the
+  reference, and ``0.5**r`` with ``pow`` (see ``half`` in ``_round_kernel``).
+  The kernel calls the platform libm; NumPy does too for float64 on CPUs
+  without AVX-512 (checked here: x86-64-v3). On AVX-512 machines NumPy may use
+  its own SIMD exp/log/power, which can differ in the last ulp: results then
+  still agree to ~1e-15, but an exact-tie or sign test could in principle
+  resolve differently.
+* The thresholds ``_EU_EPS`` and ``_TIE_TOL`` are passed to the kernel as
+  arguments rather than read as globals, so the on-disk cache can never keep
+  stale copies of them.
+* No ``fastmath`` (it would allow re-association and FMA contraction) and no
+  ``parallel``: the simulator parallelises over processes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sim.mechanics.bargaining import _EU_EPS, _TIE_TOL, _check_prob, _prepare
+
+__all__ = ["bargaining_round_fast"]
+
+# Local copies of the offer categories (plain ints are frozen into the kernel).
+_CONFLICT = 1
+_COMPROMISE = 2
+_CAPITULATION = 3
+
+
+# error_model="numpy": every division is guarded exactly as in the reference,
+# so numba's Python-style zero-division checks would be dead weight.
+@numba.njit(cache=True, error_model="numpy")
+def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
+    """Write the new positions of every replicate of ``x`` into ``out``.
+
+    ``x``, ``c``, ``s`` are ``(R, N)`` float64 arrays already passed through
+    ``bargaining._prepare`` (clipped); ``out`` has the same shape. ``half``
+    must be 0.5: it is an argument only so that LLVM cannot see a constant
+    base in ``pow(0.5, r)`` and rewrite it as ``exp2(-r)``, which rounds
+    differently from the libm ``pow`` that ``np.power`` calls.
+    """
+    n_rep, n = x.shape
+    q_lt_1 = q < 1.0
+
+    # Scratch, allocated once per call and reused by every replicate.
+    xr = np.empty(n)
+    sr = np.empty(n)
+    w = np.empty(n)
+    dist = np.empty((n, n))  # dist[k, i] = |x_k - x_i| (symmetric)
+    p = np.empty((n, n))  # win probability of i over j
+    same = np.empty((n, n), dtype=np.bool_)
+    l_s = np.empty((n, n))
+    l_f = np.empty((n, n))
+    l_b = np.empty((n, n))
+    l_w = np.empty((n, n))
+    e1 = np.empty((n, n))  # expected utility with r = 1
+    e = np.empty((n, n))  # E[i, j], challenger's exponent r_i
+    e_seen = np.empty((n, n))  # E[i, j] as seen by j, exponent r_j
+    a = np.empty(n)
+    m_mu = np.empty(n)
+    danger = np.empty(n)
+    risk = np.empty(n)
+    u_sq = np.empty(n)
+    move_size = np.empty(n)
+    ratio_buf = np.empty(n)
+    chosen = np.empty(n, dtype=np.int64)
+    kind = np.empty(n, dtype=np.int64)
+    proposed = np.empty(n)
+    reneged = np.empty(n, dtype=np.bool_)
+
+    for r in range(n_rep):
+        for i in range(n):
+            xr[i] = x[r, i]
+            sr[i] = s[r, i]
+            w[i] = c[r, i] * s[r, i]
+        for k in range(n):
+            for i in range(n):
+                dist[k, i] = abs(xr[k] - xr[i])
+                same[k, i] = xr[k] == xr[i]
+
+        # ---- win probability: pos[i, j] = sum_k w_k max(|x_k-x_j| - |x_k-x_i|, 0),
+        # accumulated in k order from 0.0 like the einsum. The vote of k on
+        # (j, i) is exactly minus its vote on (i, j), so one subtraction serves
+        # both sums (dist is symmetric: dist[j, k] = |x_k - x_j|).
+        for i in range(n):
+            p[i, i] = 0.0
+            for j in range(i + 1, n):
+                pos_ij = 0.0
+                pos_ji = 0.0
+                for k in range(n):
+                    v = dist[j, k] - dist[i, k]
+                    pos_ij += w[k] * max(v, 0.0)
+                    pos_ji += w[k] * max(-v, 0.0)
+                p[i, j] = pos_ij  # p holds pos for now
+                p[j, i] = pos_ji
+        for i in range(n):
+            for j in range(i + 1, n):
+                pij = p[i, j]
+                pji = p[j, i]
+                den = pij + pji  # == pji + pij exactly
+                if same[i, j] or not den > 0.0:
+                    p[i, j] = 0.0
+                    p[j, i] = 0.0
+                else:
+                    p[i, j] = pij / den
+                    p[j, i] = pji / den
+            p[i, i] = 0.0
+
+        # ---- median voter position (bargaining._median)
+        for i in range(n):
+            a[i] = 0.0
+        for k in range(n):
+            wk = w[k]
+            for i in range(n):
+                a[i] += wk * dist[k, i]
+        lo = a[0]
+        for i in range(1, n):
+            if a[i] < lo:
+                lo = a[i]
+        thr = lo + tie_tol * max(1.0, abs(lo))
+        mu = xr[0]
+        for i in range(n):
+            if a[i] <= thr:
+                mu = xr[i]
+                break
+
+        # ---- logs of the utility bases (bargaining._Bases), symmetric in (i, j)
+        if q_lt_1:
+            for i in range(n):
+                m_mu[i] = abs(xr[i] - mu)
+        for i in range(n):
+            e1[i, i] = 0.0
+            for j in range(i + 1, n):
+                if same[i, j]:  # no contest: E = 0, and the logs are never read
+                    e1[i, j] = 0.0
+                    e1[j, i] = 0.0
+                    continue
+                d = dist[i, j]
+                b_s = max(0.5 - 0.5 * d, 0.0)
+                b_f = 0.5 + 0.5 * d
+                ls = math.log(b_s) if b_s > 0.0 else -math.inf  # exp(r * -inf) = 0
+                lf = math.log(b_f)
+                l_s[i, j] = ls
+                l_s[j, i] = ls
+                l_f[i, j] = lf
+                l_f[j, i] = lf
+                # r = 1 utilities use the bases themselves (no exp/log round trip);
+                # u_sq = 2 - 4 * 0.5 = 0 for r = 1, kept as in the reference.
+                u_s = 2.0 - 4.0 * b_s
+                u_f = 2.0 - 4.0 * b_f
+                sq = q * (2.0 - 4.0 * 0.5)
+                # e1[i, j] (target j) and e1[j, i] (target i).
+                f = sr[j] * (1.0 - p[i, j])
+                v1 = u_s * (1.0 - f) + u_f * f - sq
+                f = sr[i] * (1.0 - p[j, i])
+                v2 = u_s * (1.0 - f) + u_f * f - sq
+                if q_lt_1:
+                    m = 0.25 * (m_mu[i] + m_mu[j])
+                    b_b = max(0.5 - m, 0.0)
+                    b_w = 0.5 + m
+                    lb = math.log(b_b) if b_b > 0.0 else -math.inf
+                    lw = math.log(b_w)
+                    l_b[i, j] = lb
+                    l_b[j, i] = lb
+                    l_w[i, j] = lw
+                    l_w[j, i] = lw
+                    corr = (1.0 - q) * (t * (2.0 - 4.0 * b_b) + (1.0 - t) * (2.0 - 4.0 * b_w))
+                    v1 -= corr
+                    v2 -= corr
+                e1[i, j] = v1
+                e1[j, i] = v2
+
+        # ---- risk exponents from the r = 1 pass (column sums, in row order)
+        for k in range(n):
+            danger[k] = 0.0
+        for i in range(n):
+            for k in range(n):
+                danger[k] += e1[i, k]
+        hi = danger[0]
+        lo = danger[0]
+        for k in range(1, n):
+            if danger[k] > hi:
+                hi = danger[k]
+            if danger[k] < lo:
+                lo = danger[k]
+        spread = hi - lo
+        flat = spread <= 1e-12 * max(1.0, max(abs(hi), abs(lo)))
+        for k in range(n):
+            if flat:
+                big_r = 0.0
+            else:
+                big_r = (2.0 * danger[k] - hi - lo) / spread
+            big_r = min(max(big_r, -1.0), 1.0)
+            rk = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+            risk[k] = rk
+            u_sq[k] = 2.0 - 4.0 * math.pow(half, rk)
+
+        # ---- E (challenger's exponent) and e_seen (target's exponent). The
+        # utilities of the ordered pair (i, j) with exponent r_i serve both
+        # E[i, j] and e_seen[j, i].
+        for i in range(n):
+            ri = risk[i]
+            sq = q * u_sq[i]
+            for j in range(n):
+                if same[i, j]:
+                    e[i, j] = 0.0
+                    e_seen[j, i] = 0.0
+                    continue
+                u_s = 2.0 - 4.0 * math.exp(ri * l_s[i, j])
+                u_f = 2.0 - 4.0 * math.exp(ri * l_f[i, j])
+                f = sr[j] * (1.0 - p[i, j])
+                v1 = u_s * (1.0 - f) + u_f * f - sq
+                f = sr[i] * (1.0 - p[j, i])
+                v2 = u_s * (1.0 - f) + u_f * f - sq
+                if q_lt_1:
+                    u_b = 2.0 - 4.0 * math.exp(ri * l_b[i, j])
+                    u_w = 2.0 - 4.0 * math.exp(ri * l_w[i, j])
+                    corr = (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
+                    v1 -= corr
+                    v2 -= corr
+                e[i, j] = v1
+                e_seen[j, i] = v2
+
+        # ---- each target j picks one offer: smallest move, then highest
+        # perceived sender EU, then lowest sender index. The first loop is
+        # written so that it compiles without data-dependent branches (they
+        # mispredict); the octant of the chosen offer is recomputed afterwards
+        # with the same arithmetic.
+        for j in range(n):
+            xj = xr[j]
+            best_move = math.inf
+            for i in range(n):
+                es = e_seen[i, j]
+                own = e[j, i]  # the target's EU of challenging the sender
+                pij = p[i, j]
+                # Only read for offers (es > eu_eps > 0); elsewhere inf/nan are
+                # harmless (error_model="numpy"). Storing it stops LLVM from
+                # sinking the division into a branch.
+                ratio = abs(own) / es
+                ratio_buf[i] = ratio
+                frac = pij if own > 0.0 else min(ratio, 1.0)
+                ms = abs((xj + frac * (xr[i] - xj)) - xj)
+                # Offer test E_ij > eps and e_seen_ij > eps. The reference also
+                # requires i, j not co-located, where E_ij = 0 < eps already.
+                ms = ms if min(e[i, j], es) > eu_eps else math.inf
+                move_size[i] = ms
+                best_move = min(ms, best_move)
+            if best_move == math.inf:  # no credible offer
+                chosen[j] = -1
+                kind[j] = 0
+                proposed[j] = xj
+                continue
+            lim_move = best_move + tie_tol
+            best_key = math.inf
+            for i in range(n):
+                key = -e_seen[i, j]
+                key = key if move_size[i] <= lim_move else math.inf
+                best_key = min(key, best_key)
+            lim_key = best_key + tie_tol
+            pick = 0
+            for i in range(n):
+                if move_size[i] <= lim_move and -e_seen[i, j] <= lim_key:
+                    pick = i
+                    break
+            own = e[j, pick]
+            if own > 0.0:
+                frac = p[pick, j]
+                kd = _CONFLICT
+            else:
+                ratio = abs(own) / e_seen[pick, j]
+                if ratio <= 1.0:
+                    frac = ratio
+                    kd = _COMPROMISE
+                else:
+                    frac = 1.0
+                    kd = _CAPITULATION
+            chosen[j] = pick
+            kind[j] = kd
+            proposed[j] = xj + frac * (xr[pick] - xj)
+
+        # ---- reneging and called-off conflicts
+        for i in range(n):
+            reneged[i] = False
+        for j in range(n):
+            if chosen[j] >= 0 and (kind[j] == _COMPROMISE or kind[j] == _CAPITULATION):
+                reneged[chosen[j]] = True
+        for j in range(n):
+            new = xr[j]
+            if chosen[j] >= 0 and not reneged[j]:
+                if not (kind[j] == _CONFLICT and reneged[chosen[j]]):
+                    new = proposed[j]
+            out[r, j] = min(max(new, 0.0), 1.0)
+    return out
+
+
+def bargaining_round_fast(
+    position: ArrayLike,
+    capability: ArrayLike,
+    salience: ArrayLike,
+    q: float = 1.0,
+    t: float = 1.0,
+) -> NDArray[np.float64]:
+    """One round of EUM offers and their resolution on one issue, compiled.
+
+    This is the compiled (numba) twin of
+    :func:`sim.mechanics.bargaining.bargaining_round` with its default
+    ``selection="closest"``: same inputs, same validation and clipping (it uses
+    the reference's ``_prepare``), same rules and thresholds, same result;
+    ``tests/test_bargaining_kernel.py`` holds the two equal (to ``1e-12``,
+    in practice bit for bit). Replicates are processed one after another in
+    compiled code, so each row's result depends only on that row.
+
+    Parameters
+    ----------
+    position : array_like, shape (N,) or (R, N)
+        Positions in ``[0, 1]``.
+    capability : array_like, same shape
+        Non-negative capabilities.
+    salience : array_like, same shape
+        Saliences in ``[0, 1]``.
+    q, t : float, default 1.0
+        Status-quo beliefs, see :func:`sim.mechanics.bargaining.eum_analysis`.
+
+    Returns
+    -------
+    ndarray, same shape as ``position``
+        New positions, clipped to ``[0, 1]``.
+
+    Raises
+    ------
+    ValueError
+        On arrays that are not ``(N,)`` or ``(R, N)`` with ``N >= 1``, non-finite
+        inputs, or ``q``/``t`` outside ``[0, 1]`` (as the reference does).
+
+    See Also
+    --------
+    sim.mechanics.bargaining.bargaining_round : the NumPy reference.
+    sim.mechanics.bargaining.resolve_offers : the same round, with who accepted what.
+    """
+    q = _check_prob("q", q)
+    t = _check_prob("t", t)
+    x, c, s, single = _prepare(position, capability, salience)
+    x = np.ascontiguousarray(x)
+    c = np.ascontiguousarray(c)
+    s = np.ascontiguousarray(s)
+    out = np.empty_like(x)
+    _round_kernel(x, c, s, q, t, float(_EU_EPS), float(_TIE_TOL), 0.5, out)
+    return out[0] if single else out
