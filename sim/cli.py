@@ -81,6 +81,15 @@ def _positive(value: int | None, option: str) -> None:
         raise ScenarioError(option, "", f"must be at least 1, got {value}")
 
 
+MAX_SEED = 2**63 - 1  # as the schema's `seed:`
+
+
+def check_seed(seed: int | None) -> None:
+    """A run seed must be what a scenario's ``seed:`` may be."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise ScenarioError("--seed", "", f"must be between 0 and {MAX_SEED}, got {seed}")
+
+
 def summary_table(summary: dict, title: str) -> Table:
     """The headline figures as a rich table."""
     table = Table(title=title, show_header=True, header_style="bold")
@@ -142,6 +151,7 @@ def run(
 
     for value, option in ((runs, "--runs"), (workers, "--workers"), (chunk_size, "--chunk-size")):
         _positive(value, option)
+    check_seed(seed)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     out = out or default_out_dir(loaded.label)
     check_out_dir(out)

@@ -28,6 +28,7 @@ from .cli import (
     WorkersOpt,
     _positive,
     app,
+    check_seed,
     console,
     err_console,
     progress_bar,
@@ -168,6 +169,7 @@ def compare(
 
     for value, option in ((runs, "--runs"), (workers, "--workers")):
         _positive(value, option)
+    check_seed(seed)
     names = None
     if policies is not None:
         names = [p.strip() for p in policies.split(",") if p.strip()]
@@ -220,6 +222,7 @@ def sweep(
 
     for value, option in ((runs, "--runs"), (workers, "--workers")):
         _positive(value, option)
+    check_seed(seed)
     grid = [parse_vary(v) for v in vary]
     check_vary(scenario, grid, policy, set_ or ())
     base = load_scenario(scenario, policy, set_ or ())
@@ -322,6 +325,7 @@ def sensitivity(
         (workers, "--workers"),
     ):
         _positive(value, option)
+    check_seed(seed)
     if method not in ("sobol", "morris"):
         raise ScenarioError("--method", method, "must be sobol or morris")
     base = load_scenario(scenario, policy, set_ or ())

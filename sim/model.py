@@ -102,8 +102,13 @@ class NegotiationModel(mesa.Model):
             )
             for e in spec.events
         ]
-        self.guarantee_weights = np.array(
-            [float(spec.durability.guarantees.get(k, 0.0)) for k in self.issue_keys]
+        # (R, K): a guarantee's weight may be uncertain like any other number
+        self.guarantee_weights = np.stack(
+            [
+                values.get(f"durability.guarantees.{k}", np.zeros(replicates))
+                for k in self.issue_keys
+            ],
+            axis=1,
         )
         self.actors = [
             Actor(self, key, i, spec.actors[key]) for i, key in enumerate(self.actor_keys)
@@ -281,7 +286,7 @@ class NegotiationModel(mesa.Model):
             mask = event.due(self.week, observables)
             if mask.any():
                 events.apply(event, mask, s)
-        np.clip(s["resolve"], 1e-6, 1.0, out=s["resolve"])
+        np.clip(s["resolve"], costs.MIN_RESOLVE, 1.0, out=s["resolve"])
         for name in ("position", "salience"):
             np.clip(s[name], 0.0, 1.0, out=s[name])
 
@@ -359,7 +364,7 @@ class NegotiationModel(mesa.Model):
             s["base_hazard"][rows],
             s["dissatisfaction"][rows],
             self.concession[rows],
-            durability.guarantee_strength(self.terms[rows], self.guarantee_weights),
+            durability.guarantee_strength(self.terms[rows], self.guarantee_weights[rows]),
             (self.week - self.last_ceasefire_week[rows]).astype(float),
             s["consolidation_weeks"][rows],
         )

@@ -5,6 +5,12 @@ A scenario is data only: it is read with a safe YAML loader (no tags that build 
 no duplicate keys), merged with the files it extends, changed by the chosen policy and by
 command-line overrides, and then validated as a whole, so every route into a scenario meets
 the same checks and the same one-line errors (:class:`sim.errors.ScenarioError`).
+
+``extends:`` names the parent by a path that is resolved against the folder of the file
+that extends it, never against the working directory; an absolute path is taken as
+written (the user asked for that file).  Only ``.yaml``/``.yml`` files can be parents, so a
+scenario cannot pull in arbitrary files, and chains are limited to
+:data:`MAX_EXTENDS_DEPTH` files.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, Strict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .distributions import Choice, Distribution, Normal, Param, Triangular, Uniform
@@ -27,6 +33,9 @@ from .errors import ScenarioError
 
 MAX_FILE_BYTES = 1_000_000
 """Scenario files larger than this are refused (they are hand-written data, not dumps)."""
+
+MAX_EXTENDS_DEPTH = 16
+"""Longest ``extends:`` chain (the file itself included)."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _WHEN = re.compile(
@@ -42,7 +51,7 @@ DYNAMIC_GLOBAL_FIELDS = ("battlefield.drift", "battlefield.volatility", "negotia
 
 # --------------------------------------------------------------------------- parameters
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return f"{x:.15g}"
 
 
 def _number(value: Any) -> float:
@@ -144,7 +153,11 @@ def whole(low: int, high: int | None = None) -> PlainValidator:
     """A validator for a plain whole number within ``[low, high]``."""
 
     def validate(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not value.is_integer())
+        ):
             raise PydanticCustomError("whole", f"must be a whole number, got {value!r}")
         x = int(value)
         if x < low or (high is not None and x > high):
@@ -168,8 +181,31 @@ def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
     return PlainValidator(validate)
 
 
+MAX_MAGNITUDE = 1e6
+"""Upper bound of the open-ended non-negative fields (capability, aid, costs, drift, ...).
+
+Far above any meaningful value, it keeps products and sums of inputs (and event scalings of
+them) finite, so a typo such as ``1e60`` for ``1e-6`` is refused instead of overflowing."""
+
 Unit = Annotated[Param, param(0.0, 1.0)]
-NonNeg = Annotated[Param, param(0.0)]
+NonNeg = Annotated[Param, param(0.0, MAX_MAGNITUDE)]
+Text = Annotated[str, Strict()]
+Flag = Annotated[bool, Strict()]
+
+# Bounds (low, high, low_open) of the fields events may set, as in the schema below.
+_DYNAMIC_BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "capability": (0.0, MAX_MAGNITUDE, False),
+    "resolve": (0.0, 1.0, True),
+    "risk": (0.1, 10.0, False),
+    "aid": (0.0, MAX_MAGNITUDE, False),
+    "aid_cost": (0.0, MAX_MAGNITUDE, False),
+    "war_cost": (0.0, MAX_MAGNITUDE, False),
+    "position": (0.0, 1.0, False),
+    "salience": (0.0, 1.0, False),
+    "battlefield.drift": (0.0, MAX_MAGNITUDE, False),
+    "battlefield.volatility": (0.0, MAX_MAGNITUDE, False),
+    "negotiation.pressure": (0.0, MAX_MAGNITUDE, False),
+}
 
 
 # --------------------------------------------------------------------------- schema
@@ -180,19 +216,19 @@ class _Strict(BaseModel):
 class IssueSpec(_Strict):
     """A negotiated issue: a dimension in [0, 1] with labelled ends."""
 
-    low: str = Field(description="What 0 means")
-    high: str = Field(description="What 1 means")
+    low: Text = Field(description="What 0 means")
+    high: Text = Field(description="What 1 means")
     status_quo: Unit = 0.0  # where the issue stands while the war goes on
-    description: str = ""
+    description: Text = ""
 
 
 class ActorSpec(_Strict):
     """One actor: its role, power and preferences."""
 
-    name: str = ""
+    name: Text = ""
     role: Literal["belligerent", "supporter", "mediator"]
     side: Literal["russia", "ukraine", "neutral"] = "neutral"
-    veto: bool = False
+    veto: Flag = False
     capability: NonNeg
     resolve: Annotated[Param, param(0.0, 1.0, low_open=True)] = 1.0
     risk: Annotated[Param, param(0.1, 10.0)] = 1.0
@@ -205,7 +241,7 @@ class ActorSpec(_Strict):
 
 
 class BattlefieldSpec(_Strict):
-    issue: str = "territory"
+    issue: Text = "territory"
     control: Unit
     drift: NonNeg = 0.001
     volatility: NonNeg = 0.003
@@ -235,19 +271,19 @@ class DurabilitySpec(_Strict):
 class EventSpec(_Strict):
     """A shock that sets or scales dynamic parameters, once per replicate at most."""
 
-    name: str
-    at: Annotated[int, whole(0)] | None = None
-    window: tuple[Annotated[int, whole(0)], Annotated[int, whole(0)]] | None = None
+    name: Text
+    at: Annotated[int, whole(1)] | None = None
+    window: tuple[Annotated[int, whole(1)], Annotated[int, whole(1)]] | None = None
     probability: Unit = 1.0
-    when: str | None = None
-    set: dict[str, Param] = {}
-    scale: dict[str, NonNeg] = {}
+    when: Text | None = None
+    set: dict[str, Annotated[Param, param()]] = {}
+    scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
 
 
 class PolicySpec(_Strict):
     """A named policy: overrides applied to the scenario before validation."""
 
-    description: str = ""
+    description: Text = ""
     set: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
 
@@ -255,12 +291,12 @@ class PolicySpec(_Strict):
 class ScenarioSpec(_Strict):
     """The validated content of a scenario file."""
 
-    name: str
-    description: str = ""
+    name: Text
+    description: Text = ""
     horizon: Annotated[int, whole(1, 5200)]
     runs: Annotated[int, whole(1)] = 1000
     seed: Annotated[int, whole(0, 2**63 - 1)] = 0
-    mediator: str
+    mediator: Text
     issues: dict[str, IssueSpec]
     actors: dict[str, ActorSpec]
     battlefield: BattlefieldSpec
@@ -276,11 +312,22 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe loader that refuses duplicate keys instead of silently keeping the last."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
     seen: set = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        if key_node.tag == _MERGE_TAG:  # `<<: *anchor` merges; its keys may be overridden
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping used as a key
+            raise yaml.constructor.ConstructorError(
+                None, None, "keys must be plain text or numbers", key_node.start_mark
+            ) from None
+        if duplicate:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
@@ -289,12 +336,24 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# YAML 1.1 reads `1e-3` (no dot) as text; read it as the number everyone means (YAML 1.2)
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML text safely; errors become one-line :class:`ScenarioError`."""
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow
+        before = text[: err.position]
+        where = f"line {before.count(chr(10)) + 1}, column {len(before.rsplit(chr(10), 1)[-1]) + 1}"
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        problem = f"character {ord(char):#06x} is not allowed in YAML"
+        raise ScenarioError(source, where, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -302,6 +361,10 @@ def parse_yaml(text: str, source: str) -> Any:
         if "could not determine a constructor" in str(err):
             problem = "YAML tags that build objects are not allowed"
         raise ScenarioError(source, where, f"invalid YAML: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", "invalid YAML: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer longer than Python converts
+        raise ScenarioError(source, "", f"invalid YAML: {str(err).split(';')[0]}") from None
 
 
 def read_text(path: Path) -> str:
@@ -335,6 +398,27 @@ def deep_merge(base: Mapping, override: Mapping) -> dict:
     return merged
 
 
+MAX_DEPTH = 24
+"""Deepest nesting of mappings and lists a scenario document may have."""
+
+
+def check_depth(doc: Any, source: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse documents nested deeper than ``limit`` (also catches self-referencing aliases)."""
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, dict):
+            items: Iterable = ((f"{where}.{k}" if where else str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            items = ((f"{where}[{i}]", v) for i, v in enumerate(node))
+        else:
+            continue
+        if depth >= limit:
+            top = re.split(r"[.\[]", where, maxsplit=1)[0]
+            raise ScenarioError(source, top, f"nested more than {limit} levels deep")
+        stack.extend((child, path, depth + 1) for path, child in items)
+
+
 def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -> dict:
     source = str(path)
     text = read_text(path)
@@ -346,30 +430,52 @@ def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -
         raise ScenarioError(
             source, "", f"expected a mapping at top level, got {type(doc).__name__}"
         )
+    check_depth(doc, source)
     parent = doc.pop("extends", None)
     if parent is None:
         return doc
-    if not isinstance(parent, str):
-        raise ScenarioError(source, "extends", "must be a file name")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(source, "extends", f"must be a file name, got {parent!r}")
+    if Path(parent).suffix.lower() not in {".yaml", ".yml"}:
+        raise ScenarioError(
+            source, "extends", f"must name a .yaml or .yml scenario file, got {parent!r}"
+        )
+    # relative to the extending file's folder, never to the working directory
     parent_path = (path.parent / parent).resolve()
     if parent_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path))
         raise ScenarioError(source, "extends", f"inheritance cycle: {cycle}")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            source, "extends", f"more than {MAX_EXTENDS_DEPTH} files in the extends chain"
+        )
     if not parent_path.is_file():
         raise ScenarioError(source, "extends", f"parent file not found: {parent}")
     return deep_merge(_load_document(parent_path, (*chain, parent_path), texts), doc)
 
 
+OPTIONAL_SECTIONS = ("beliefs", "negotiation", "durability")
+"""Top-level sections a file may leave out (all defaults) and ``--set`` may still reach."""
+
+
 def set_path(doc: dict, path: str, value: Any, source: str) -> None:
-    """Set a dotted ``path`` in a raw scenario document (creating the last key only)."""
+    """Set a dotted ``path`` in a raw scenario document.
+
+    Creates the last key, and an optional section the file left out; any other missing
+    step is an error naming it.
+    """
     keys = path.split(".")
     if not path or any(not k for k in keys):
-        raise ScenarioError(source, path, "not a valid field path")
+        raise ScenarioError(source, repr(path), "not a valid field path")
     node: Any = doc
     for depth, key in enumerate(keys[:-1]):
         if isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
             continue
+        if depth == 0 and key in OPTIONAL_SECTIONS and isinstance(node, dict):
+            node.setdefault(key, {})  # a section left to its defaults can still be set
+        if depth == 1 and keys[0] == "durability" and key == "guarantees":
+            node.setdefault(key, {})
         if not isinstance(node, dict) or key not in node:
             raise ScenarioError(source, path, f"no such field: {'.'.join(keys[: depth + 1])}")
         node = node[key]
@@ -397,8 +503,16 @@ def _loc(parts: Iterable) -> str:
     return out
 
 
+def _where(loc: tuple) -> str:
+    if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping key of the wrong type
+        return ".".join(x for x in (_loc(loc[:-2]), str(loc[-2])) if x)
+    return _loc(loc)
+
+
 def _problem(err: dict) -> str:
     kind = err["type"]
+    if err["loc"] and err["loc"][-1] == "[key]":
+        return f"keys must be text, got {err['input']!r}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
@@ -409,7 +523,11 @@ def _problem(err: dict) -> str:
         return f"must be a mapping, got {type(err['input']).__name__}"
     if kind in {"string_type", "bool_type", "list_type", "tuple_type", "int_type"}:
         return f"{err['msg'].replace('Input should be', 'must be')}, got {err['input']!r}"
-    return err["msg"].replace("Input should be", "must be")
+    if kind in {"too_short", "too_long"} and isinstance(err["input"], list | tuple):
+        ctx = err.get("ctx", {})
+        want = ctx.get("max_length", ctx.get("min_length"))
+        return f"expected {want} items, got {len(err['input'])}"
+    return err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
 
 
 def validate_document(doc: dict, source: str) -> ScenarioSpec:
@@ -418,24 +536,25 @@ def validate_document(doc: dict, source: str) -> ScenarioSpec:
         spec = ScenarioSpec.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(source, _loc(first["loc"]), _problem(first)) from None
+        raise ScenarioError(source, _where(first["loc"]), _problem(first)) from None
     _check_references(spec, source)
     return spec
 
 
-def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) -> None:
+def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) -> str:
+    """Check that events may change ``path``; return the field's name for its bounds."""
     parts = path.split(".")
     if path in DYNAMIC_GLOBAL_FIELDS:
-        return
+        return path
     if len(parts) >= 3 and parts[0] == "actors":
         if parts[1] not in spec.actors:
             raise ScenarioError(source, where, f"unknown actor {parts[1]!r}")
         if len(parts) == 3 and parts[2] in DYNAMIC_ACTOR_FIELDS:
-            return
+            return parts[2]
         if len(parts) == 4 and parts[2] in DYNAMIC_ISSUE_FIELDS:
             if parts[3] not in spec.issues:
                 raise ScenarioError(source, where, f"unknown issue {parts[3]!r}")
-            return
+            return parts[2]
     allowed = ", ".join(
         [f"actors.<actor>.{f}" for f in DYNAMIC_ACTOR_FIELDS]
         + [f"actors.<actor>.{f}.<issue>" for f in DYNAMIC_ISSUE_FIELDS]
@@ -445,20 +564,51 @@ def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) 
 
 
 def _check_references(spec: ScenarioSpec, source: str) -> None:
+    if not spec.name.strip():
+        raise ScenarioError(source, "name", "must not be empty")
     issues = list(spec.issues)
     if not issues:
         raise ScenarioError(source, "issues", "a scenario needs at least one issue")
-    for name in [*issues, *spec.actors, *spec.policies]:
-        if not _NAME.match(name):
+    if not spec.actors:
+        raise ScenarioError(source, "actors", "a scenario needs actors")
+    names = [
+        *(f"issues.{k}" for k in issues),
+        *(f"actors.{k}" for k in spec.actors),
+        *(f"policies.{k}" for k in spec.policies),
+    ]
+    for where in names:
+        if not _NAME.match(where.split(".", 1)[1]):
             raise ScenarioError(
-                source, name, "names must start with a letter and use letters, digits, _ or -"
+                source, where, "names must start with a letter and use letters, digits, _ or -"
             )
+    seen_events: dict[str, int] = {}
+    for i, event in enumerate(spec.events):
+        if not _NAME.match(event.name):
+            raise ScenarioError(
+                source,
+                f"events[{i}].name",
+                f"names must start with a letter and use letters, digits, _ or -, "
+                f"got {event.name!r}",
+            )
+        if event.name in seen_events:
+            raise ScenarioError(
+                source,
+                f"events[{i}].name",
+                f"duplicate event name {event.name!r} (also events[{seen_events[event.name]}])",
+            )
+        seen_events[event.name] = i
     if spec.battlefield.issue not in spec.issues:
         raise ScenarioError(
             source, "battlefield.issue", f"unknown issue {spec.battlefield.issue!r}"
         )
     if spec.mediator not in spec.actors:
         raise ScenarioError(source, "mediator", f"unknown actor {spec.mediator!r}")
+    if spec.actors[spec.mediator].role == "belligerent":
+        raise ScenarioError(
+            source,
+            "mediator",
+            f"{spec.mediator!r} is a belligerent; the mediator must be a supporter or mediator",
+        )
     for actor_name, actor in spec.actors.items():
         for kind in ("position", "salience"):
             values = getattr(actor, kind)
@@ -513,8 +663,20 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
         if not event.set and not event.scale:
             raise ScenarioError(source, where, "an event must set or scale something")
         for kind in ("set", "scale"):
-            for path in getattr(event, kind):
-                _check_dynamic_path(spec, path, source, f"{where}.{kind}.{path}")
+            for path, value in getattr(event, kind).items():
+                target = _check_dynamic_path(spec, path, source, f"{where}.{kind}.{path}")
+                if kind == "set":
+                    _check_set_value(value, target, source, f"{where}.set.{path}")
+
+
+def _check_set_value(value: Param, target: str, source: str, where: str) -> None:
+    """An event may set a field only to values the field itself allows."""
+    low, high, low_open = _DYNAMIC_BOUNDS[target]
+    try:
+        for x in (value,) if isinstance(value, float) else value.support:
+            _check_range(x, low, high, low_open)
+    except PydanticCustomError as err:
+        raise ScenarioError(source, where, err.message()) from None
 
 
 def _upper(value: Param) -> float:
@@ -581,17 +743,48 @@ def apply_policy(doc: dict, policy: str, source: str) -> dict:
     if not isinstance(policies, dict) or policy not in policies:
         known = ", ".join(policies) if isinstance(policies, dict) and policies else "none"
         raise ScenarioError(source, f"policies.{policy}", f"no such policy (defined: {known})")
-    spec = (
-        PolicySpec.model_validate(policies[policy]) if isinstance(policies[policy], dict) else None
-    )
-    if spec is None:
+    if not isinstance(policies[policy], dict):
         raise ScenarioError(source, f"policies.{policy}", "must be a mapping")
+    try:
+        spec = PolicySpec.model_validate(policies[policy])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _where(("policies", policy, *first["loc"]))
+        raise ScenarioError(source, where, _problem(first)) from None
     out = copy.deepcopy(doc)
     for path, value in spec.set.items():
-        set_path(out, path, copy.deepcopy(value), f"{source}: policies.{policy}.set")
+        try:
+            set_path(out, path, copy.deepcopy(value), source)
+        except ScenarioError as err:
+            raise ScenarioError(source, f"policies.{policy}.set.{path}", err.problem) from None
     if spec.events:
         out["events"] = [*(out.get("events") or []), *copy.deepcopy(spec.events)]
     return out
+
+
+def validate_policy(doc: dict, policy: str, source: str) -> ScenarioSpec:
+    """Validate ``doc`` with ``policy`` applied; errors name the policy's own field.
+
+    A bad value the policy sets is reported at ``policies.<name>.set.<path>``, a bad event
+    it adds at ``policies.<name>.events[i]``, and any other problem the policy causes as
+    ``policies.<name>: once applied, <field>: <problem>``.
+    """
+    applied = apply_policy(doc, policy, source)
+    try:
+        return validate_document(applied, source)
+    except ScenarioError as err:
+        field_, prefix = err.field, f"policies.{policy}"
+        for path in doc["policies"][policy].get("set") or {}:
+            if field_ == path or field_.startswith((f"{path}.", f"{path}[")):
+                raise ScenarioError(source, f"{prefix}.set.{field_}", err.problem) from None
+        base_events = len(doc.get("events") or []) if isinstance(doc.get("events"), list) else 0
+        match = re.match(r"^events\[(\d+)\](.*)$", field_)
+        if match and int(match.group(1)) >= base_events:
+            index = int(match.group(1)) - base_events
+            where = f"{prefix}.events[{index}]{match.group(2)}"
+            raise ScenarioError(source, where, err.problem) from None
+        problem = f"once applied, {field_}: {err.problem}" if field_ else err.problem
+        raise ScenarioError(source, prefix, problem) from None
 
 
 def load_scenario(
@@ -622,7 +815,7 @@ def load_scenario(
     # validate the unmodified document first, so every policy is checked on load
     base = validate_document(doc, source)
     for name in base.policies:
-        validate_document(apply_policy(doc, name, source), f"{source} (policy {name})")
+        validate_policy(doc, name, source)
     if policy is not None:
         doc = apply_policy(doc, policy, source)
     overrides = tuple(overrides)

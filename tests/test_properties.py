@@ -56,8 +56,7 @@ def test_invariants_hold_every_week(
         "durability.base_hazard": hazard,
         "horizon": 20,
     }
-    # positional notation: YAML reads "1e-05" as a string
-    overrides = [f"{k}={np.format_float_positional(v)}" for k, v in paths.items()]
+    overrides = [f"{k}={v}" for k, v in paths.items()]
     model = NegotiationModel(load_scenario(mini_path, overrides=overrides), replicates=16)
     first_seen = np.full(16, -1)
     while model.running:

@@ -3,7 +3,7 @@
 Belligerents pay ``war_cost`` per week of fighting; supporters pay ``aid_cost`` per unit of
 the aid they deliver, ``aid * resolve``.  Costs are in utility units per week and wear resolve down
 multiplicatively, ``resolve' = resolve * exp(-cost)`` (war weariness: Filson & Werner 2002
-make costs the force that ends wars; the exponential keeps resolve in (0, 1]).
+make costs the force that ends wars; a floor of 1e-6 keeps resolve in (0, 1]).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ def weekly_cost(
     return np.where(belligerent, war_cost, aid * resolve * aid_cost)
 
 
+MIN_RESOLVE = 1e-6
+"""Resolve never reaches 0: the perceived cost of war divides by it."""
+
+
 def wear(resolve: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """War weariness: resolve falls by the factor ``exp(-cost)``."""
-    return resolve * np.exp(-cost)
+    """War weariness: resolve falls by the factor ``exp(-cost)``, floored at MIN_RESOLVE."""
+    return np.maximum(resolve * np.exp(-cost), MIN_RESOLVE)

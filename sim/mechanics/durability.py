@@ -18,8 +18,8 @@ import numpy as np
 
 
 def guarantee_strength(terms: np.ndarray, guarantee_weights: np.ndarray) -> np.ndarray:
-    """``sum_k g_k z_k`` for terms (R, K) and weights (K,) -> (R,)."""
-    return terms @ guarantee_weights
+    """``sum_k g_k z_k`` for terms and weights of shape (R, K) -> (R,)."""
+    return (terms * guarantee_weights).sum(axis=1)
 
 
 def hazard(
