@@ -211,6 +211,12 @@ class NegotiationModel(mesa.Model):
         """Position of an actor among the veto players."""
         return int(np.flatnonzero(self.vetoes == actor_index)[0])
 
+    def _of_vetoes(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """A state array's entries for the veto players in the given replicates."""
+        if len(rows) == self.replicates:  # every replicate: index one axis only
+            return self.state[name][:, self.vetoes]
+        return self.state[name][np.ix_(rows, self.vetoes)]
+
     def value_of_fighting(self, rows: np.ndarray) -> np.ndarray:
         """Each veto player's expected utility of fighting on, shape (len(rows), V).
 
@@ -221,19 +227,19 @@ class NegotiationModel(mesa.Model):
             return cache[2]
         s, v = self.state, self.vetoes
         weekly = costs.weekly_cost(
-            s["war_cost"][rows][:, v],
-            s["aid"][rows][:, v],
-            s["aid_cost"][rows][:, v],
-            s["resolve"][rows][:, v],
+            self._of_vetoes("war_cost", rows),
+            self._of_vetoes("aid", rows),
+            self._of_vetoes("aid_cost", rows),
+            self._of_vetoes("resolve", rows),
             self.belligerent[v],
         )
         outlook_weeks = s["outlook_weeks"][rows]
-        resolve = s["resolve"][rows][:, v]
+        resolve = self._of_vetoes("resolve", rows)
         perceived_cost = outlook_weeks[:, None] * weekly * (1.0 - resolve) / resolve
         nodes = beliefs.outlook(
             s["control"][rows],
-            s["belief_mean"][rows][:, v],
-            s["belief_weight"][rows][:, v],
+            self._of_vetoes("belief_mean", rows),
+            self._of_vetoes("belief_weight", rows),
             s["battlefield.volatility"][rows],
             outlook_weeks,
         )
@@ -245,9 +251,9 @@ class NegotiationModel(mesa.Model):
         pressured = (v != self.mediator)[None, :]
         value = acceptance.value_of_fighting(
             nodes,
-            s["ideal"][rows][:, v],
-            acceptance.issue_weights(s["salience"][rows][:, v]),
-            s["risk"][rows][:, v],
+            self._of_vetoes("ideal", rows),
+            acceptance.issue_weights(self._of_vetoes("salience", rows)),
+            self._of_vetoes("risk", rows),
             s["status_quo"][rows],
             self.territory,
             perceived_cost + pressured * leverage[:, None],
@@ -340,9 +346,9 @@ class NegotiationModel(mesa.Model):
         base = acceptance.weighted_mean_positions(
             s["position"][rows], s["capability"][rows], s["salience"][rows]
         )
-        ideal = s["ideal"][rows][:, v]
-        weights = acceptance.issue_weights(s["salience"][rows][:, v])
-        risk = s["risk"][rows][:, v]
+        ideal = self._of_vetoes("ideal", rows)
+        weights = acceptance.issue_weights(self._of_vetoes("salience", rows))
+        risk = self._of_vetoes("risk", rows)
         terms, surplus = acceptance.propose(
             base, ideal, weights, risk, self.value_of_fighting(rows), self.territory
         )

@@ -77,10 +77,10 @@ def weighted_mean_positions(
     position: np.ndarray, capability: np.ndarray, salience: np.ndarray
 ) -> np.ndarray:
     """Capability-and-salience-weighted mean position per issue, (R, N, K) -> (R, K)."""
-    w = capability[..., None] * salience
-    total = w.sum(axis=1)
+    total = np.einsum("rn,rnk->rk", capability, salience)
+    weighted = np.einsum("rn,rnk,rnk->rk", capability, salience, position)
     mean = position.mean(axis=1)
-    return np.divide((w * position).sum(axis=1), total, out=mean, where=total > 0)
+    return np.divide(weighted, total, out=mean, where=total > 0)
 
 
 def propose(
