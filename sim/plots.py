@@ -57,7 +57,7 @@ def ceasefire_curve(runs: pd.DataFrame, horizon: int, title: str, path: Path) ->
 def terms_histograms(runs: pd.DataFrame, issues: dict, title: str, path: Path) -> Path:
     """Distribution of each issue's agreed terms, among runs that reached a ceasefire."""
     names = list(issues)
-    fig, axes = figure(4.2 * len(names), 3.8, ncols=len(names), squeeze=False)
+    fig, axes = figure(4.2 * len(names), 3.8, ncols=len(names), squeeze=False, layout="constrained")
     bins = np.linspace(0, 1, 21)
     for i, (ax, issue) in enumerate(zip(axes[0], names, strict=True)):
         values = runs[f"terms_{issue}"].dropna()

@@ -20,10 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim import validation_data as vd
 from sim.mechanics.bargaining import (
     CAPITULATION,
     COMPROMISE,
-    CONFLICT,
     NO_OFFER,
     EUMAnalysis,
     bargaining_round,
@@ -38,69 +38,10 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 # --------------------------------------------------------------------------- Masad's EC case
 
-# Table eg_agent_data: name, capability, position (years 4/7/10 scaled to [0, 1]),
-# salience, and the published step-0 risk exponent r_i.
-EC_ACTORS = [
-    ("Netherlands", 0.08, 0.0, 0.8, 1.12),
-    ("Belgium", 0.08, 0.5, 0.4, 1.00),
-    ("Luxembourg", 0.03, 0.0, 0.2, 0.50),
-    ("Germany", 0.16, 0.0, 0.8, 1.12),
-    ("France", 0.16, 1.0, 0.6, 1.02),
-    ("Italy", 0.16, 1.0, 0.6, 1.02),
-    ("UK", 0.16, 1.0, 0.9, 2.00),
-    ("Ireland", 0.05, 0.5, 0.1, 0.65),
-    ("Denmark", 0.05, 0.0, 1.0, 1.45),
-    ("Greece", 0.08, 0.5, 0.7, 1.56),
-]
-EC_NAMES = [a[0] for a in EC_ACTORS]
-EC_C = np.array([a[1] for a in EC_ACTORS])
-EC_X = np.array([a[2] for a in EC_ACTORS])
-EC_S = np.array([a[3] for a in EC_ACTORS])
-EC_RISK = np.array([a[4] for a in EC_ACTORS])
-
-# Table eg_eu: source (row) x target (column) expected utilities at t = 0, in
-# the table's own (alphabetical) order; the diagonal "--" is stored as 0.
-# "-0.00" (Denmark -> Greece) is a small negative number that rounds to zero.
-EU_ORDER = [
-    "Belgium",
-    "Denmark",
-    "France",
-    "Germany",
-    "Greece",
-    "Ireland",
-    "Italy",
-    "Luxembourg",
-    "Netherlands",
-    "UK",
-]
-EU_TABLE = np.array(
-    [
-        [0.00, 0.27, 0.40, 0.41, 0.00, 0.00, 0.40, 0.85, 0.41, 0.11],
-        [0.39, 0.00, 0.08, 0.00, -0.00, 0.79, 0.08, 0.00, 0.00, -0.61],
-        [0.60, 0.28, 0.00, 0.62, 0.29, 0.90, 0.00, 1.64, 0.62, 0.00],
-        [0.47, 0.00, 0.46, 0.00, 0.08, 0.86, 0.46, 0.00, 0.00, -0.23],
-        [0.00, 0.13, 0.27, 0.28, 0.00, 0.00, 0.27, 0.74, 0.28, -0.04],
-        [0.00, 0.30, 0.42, 0.43, 0.00, 0.00, 0.42, 0.80, 0.43, 0.17],
-        [0.60, 0.28, 0.00, 0.62, 0.29, 0.90, 0.00, 1.64, 0.62, 0.00],
-        [0.46, 0.00, 1.45, 0.00, 0.18, 0.74, 1.45, 0.00, 0.00, 0.76],
-        [0.47, 0.00, 0.46, 0.00, 0.08, 0.86, 0.46, 0.00, 0.00, -0.23],
-        [0.35, -0.70, 0.00, -0.36, 0.04, 0.65, 0.00, 0.66, -0.36, 0.00],
-    ]
-)
-
-# Table eg_offers: target -> (accepted sender, category). The UK receives no
-# credible offer (it is absent from the table).
-EC_OFFERS = {
-    "Netherlands": ("Belgium", CONFLICT),
-    "Belgium": ("Netherlands", CONFLICT),
-    "Luxembourg": ("Belgium", CONFLICT),
-    "Germany": ("Belgium", CONFLICT),
-    "France": ("Belgium", CONFLICT),
-    "Italy": ("Belgium", CONFLICT),
-    "Ireland": ("Netherlands", CONFLICT),
-    "Denmark": ("Greece", COMPROMISE),
-    "Greece": ("UK", COMPROMISE),
-}
+# Masad's tables (eg_agent_data, eg_eu, eg_offers) live in one place, shared with
+# `ceasefire reproduce`: sim/validation_data.py.
+EC_NAMES, EC_C, EC_X, EC_S, EC_RISK = vd.EC_NAMES, vd.EC_C, vd.EC_X, vd.EC_S, vd.EC_RISK
+EU_ORDER, EU_TABLE, EC_OFFERS = vd.EU_ORDER, vd.EU_TABLE, vd.EC_OFFERS
 
 
 def _idx(name: str) -> int:

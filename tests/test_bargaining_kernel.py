@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim import validation_data as vd
 from sim.mechanics.bargaining import bargaining_round, resolve_offers  # noqa: E402
 from sim.mechanics.bargaining_kernel import bargaining_round_fast  # noqa: E402
 
@@ -38,11 +39,8 @@ def assert_same(x, c, s, q=1.0, t=1.0) -> np.ndarray:
 
 # --------------------------------------------------------------------------- Masad's EC case
 
-# Table eg_agent_data of Masad's reproduction (see tests/test_bargaining.py):
-# capability, position (scaled to [0, 1]) and salience of the ten EC members.
-EC_C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
-EC_X = np.array([0.0, 0.5, 0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.0, 0.5])
-EC_S = np.array([0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7])
+# Masad's table eg_agent_data: capability, position and salience of the ten EC members.
+EC_C, EC_X, EC_S = vd.EC_C, vd.EC_X, vd.EC_S
 GREECE, UK, NETHERLANDS, DENMARK = 9, 6, 0, 8
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import test_bargaining as tb
 
 from sim import validation as v
-from sim import validation_data as vd
 from sim.cli import main
 
 CHECKS = {check.__name__: (check, takes_quick) for _, check, takes_quick in v.CHECKS}
@@ -33,20 +31,6 @@ def test_row_quick(name: str) -> None:
 def test_row_full(name: str) -> None:
     check, takes_quick = CHECKS[name]
     _assert_row(v.run_check(check, takes_quick, quick=False))
-
-
-def test_ec_data_is_the_bargaining_tests_data() -> None:
-    # one set of published numbers: tests/test_bargaining.py and the table must agree
-    assert vd.EC_NAMES == tb.EC_NAMES and vd.EU_ORDER == tb.EU_ORDER
-    for ours, theirs in [
-        (vd.EC_C, tb.EC_C),
-        (vd.EC_X, tb.EC_X),
-        (vd.EC_S, tb.EC_S),
-        (vd.EC_RISK, tb.EC_RISK),
-        (vd.EU_TABLE, tb.EU_TABLE),
-    ]:
-        np.testing.assert_array_equal(ours, theirs)
-    assert vd.EC_OFFERS == tb.EC_OFFERS
 
 
 def test_fearon_acceptance_set_is_the_bargaining_range() -> None:
