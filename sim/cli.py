@@ -76,16 +76,15 @@ def progress_bar(total: int, label: str):
         yield lambda n: bar.advance(task, n)
 
 
-def _positive(value: int | None, option: str) -> None:
-    if value is not None and value < 1:
-        raise ScenarioError(option, "", f"must be at least 1, got {value}")
-
-
 MAX_SEED = 2**63 - 1  # as the schema's `seed:`
 
 
-def check_seed(seed: int | None) -> None:
-    """A run seed must be what a scenario's ``seed:`` may be."""
+def check_options(seed: int | None = None, **counts: int | None) -> None:
+    """Refuse counts below 1 (``runs=`` for ``--runs``, ...) and a seed out of range."""
+    for name, value in counts.items():
+        if value is not None and value < 1:
+            option = "--" + name.replace("_", "-")
+            raise ScenarioError(option, "", f"must be at least 1, got {value}")
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ScenarioError("--seed", "", f"must be between 0 and {MAX_SEED}, got {seed}")
 
@@ -149,9 +148,7 @@ def run(
     from .results import check_out_dir, default_out_dir, write_results
     from .scenario import load_scenario
 
-    for value, option in ((runs, "--runs"), (workers, "--workers"), (chunk_size, "--chunk-size")):
-        _positive(value, option)
-    check_seed(seed)
+    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     out = out or default_out_dir(loaded.label)
     check_out_dir(out)

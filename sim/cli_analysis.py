@@ -26,9 +26,8 @@ from .cli import (
     SeedOpt,
     SetOpt,
     WorkersOpt,
-    _positive,
     app,
-    check_seed,
+    check_options,
     console,
     err_console,
     progress_bar,
@@ -167,9 +166,7 @@ def compare(
     from .comparison import arm_scenarios, compare_results, run_arms, write_comparison
     from .results import atomic_dir
 
-    for value, option in ((runs, "--runs"), (workers, "--workers")):
-        _positive(value, option)
-    check_seed(seed)
+    check_options(seed, runs=runs, workers=workers)
     names = None
     if policies is not None:
         names = [p.strip() for p in policies.split(",") if p.strip()]
@@ -220,9 +217,7 @@ def sweep(
     from .results import atomic_dir
     from .scenario import load_scenario
 
-    for value, option in ((runs, "--runs"), (workers, "--workers")):
-        _positive(value, option)
-    check_seed(seed)
+    check_options(seed, runs=runs, workers=workers)
     grid = [parse_vary(v) for v in vary]
     check_vary(scenario, grid, policy, set_ or ())
     base = load_scenario(scenario, policy, set_ or ())
@@ -319,13 +314,7 @@ def sensitivity(
     from .results import atomic_dir
     from .scenario import load_scenario
 
-    for value, option in (
-        (samples, "--samples"),
-        (replicates, "--replicates"),
-        (workers, "--workers"),
-    ):
-        _positive(value, option)
-    check_seed(seed)
+    check_options(seed, samples=samples, replicates=replicates, workers=workers)
     if method not in ("sobol", "morris"):
         raise ScenarioError("--method", method, "must be sobol or morris")
     base = load_scenario(scenario, policy, set_ or ())
