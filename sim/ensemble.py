@@ -116,12 +116,12 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
     if workers <= 1:
         yield None
         return
-    # fork starts a worker in ~0.3 s with everything imported; forkserver and spawn
-    # re-import numpy, pandas, scipy, mesa and numba in each worker (~3.5 s here). The
-    # workers only compute and return arrays (no I/O, no locks), so fork is safe for them.
-    context = multiprocessing.get_context(
-        "fork" if sys.platform == "linux" else multiprocessing.get_start_method()
-    )
+    # fork, named explicitly: importing Mesa sets the global start method to spawn, and
+    # spawn or forkserver workers re-import numpy, pandas, scipy, mesa and numba (~3.5 s
+    # each here) where a forked one starts in ~0.3 s with everything loaded. The workers
+    # only compute and return arrays, the case fork handles well. Elsewhere (macOS,
+    # Windows) the platform's own method is used.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupts
     )
