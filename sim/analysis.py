@@ -136,6 +136,7 @@ def sweep(
     on_progress: Callable[[int], None] | None = None,
     keep_runs: bool = False,
     checkpoint: Path | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run a scenario on a grid over one or two parameters (set like ``--set``).
 
@@ -161,6 +162,8 @@ def sweep(
     checkpoint : path, optional
         Folder where finished chunks are kept (one subfolder per grid point), so that an
         interrupted sweep can be completed without running them again.
+    scheduler : str, optional
+        Address of a Dask scheduler to run the chunks on.
 
     Returns
     -------
@@ -186,6 +189,7 @@ def sweep(
             runs=runs,
             seed=seed,
             workers=workers,
+            scheduler=scheduler,
             trajectory_replicates=0,
             on_progress=on_progress,
             checkpoint=None if checkpoint is None else Path(checkpoint) / f"point-{index:04d}",
@@ -324,6 +328,7 @@ def sensitivity(
     overrides: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
     checkpoint: Path | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Global sensitivity of the headline outcomes to every uncertain input.
 
@@ -354,6 +359,8 @@ def sensitivity(
     checkpoint : path, optional
         Folder where finished chunks are kept, so that an interrupted analysis can be
         completed without running them again.
+    scheduler : str, optional
+        Address of a Dask scheduler to run the chunks on.
 
     Returns
     -------
@@ -408,6 +415,7 @@ def sensitivity(
         runs=points * replicates,
         seed=seed,
         workers=workers,
+        scheduler=scheduler,
         trajectory_replicates=0,
         on_progress=on_progress,
         checkpoint=checkpoint,

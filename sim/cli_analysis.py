@@ -23,6 +23,7 @@ from rich.table import Table
 from .cli import (
     RunsOpt,
     ScenarioArg,
+    SchedulerOpt,
     SeedOpt,
     SetOpt,
     WorkersOpt,
@@ -158,6 +159,7 @@ def compare(
     seed: SeedOpt = None,
     out: OutOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
@@ -177,7 +179,7 @@ def compare(
     n = runs or arms[0].spec.runs
     with resumable(out) as checkpoint:
         with progress_bar(n * len(arms), f"{len(arms)} arms") as advance:
-            results = run_arms(arms, runs, seed, workers, advance, checkpoint)
+            results = run_arms(arms, runs, seed, workers, advance, checkpoint, scheduler)
         table = compare_results(results)
         seed_used = next(iter(results.values())).seed
         title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {seed_used}"
@@ -206,6 +208,7 @@ def sweep(
     seed: SeedOpt = None,
     out: OutOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
@@ -237,6 +240,7 @@ def sweep(
                 on_progress=advance,
                 keep_runs=True,
                 checkpoint=checkpoint,
+                scheduler=scheduler,
             )
         with atomic_dir(out) as tmp:
             table.to_csv(tmp / "sweep.csv", index=False)
@@ -302,6 +306,7 @@ def sensitivity(
     seed: SeedOpt = None,
     out: OutOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
@@ -338,6 +343,7 @@ def sensitivity(
                 workers,
                 on_progress=advance,
                 checkpoint=checkpoint,
+                scheduler=scheduler,
             )
         with atomic_dir(out) as tmp:
             table.to_csv(tmp / "sensitivity.csv", index=False)

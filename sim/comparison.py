@@ -228,6 +228,8 @@ def compare_runs(
         The arm differences are taken from (default: the first).
     n_resamples : int
         Bootstrap resamples per interval.
+    scheduler : str, optional
+        Address of a Dask scheduler to run the arms' chunks on.
     seed : int
         Seed of the bootstrap (intervals are reproducible).
 
@@ -326,6 +328,7 @@ def run_arms(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     checkpoint: Path | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, EnsembleResult]:
     """Run every arm with the same runs and seed (the reference's unless given): CRN.
 
@@ -341,6 +344,7 @@ def run_arms(
             runs=runs,
             seed=seed,
             workers=workers,
+            scheduler=scheduler,
             trajectory_replicates=0,
             on_progress=on_progress,
             checkpoint=None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}",
@@ -372,6 +376,7 @@ def compare(
     workers: int | None = None,
     overrides: Iterable[str] = (),
     n_resamples: int = N_RESAMPLES,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Compare a file's policies, or several files, on common random numbers.
 
@@ -403,7 +408,8 @@ def compare(
     """
     paths = [scenarios] if isinstance(scenarios, str | Path) else list(scenarios)
     arms = arm_scenarios(paths, policies, overrides)
-    return compare_results(run_arms(arms, runs, seed, workers), n_resamples)
+    results = run_arms(arms, runs, seed, workers, scheduler=scheduler)
+    return compare_results(results, n_resamples)
 
 
 def _description(scenario: Scenario) -> str:
