@@ -71,3 +71,22 @@ def test_progress_counts_every_replicate(scenario):
     seen: list[int] = []
     run_ensemble(scenario, runs=45, workers=1, chunk_size=10, on_progress=seen.append)
     assert seen == [10, 10, 10, 10, 5]
+
+
+def test_compare_on_a_dask_cluster_gives_the_local_table(mini_path, tmp_path):
+    import distributed
+
+    from sim.cli import main
+
+    args = ["compare", str(mini_path), "--policies", "us_aid_cut", "--runs", "80", "--no-plots"]
+    assert main([*args, "--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = ["--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]
+        assert main([*args, *remote]) == 0
+    for name in ("00-mini.parquet", "01-mini+us_aid_cut.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "dask" / "arms" / name),
+            pd.read_parquet(tmp_path / "local" / "arms" / name),
+        )
