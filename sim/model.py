@@ -115,7 +115,6 @@ class NegotiationModel(mesa.Model):
         ]
         self._init_outcomes()
         self._init_trajectories(trajectory_replicates)
-        self._war_value_cache: tuple[int, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ set-up
     def _initial_state(self, v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -222,9 +221,6 @@ class NegotiationModel(mesa.Model):
 
         Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
         """
-        cache = self._war_value_cache
-        if cache is not None and cache[0] == self.week and np.array_equal(cache[1], rows):
-            return cache[2]
         s, v = self.state, self.vetoes
         weekly = costs.weekly_cost(
             self._of_vetoes("war_cost", rows),
@@ -258,7 +254,6 @@ class NegotiationModel(mesa.Model):
             self.territory,
             perceived_cost + pressured * leverage[:, None],
         )
-        self._war_value_cache = (self.week, rows, value)
         return value
 
     # ------------------------------------------------------------------ the week

@@ -86,3 +86,24 @@ def test_higher_war_costs_bring_ceasefires_sooner(mini_path):
     assert dear["ceasefire"].mean() > cheap["ceasefire"].mean() + 0.2
     week = lambda d: d["ceasefire_week"].fillna(53).astype(float).median()  # noqa: E731
     assert week(dear) < week(cheap)
+
+
+def test_actor_decision_methods_agree_with_the_model(mini_path):
+    """Actor.utility and Actor.accepts are the per-actor view of the acceptance phase."""
+    from sim.mechanics import acceptance
+
+    model = NegotiationModel(load_scenario(mini_path), replicates=40)
+    model.step()
+    rows = np.arange(40)
+    terms = np.tile([0.9, 0.2, 0.3], (40, 1))
+    for actor in (model.actor("Russia"), model.actor("Ukraine")):
+        v = model.veto_index(actor.index)
+        value = model.value_of_fighting(rows)[:, v]
+        utility = acceptance.utility(
+            terms,
+            actor.ideal[:, None, :],
+            acceptance.issue_weights(actor.salience[:, None, :]),
+            model.state["risk"][:, [actor.index]],
+        )[:, 0]
+        np.testing.assert_array_equal(actor.utility(terms, rows), utility)
+        np.testing.assert_array_equal(actor.accepts(terms, rows), utility >= value)
