@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from .mechanics import acceptance
+from .mechanics import acceptance, package
 
 if TYPE_CHECKING:
     from .model import NegotiationModel
@@ -41,6 +41,7 @@ class Actor(mesa.Agent):
         self.role = spec.role
         self.side = spec.side
         self.veto = spec.veto
+        self.reference = spec.reference
 
     # ---- state, one value per replicate
     @property
@@ -71,21 +72,33 @@ class Actor(mesa.Agent):
         return self.model.state["belief_mean"][:, self.index]
 
     # ---- decisions
+    def preferences(self, rows: np.ndarray) -> package.Preferences:
+        """The actor's preferences over packages in the given replicates."""
+        i, s, model = [self.index], self.model.state, self.model
+        return package.Preferences(
+            ideal=s["ideal"][rows][:, i],
+            weights=acceptance.issue_weights(s["salience"][rows][:, i]),
+            risk=s["risk"][rows][:, i],
+            loss_aversion=s["loss_aversion"][rows][:, i],
+            side=model.side[i],
+            claims=np.array([self.reference == "claim"]),
+            territory=model.territory,
+        )
+
     def utility(self, terms: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Utility of the terms (shape (len(rows), K)) in the given replicates."""
-        i = [self.index]
-        s = self.model.state
-        return acceptance.utility(
-            terms,
-            s["ideal"][rows][:, i],
-            acceptance.issue_weights(s["salience"][rows][:, i]),
-            s["risk"][rows][:, i],
-        )[:, 0]
+        control = self.model.state["control"][rows]
+        return self.preferences(rows).utility(terms, control)[:, 0]
 
     def accepts(self, terms: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Whether the actor prefers the terms to fighting on, per replicate in ``rows``."""
-        value = self.model.value_of_fighting(rows)[:, self.model.veto_index(self.index)]
-        return self.utility(terms, rows) >= value
+        """Whether the actor prefers the terms to fighting on, and can ratify them, per
+        replicate in ``rows`` (a veto player's side of the acceptance phase)."""
+        v = self.model.veto_index(self.index)
+        value = self.model.value_of_fighting(rows)[:, v]
+        control = self.model.state["control"][rows]
+        ceded = self.preferences(rows).ceded(terms[:, self.model.territory], control)[:, 0]
+        ratified = ceded <= self.model.ratification_limit[rows, v] + package.ACCEPT_TOL
+        return (self.utility(terms, rows) >= value - package.ACCEPT_TOL) & ratified
 
     def __repr__(self) -> str:
         return f"Actor({self.key!r}, role={self.role!r}, side={self.side!r}, veto={self.veto})"

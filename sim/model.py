@@ -20,10 +20,10 @@ import numpy as np
 from scipy.special import ndtri
 
 from .actors import Actor
-from .mechanics import acceptance, battlefield, beliefs, costs, durability, events
+from .mechanics import acceptance, battlefield, beliefs, costs, durability, events, package
 from .mechanics.bargaining_kernel import bargaining_round_fast
 from .parameters import flat_parameters, sample, uncertain
-from .scenario import DYNAMIC_GLOBAL_FIELDS, Scenario
+from .scenario import DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
 from .streams import uniforms
 
 WAR, CEASEFIRE = 0, 1
@@ -81,13 +81,32 @@ class NegotiationModel(mesa.Model):
         )
         self.belligerent = np.array([a.role == "belligerent" for a in spec.actors.values()])
         self.vetoes = np.array([i for i, a in enumerate(spec.actors.values()) if a.veto])
+        self.veto_keys = [self.actor_keys[i] for i in self.vetoes]
+        self.claims = np.array([spec.actors[k].reference == "claim" for k in self.veto_keys])
         self.mediator = self.actor_keys.index(spec.mediator)
+        # curved utilities need a grid of candidate terms (sim.mechanics.package); decided
+        # from the scenario, never from the replicates in a chunk, so results do not
+        # depend on how replicates are split
+        self.curved = any(
+            spec.actors[k].risk != 1.0
+            or any(f"actors.{k}.risk" in {**e.set, **e.scale} for e in spec.events)
+            for k in self.veto_keys
+        )
 
         flat = flat_parameters(spec)
         self.inputs = uncertain(flat)
         values = sample(flat, self.seed, self.start, self.stop)
         self.sampled = {path: values[path] for path in self.inputs}
         self.state = self._initial_state(values)
+        self.mediator_bias = values["negotiation.mediator_bias"]
+        self.ratification_limit = np.stack(
+            [
+                values.get(f"actors.{k}.ratification_limit", np.full(replicates, np.inf))
+                for k in self.veto_keys
+            ],
+            axis=1,
+        )
+        self.table_low, self.table_high = self._table_box()
 
         # random numbers, drawn in blocks per replicate (see sim.streams)
         block = (self.seed, self.start, self.stop, spec.horizon)
@@ -131,7 +150,16 @@ class NegotiationModel(mesa.Model):
 
         state = {
             name: per_actor(name)
-            for name in ("capability", "resolve", "risk", "aid", "aid_cost", "war_cost", "optimism")
+            for name in (
+                "capability",
+                "resolve",
+                "risk",
+                "aid",
+                "aid_cost",
+                "war_cost",
+                "optimism",
+                "loss_aversion",
+            )
         }
         state["position"] = per_issue("position")
         # preferences stay where the scenario puts them; bargaining moves only the stated
@@ -151,6 +179,16 @@ class NegotiationModel(mesa.Model):
         state["belief_mean"] = true_drift[:, None] + state["optimism"] / WEEKS_PER_YEAR
         state["belief_weight"] = np.repeat(state["prior_weeks"][:, None], len(actors), axis=1)
         return state
+
+    def _table_box(self) -> tuple[np.ndarray, np.ndarray]:
+        """The terms the mediator can table, (K,) each: feasible ranges, offers fixed."""
+        spec = self.spec
+        low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
+        high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
+        for issue, value in spec.offer.items():
+            k = self.issue_keys.index(issue)
+            low[k] = high[k] = value
+        return low, high
 
     def _balance(self, s: dict[str, np.ndarray], rows=slice(None)) -> np.ndarray:
         russia, ukraine = battlefield.effective_strength(
@@ -175,6 +213,8 @@ class NegotiationModel(mesa.Model):
         self.terms = np.full((r, k), np.nan)
         self.collapses = np.zeros(r, dtype=np.int64)
         self.blocker = np.full(r, -1, dtype=np.int64)
+        self.rejections = np.zeros((r, len(self.vetoes)), dtype=np.int64)
+        self.accepted = np.zeros((r, len(self.vetoes)), dtype=bool)  # of a tabled deal
         self.concession = np.zeros(r)
         self.talks_resume = np.zeros(r, dtype=np.int64)
         self.cumulative_cost = np.zeros((r, n))
@@ -216,11 +256,9 @@ class NegotiationModel(mesa.Model):
             return self.state[name][:, self.vetoes]
         return self.state[name][np.ix_(rows, self.vetoes)]
 
-    def value_of_fighting(self, rows: np.ndarray) -> np.ndarray:
-        """Each veto player's expected utility of fighting on, shape (len(rows), V).
-
-        Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
-        """
+    def cost_of_fighting(self, rows: np.ndarray) -> np.ndarray:
+        """Each veto player's perceived cost of fighting on over its outlook, (len(rows), V):
+        ``T * cost_i * (1 - resolve_i) / resolve_i`` plus the mediator's leverage."""
         s, v = self.state, self.vetoes
         weekly = costs.weekly_cost(
             self._of_vetoes("war_cost", rows),
@@ -232,19 +270,31 @@ class NegotiationModel(mesa.Model):
         outlook_weeks = s["outlook_weeks"][rows]
         resolve = self._of_vetoes("resolve", rows)
         perceived_cost = outlook_weeks[:, None] * weekly * (1.0 - resolve) / resolve
-        nodes = beliefs.outlook(
-            s["control"][rows],
-            self._of_vetoes("belief_mean", rows),
-            self._of_vetoes("belief_weight", rows),
-            s["battlefield.volatility"][rows],
-            outlook_weeks,
-        )
         capability = s["capability"][rows]
         top = capability.max(axis=1)
         leverage = s["negotiation.pressure"][rows] * np.divide(
             capability[:, self.mediator], top, out=np.zeros_like(top), where=top > 0
         )
         pressured = (v != self.mediator)[None, :]
+        return perceived_cost + pressured * leverage[:, None]
+
+    def value_of_fighting(self, rows: np.ndarray, cost: np.ndarray | None = None) -> np.ndarray:
+        """Each veto player's expected utility of fighting on, shape (len(rows), V).
+
+        Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
+        Territory lost or won by fighting is valued without loss aversion: nothing is
+        conceded by signature (docs/model.md, phase 5).
+        """
+        s = self.state
+        nodes = beliefs.outlook(
+            s["control"][rows],
+            self._of_vetoes("belief_mean", rows),
+            self._of_vetoes("belief_weight", rows),
+            s["battlefield.volatility"][rows],
+            s["outlook_weeks"][rows],
+        )
+        if cost is None:
+            cost = self.cost_of_fighting(rows)
         value = acceptance.value_of_fighting(
             nodes,
             self._of_vetoes("ideal", rows),
@@ -252,9 +302,21 @@ class NegotiationModel(mesa.Model):
             self._of_vetoes("risk", rows),
             s["status_quo"][rows],
             self.territory,
-            perceived_cost + pressured * leverage[:, None],
+            cost,
         )
         return value
+
+    def preferences(self, rows: np.ndarray) -> package.Preferences:
+        """The veto players' preferences over packages in the given replicates."""
+        return package.Preferences(
+            ideal=self._of_vetoes("ideal", rows),
+            weights=acceptance.issue_weights(self._of_vetoes("salience", rows)),
+            risk=self._of_vetoes("risk", rows),
+            loss_aversion=self._of_vetoes("loss_aversion", rows),
+            side=self.side[self.vetoes],
+            claims=self.claims,
+            territory=self.territory,
+        )
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -282,6 +344,9 @@ class NegotiationModel(mesa.Model):
         observables = {"control": s["control"], "week": np.full(self.replicates, self.week)}
         observables.update(
             {f"actors.{a}.resolve": s["resolve"][:, i] for i, a in enumerate(self.actor_keys)}
+        )
+        observables.update(
+            {f"rejections.{a}": self.rejections[:, j] for j, a in enumerate(self.veto_keys)}
         )
         for event in self.events:
             mask = event.due(self.week, observables)
@@ -331,24 +396,123 @@ class NegotiationModel(mesa.Model):
         s["position"][rows] = position
 
     def _negotiate(self, rows: np.ndarray) -> None:
-        neg = self.spec.negotiation
-        if self.week < neg.first_week:
+        """Phase 5: at each round of talks the mediator tables a package (or the scenario's
+        tabled deal, in its week) and the veto players accept or reject it."""
+        spec, neg = self.spec, self.spec.negotiation
+        if spec.tabled is not None:
+            if self.week == spec.tabled.week:
+                self._table(rows, self._deal_terms(rows), tabled=True)
+            return
+        if self.week < neg.first_week or (self.week - neg.first_week) % neg.rounds_every:
             return
         rows = rows[self.talks_resume[rows] <= self.week]
         if not len(rows):
             return
-        s, v = self.state, self.vetoes
-        base = acceptance.weighted_mean_positions(
-            s["position"][rows], s["capability"][rows], s["salience"][rows]
+        s = self.state
+        control = s["control"][rows]
+        prefs = self.preferences(rows)
+        cost = self.cost_of_fighting(rows)
+        war_value = self.value_of_fighting(rows, cost)
+        mediator = s["position"][rows, self.mediator]
+        mediator_weights = acceptance.issue_weights(s["salience"][rows, self.mediator])
+        # how much the mediator likes each veto player's ideal package (its tilt, Kydd 2003)
+        likes = acceptance.utility(
+            mediator,
+            prefs.ideal,
+            mediator_weights[:, None, :],
+            np.ones_like(prefs.risk),
         )
-        ideal = self._of_vetoes("ideal", rows)
-        weights = acceptance.issue_weights(self._of_vetoes("salience", rows))
-        risk = self._of_vetoes("risk", rows)
-        terms, surplus = acceptance.propose(
-            base, ideal, weights, risk, self.value_of_fighting(rows), self.territory
-        )
-        agreed = (surplus >= 0.0).all(axis=1)
-        self.blocker[rows] = np.where(agreed, -1, v[surplus.argmin(axis=1)])
+        beta = package.bargaining_weights(cost, likes, self.mediator_bias[rows])
+        # the blocker is reported for the last proposal only: attribute it in the last round
+        last_round = self.week + neg.rounds_every > self.horizon
+
+        def solve(subset: np.ndarray, limit: np.ndarray | None) -> package.Package:
+            sub = prefs.take(subset)
+            return package.nash_package(
+                sub,
+                control[subset],
+                war_value[subset],
+                beta[subset],
+                *self._box(sub, control[subset], limit),
+                mediator=(mediator[subset], mediator_weights[subset]),
+                grid=self.curved,
+                attribute=last_round,
+            )
+
+        every = np.arange(len(rows))
+        offer = solve(every, self.ratification_limit[rows])
+        short = np.flatnonzero(~offer.feasible)
+        if len(short) and np.isfinite(self.ratification_limit[rows]).any():
+            # a two-level game (Putnam 1988): where only a package beyond what a party can
+            # ratify satisfies the leaders, the mediator tables it, and ratification fails
+            leaders = solve(short, None)
+            use = short[leaders.feasible]
+            offer.terms[use] = leaders.terms[leaders.feasible]
+            offer.feasible[use] = True
+            offer.blocker[use] = -1
+        self._table(rows, offer.terms, war_value=war_value, offer=offer)
+
+    def _box(
+        self, prefs: package.Preferences, control: np.ndarray, limit: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Terms the mediator can table: the scenario's box (feasible ranges, offers) and,
+        given each veto player's ratification ``limit`` (R, V), a territorial line that
+        concedes no more than that from the player's reference point."""
+        n = len(control)
+        low = np.repeat(self.table_low[None, :], n, axis=0)
+        high = np.repeat(self.table_high[None, :], n, axis=0)
+        t = self.territory
+        fixed = self.table_low[t] == self.table_high[t]
+        if limit is not None and not fixed:
+            reference = prefs.reference(control)
+            side = prefs.side
+            floor = np.where(side > 0, reference - limit, -np.inf).max(axis=1)
+            ceiling = np.where(side < 0, reference + limit, np.inf).min(axis=1)
+            low[:, t] = np.clip(np.maximum(low[:, t], floor), low[:, t], high[:, t])
+            high[:, t] = np.clip(np.minimum(high[:, t], ceiling), low[:, t], high[:, t])
+        return low, high
+
+    def _deal_terms(self, rows: np.ndarray) -> np.ndarray:
+        """The tabled deal's terms in these replicates: unnamed issues at the status quo,
+        ``line`` at the line of contact this week."""
+        deal = self.spec.deals[self.spec.tabled.deal]
+        terms = self.state["status_quo"][rows].copy()
+        for issue, term in deal.terms.items():
+            k = self.issue_keys.index(issue)
+            terms[:, k] = self.state["control"][rows] if term == LINE else term
+        return terms
+
+    def _table(
+        self,
+        rows: np.ndarray,
+        terms: np.ndarray,
+        war_value: np.ndarray | None = None,
+        offer: package.Package | None = None,
+        tabled: bool = False,
+    ) -> None:
+        """Put terms to the veto players: each accepts when they beat fighting on (Fearon
+        1995) and, where it needs ratification, the territory they cede is within its
+        limit (Putnam 1988)."""
+        if war_value is None:
+            war_value = self.value_of_fighting(rows)
+        control = self.state["control"][rows]
+        prefs = self.preferences(rows)
+        surplus = prefs.utility(terms, control) - war_value
+        ceded = prefs.ceded(terms[:, self.territory], control)
+        ratified = ceded <= self.ratification_limit[rows] + package.ACCEPT_TOL
+        accept = (surplus >= -package.ACCEPT_TOL) & ratified
+        agreed = accept.all(axis=1)
+        self.rejections[rows] += ~accept
+        if tabled:
+            self.accepted[rows] = accept
+        # the blocker: the solver's where no package could satisfy both, else the rejecter
+        # furthest from accepting (a failed ratification counts as short by its excess)
+        excess = ceded - self.ratification_limit[rows]
+        short = np.where(ratified, surplus, np.minimum(surplus, 0.0) - excess)
+        furthest = np.where(accept, np.inf, short).argmin(axis=1)
+        if offer is not None:
+            furthest = np.where(offer.feasible | (offer.blocker < 0), furthest, offer.blocker)
+        self.blocker[rows] = np.where(agreed, -1, self.vetoes[furthest])
         signed = rows[agreed]
         self.status[signed] = CEASEFIRE
         self.terms[signed] = terms[agreed]
@@ -356,7 +520,7 @@ class NegotiationModel(mesa.Model):
             self.first_ceasefire_week[signed] < 0, self.week, self.first_ceasefire_week[signed]
         )
         self.last_ceasefire_week[signed] = self.week
-        utility = acceptance.utility(terms[agreed], ideal[agreed], weights[agreed], risk[agreed])
+        utility = surplus[agreed] + war_value[agreed]
         self.concession[signed] = (1.0 - utility).max(axis=1)
 
     def _endure(self, rows: np.ndarray) -> None:
@@ -402,6 +566,10 @@ class NegotiationModel(mesa.Model):
         cols["blocker"] = np.array(
             [self.actor_keys[b] if b >= 0 else "" for b in self.blocker], dtype=object
         )
+        for j, actor in enumerate(self.veto_keys):
+            cols[f"rejections_{actor}"] = self.rejections[:, j]
+            if self.spec.tabled is not None:
+                cols[f"accepted_{actor}"] = self.accepted[:, j]
         for i, actor in enumerate(self.actor_keys):
             cols[f"cost_{actor}"] = self.cumulative_cost[:, i]
         cols.update(self.sampled)

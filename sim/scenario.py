@@ -39,7 +39,8 @@ MAX_EXTENDS_DEPTH = 16
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _WHEN = re.compile(
-    r"^\s*(control|week|actors\.[A-Za-z][A-Za-z0-9_-]*\.resolve)\s*(<=|>=|<|>)\s*"
+    r"^\s*(control|week|actors\.[A-Za-z][A-Za-z0-9_-]*\.resolve|rejections\.[A-Za-z][A-Za-z0-9_-]*)"
+    r"\s*(<=|>=|<|>)\s*"
     r"(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$"
 )
 
@@ -219,6 +220,11 @@ class IssueSpec(_Strict):
     low: Text = Field(description="What 0 means")
     high: Text = Field(description="What 1 means")
     status_quo: Unit = 0.0  # where the issue stands while the war goes on
+    # the terms the mediator can put on the table: what third parties will underwrite
+    feasible: tuple[Annotated[float, number(0.0, 1.0)], Annotated[float, number(0.0, 1.0)]] = (
+        0.0,
+        1.0,
+    )
     description: Text = ""
 
 
@@ -236,6 +242,12 @@ class ActorSpec(_Strict):
     aid_cost: NonNeg = 0.0
     war_cost: NonNeg = 0.0
     optimism: Annotated[Param, param(-1.0, 1.0)] = 0.0
+    # weight of a loss of held territory against a gain (Kahneman & Tversky 1979)
+    loss_aversion: Annotated[Param, param(1.0, 10.0)] = 1.0
+    # where territorial losses count from: the line it holds, or its own claim (its ideal)
+    reference: Literal["line", "claim"] = "line"
+    # largest share of held territory a deal may cede and still be ratified; none: no vote
+    ratification_limit: Unit | None = None
     position: dict[str, Unit]
     salience: dict[str, Unit]
 
@@ -259,6 +271,8 @@ class NegotiationSpec(_Strict):
     first_week: Annotated[int, whole(1)] = 1
     pressure: NonNeg = 0.0
     cooldown_weeks: Annotated[int, whole(0)] = 12
+    # an interested mediator's tilt of the bargaining weights (Kydd 2003); 0 = neutral
+    mediator_bias: Annotated[Param, param(0.0, 10.0)] = 0.0
 
 
 class DurabilitySpec(_Strict):
@@ -281,11 +295,45 @@ class EventSpec(_Strict):
 
 
 class PolicySpec(_Strict):
-    """A named policy: overrides applied to the scenario before validation."""
+    """A named policy: overrides applied to the scenario before validation.
+
+    ``set`` and ``events`` change the world; ``offer`` changes the package (it fixes terms
+    in every package the mediator tables), merged into the scenario's ``offer:``.
+    """
 
     description: Text = ""
     set: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
+    offer: dict[str, Any] = {}
+
+
+LINE = "line"
+"""A deal's territorial term may be this word: the line of contact when the deal is tabled."""
+
+
+def _term(value: Any) -> float | str:
+    if value == LINE:
+        return LINE
+    if isinstance(value, str):
+        raise PydanticCustomError("term", f"must be a number in [0, 1] or 'line', got {value!r}")
+    x = _number(value)
+    _check_range(x, 0.0, 1.0, False)
+    return x
+
+
+class DealSpec(_Strict):
+    """A named package of terms that a user can table (``ceasefire deal``)."""
+
+    description: Text = ""
+    terms: dict[str, Annotated[float | str, PlainValidator(_term)]]
+    sources: Text = ""
+
+
+class TabledSpec(_Strict):
+    """Table one named deal in one week instead of the mediator's packages."""
+
+    deal: Text
+    week: Annotated[int, whole(1)]
 
 
 class ScenarioSpec(_Strict):
@@ -305,6 +353,9 @@ class ScenarioSpec(_Strict):
     durability: DurabilitySpec = DurabilitySpec()
     events: list[EventSpec] = []
     policies: dict[str, PolicySpec] = {}
+    offer: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    deals: dict[str, DealSpec] = {}
+    tabled: TabledSpec | None = None
 
 
 # --------------------------------------------------------------------------- YAML
@@ -454,7 +505,7 @@ def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -
     return deep_merge(_load_document(parent_path, (*chain, parent_path), texts), doc)
 
 
-OPTIONAL_SECTIONS = ("beliefs", "negotiation", "durability")
+OPTIONAL_SECTIONS = ("beliefs", "negotiation", "durability", "offer", "deals", "tabled")
 """Top-level sections a file may leave out (all defaults) and ``--set`` may still reach."""
 
 
@@ -631,8 +682,58 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
     for side in ("russia", "ukraine"):
         if not any(a.role == "belligerent" and a.side == side for a in spec.actors.values()):
             raise ScenarioError(source, "actors", f"no belligerent on side {side}")
-    if not any(a.veto for a in spec.actors.values()):
+    vetoes = [k for k, a in spec.actors.items() if a.veto]
+    if not vetoes:
         raise ScenarioError(source, "actors", "no veto player: set veto: true for at least one")
+    if len(vetoes) > 2:
+        raise ScenarioError(
+            source,
+            "actors",
+            f"at most two veto players (the package is bargained between them), got "
+            f"{len(vetoes)}: {', '.join(vetoes)}",
+        )
+    for name in vetoes:
+        if _lower(spec.actors[name].risk) < 1.0:
+            raise ScenarioError(
+                source,
+                f"actors.{name}.risk",
+                "a veto player's risk attitude must be at least 1 (the package is solved for "
+                f"concave utilities), got {_fmt(_lower(spec.actors[name].risk))}",
+            )
+    for name, issue in spec.issues.items():
+        if issue.feasible[0] > issue.feasible[1]:
+            raise ScenarioError(source, f"issues.{name}.feasible", "low must not exceed high")
+    for issue in spec.offer:
+        if issue not in spec.issues:
+            raise ScenarioError(source, f"offer.{issue}", "unknown issue")
+    for name, deal in spec.deals.items():
+        if not _NAME.match(name):
+            raise ScenarioError(
+                source,
+                f"deals.{name}",
+                "names must start with a letter and use letters, digits, _ or -",
+            )
+        for issue, term in deal.terms.items():
+            if issue not in spec.issues:
+                raise ScenarioError(source, f"deals.{name}.terms.{issue}", "unknown issue")
+            if term == LINE and issue != spec.battlefield.issue:
+                raise ScenarioError(
+                    source,
+                    f"deals.{name}.terms.{issue}",
+                    f"'line' is only for the battlefield issue ({spec.battlefield.issue})",
+                )
+    if spec.tabled is not None:
+        if spec.tabled.deal not in spec.deals:
+            known = ", ".join(spec.deals) or "none"
+            raise ScenarioError(
+                source, "tabled.deal", f"no such deal {spec.tabled.deal!r} (defined: {known})"
+            )
+        if spec.tabled.week > spec.horizon:
+            raise ScenarioError(
+                source,
+                "tabled.week",
+                f"must be at most the horizon ({spec.horizon}), got {spec.tabled.week}",
+            )
     for issue in issues:
         top = max(_upper(spec.actors[a].salience[issue]) for a in spec.actors)
         if top <= 0:
@@ -653,13 +754,20 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                 raise ScenarioError(
                     source,
                     f"{where}.when",
-                    "expected '<control|week|actors.<actor>.resolve> <op> <number>' "
+                    "expected '<control|week|actors.<actor>.resolve|rejections.<actor>> <op> "
+                    "<number>' "
                     "with op one of <, <=, >, >=",
                 )
-            if match.group(1).startswith("actors."):
+            if match.group(1).startswith(("actors.", "rejections.")):
                 actor = match.group(1).split(".")[1]
                 if actor not in spec.actors:
                     raise ScenarioError(source, f"{where}.when", f"unknown actor {actor!r}")
+                if match.group(1).startswith("rejections.") and actor not in vetoes:
+                    raise ScenarioError(
+                        source,
+                        f"{where}.when",
+                        f"{actor!r} is not a veto player: only veto players reject packages",
+                    )
         if not event.set and not event.scale:
             raise ScenarioError(source, where, "an event must set or scale something")
         for kind in ("set", "scale"):
@@ -681,6 +789,10 @@ def _check_set_value(value: Param, target: str, source: str, where: str) -> None
 
 def _upper(value: Param) -> float:
     return value if isinstance(value, float) else value.support[1]
+
+
+def _lower(value: Param) -> float:
+    return value if isinstance(value, float) else value.support[0]
 
 
 # --------------------------------------------------------------------------- loading
@@ -759,6 +871,9 @@ def apply_policy(doc: dict, policy: str, source: str) -> dict:
             raise ScenarioError(source, f"policies.{policy}.set.{path}", err.problem) from None
     if spec.events:
         out["events"] = [*(out.get("events") or []), *copy.deepcopy(spec.events)]
+    if spec.offer:
+        base_offer = out.get("offer") or {}
+        out["offer"] = {**(base_offer if isinstance(base_offer, dict) else {}), **spec.offer}
     return out
 
 

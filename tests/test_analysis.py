@@ -111,21 +111,23 @@ def test_design_fixes_each_replicate(mini_path):
 
 def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
     actors = mini_doc["actors"]
-    actors["Russia"]["war_cost"] = {"uniform": [0.0, 0.03]}  # wide: decides the outcome
-    actors["Ukraine"]["war_cost"] = {"uniform": [0.0049, 0.0051]}
     for side in ("Russia", "Ukraine"):
+        actors[side]["war_cost"] = {"uniform": [0.0019, 0.0021]}
         actors[side]["resolve"] = {"uniform": [0.9, 0.905]}
-    actors["Russia"]["optimism"] = {"uniform": [0.05, 0.051]}
+    actors["Russia"]["optimism"] = {"uniform": [0.1, 0.101]}
     actors["Ukraine"]["optimism"] = {"uniform": [-0.051, -0.05]}
+    # wide: how much Russia's renounced claim weighs decides whether a package it accepts
+    # can be ratified by Ukraine
+    actors["Russia"]["loss_aversion"] = {"uniform": [1.0, 4.0]}
     path = write_scenario(mini_doc, "wide.yaml")
-    table = sensitivity(path, samples=16, replicates=2, workers=1)
-    assert len(table) == 4 * 6
+    table = sensitivity(path, samples=64, replicates=4, workers=1)
+    assert len(table) == 4 * 7
     for outcome in ("p_ceasefire", "ceasefire_week"):
         rows = table[table["outcome"] == outcome].set_index("input")
-        assert rows["ST"].idxmax() == "actors.Russia.war_cost"
-        others = rows["ST"].drop("actors.Russia.war_cost")
-        assert rows.loc["actors.Russia.war_cost", "ST"] > 5 * others.max()
-    assert table.attrs["points"] == 16 * 8
+        assert rows["ST"].idxmax() == "actors.Russia.loss_aversion"
+        others = rows["ST"].drop("actors.Russia.loss_aversion")
+        assert rows.loc["actors.Russia.loss_aversion", "ST"] > 5 * others.max()
+    assert table.attrs["points"] == 64 * 9
 
 
 def test_morris(mini_path):

@@ -147,11 +147,15 @@ MEANINGFUL = {
         _only(beliefs={"prior_weeks": 1e-12})(d),
     ),
     "everything degenerate at once": _all_at_once,
-    "every actor a veto player": _every("veto", True),
     "status quo at 1 everywhere": lambda d: [
         v.update(status_quo=1.0) for v in d["issues"].values()
     ],
-    "risk at its lower bound": _every("risk", 0.1),
+    "risk at its lower bound (non-veto actors)": lambda d: [
+        a.update(risk=0.1) for a in d["actors"].values() if not a.get("veto")
+    ],
+    "risk at 1 for the veto players": lambda d: [
+        a.update(risk=1.0) for a in d["actors"].values() if a.get("veto")
+    ],
     "risk at its upper bound": _every("risk", 10.0),
     "resolve almost 0": _every("resolve", 1e-12),
     "largest capability": _every("capability", 1e6),

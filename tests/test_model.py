@@ -90,8 +90,6 @@ def test_higher_war_costs_bring_ceasefires_sooner(mini_path):
 
 def test_actor_decision_methods_agree_with_the_model(mini_path):
     """Actor.utility and Actor.accepts are the per-actor view of the acceptance phase."""
-    from sim.mechanics import acceptance
-
     model = NegotiationModel(load_scenario(mini_path), replicates=40)
     model.step()
     rows = np.arange(40)
@@ -99,11 +97,11 @@ def test_actor_decision_methods_agree_with_the_model(mini_path):
     for actor in (model.actor("Russia"), model.actor("Ukraine")):
         v = model.veto_index(actor.index)
         value = model.value_of_fighting(rows)[:, v]
-        utility = acceptance.utility(
-            terms,
-            actor.ideal[:, None, :],
-            acceptance.issue_weights(actor.salience[:, None, :]),
-            model.state["risk"][:, [actor.index]],
-        )[:, 0]
+        control = model.state["control"]
+        utility = model.preferences(rows).utility(terms, control)[:, v]
         np.testing.assert_array_equal(actor.utility(terms, rows), utility)
-        np.testing.assert_array_equal(actor.accepts(terms, rows), utility >= value)
+        ceded = model.preferences(rows).ceded(terms[:, 0], control)[:, v]
+        ratified = ceded <= model.ratification_limit[:, v] + 1e-9
+        np.testing.assert_array_equal(
+            actor.accepts(terms, rows), (utility >= value - 1e-9) & ratified
+        )

@@ -22,7 +22,7 @@ unit = st.floats(0.0, 1.0)
     war_cost=st.floats(0.0, 0.05),
     optimism=st.floats(-1.0, 1.0),
     resolve=st.floats(0.01, 1.0),
-    risk=st.floats(0.1, 10.0),
+    risk=st.floats(1.0, 10.0),  # a veto player needs concave utility (risk >= 1)
     position=unit,
     salience=unit,
     pressure=st.floats(0.0, 0.5),

@@ -59,6 +59,9 @@ def test_policy_changes_a_resolved_parameter(case: tuple[Path, str]):
     differs = set(base) ^ set(changed) | {
         k for k in base.keys() & changed.keys() if base[k] != changed[k]
     }
+    # an offer changes the package rather than a parameter of the world
+    before, after = load_scenario(path).spec.offer, load_scenario(path, policy=policy).spec.offer
+    differs |= {f"offer.{k}" for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert differs, f"policy {policy!r} of {path.name} changes no parameter"
     spec = load_scenario(path).spec.policies[policy]
     assert spec.description.strip(), f"policy {policy!r} of {path.name} has no description"

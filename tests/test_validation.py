@@ -79,3 +79,21 @@ def _feed(rows: list[tuple[str, v.Row]], on_row) -> list[v.Row]:
     for section, row in rows:
         on_row(section, row)
     return [row for _, row in rows]
+
+
+def test_nash_rows_grid_is_the_utility_of_each_package() -> None:
+    # the Nash rows' brute force: per-issue sums over the product grid equal U of each package
+    import itertools
+
+    problem = v.nash_problems(np.random.default_rng(0), 5, 3, risk=(1.0, 3.0))
+    grid = v.package_grid_utilities(problem, 4)
+    low, high = problem["low"], problem["high"]
+    values = low[..., None] + (high - low)[..., None] * np.linspace(0.0, 1.0, 4)
+    for n, index in enumerate(itertools.product(range(4), repeat=3)):
+        terms = values[:, np.arange(3), list(index)]
+        u = problem["preferences"].utility(terms, problem["control"])
+        np.testing.assert_allclose(grid[..., n], u, atol=1e-14)
+    # about half the problems admit a deal, so both branches of the solver are checked
+    many = v.nash_problems(np.random.default_rng(1), 400, 3)
+    share = v.package.nash_package(**many).feasible.mean()
+    assert 0.3 < share < 0.8

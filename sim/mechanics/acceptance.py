@@ -1,22 +1,19 @@
-"""Phase 5: the mediator's package and the veto players' acceptance (Fearon 1995).
+"""Phase 5 (part): utilities, the value of fighting on, and acceptable territorial lines.
 
 Utility of terms ``z`` for actor ``i`` is salience-weighted over issues with the actor's
 risk attitude ``a_i`` (concave for ``a_i > 1``, i.e. risk-averse):
 
     U_i(z) = sum_k w_ik (1 - |z_k - x_ik| ** a_i),   w_ik = s_ik / sum_k s_ik.
 
+(:class:`sim.mechanics.package.Preferences` adds the loss term for conceded territory.)
 The value of fighting on is the same utility taken over the war's lottery: the territory
 issue at the actor's predicted control (quadrature nodes from :mod:`beliefs`), every other
-issue at its status quo (a war settles nothing else), less the perceived cost of fighting
-``T * cost_i / resolve_i`` and less the mediator's leverage.  A veto player accepts when
-``U_i(z) >= V_i`` (Fearon 1995: any split inside the bargaining range beats war for both).
+issue at its status quo (a war settles nothing else), less the perceived cost of fighting.
 
-The package: every issue at the capability-and-salience-weighted mean of all actors'
-stated positions after bargaining (Bueno de Mesquita's forecast), except that the mediator
-moves the territorial line by the least needed to bring every veto player on board: the
-territory term is the point of the bargaining range (where every surplus ``U_i(z) - V_i``
-is non-negative) nearest the forecast.  When the range is empty the mediator tables the
-forecast as it is; the veto player furthest from accepting it is the ``blocker``.
+:func:`propose` gives, in closed form, the territorial line nearest a target that every
+given veto player accepts with the other issues fixed (Fearon 1995: the bargaining range on
+one issue); the validation table uses it to read each side's demand.  The mediator's
+package itself is :func:`sim.mechanics.package.nash_package`.
 """
 
 from __future__ import annotations
@@ -91,13 +88,13 @@ def propose(
     war_value: np.ndarray,
     territory: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The mediator's package and each veto player's surplus from it.
+    """The territorial line nearest ``base_terms`` that every veto player accepts.
 
     With the other issues fixed, veto player ``i``'s surplus from a territorial line ``g``
     is ``c_i + w_i (1 - |g - x_i| ** a_i)``, so the lines it accepts form the interval
     ``|g - x_i| <= ((c_i + w_i) / w_i) ** (1 / a_i)``.  The bargaining range is the
-    intersection of these intervals; the mediator offers the line in it nearest its
-    forecast, or, when it is empty, the forecast itself (and someone rejects it).
+    intersection of these intervals; the line in it nearest the target, or, when it is
+    empty, the target itself (and someone rejects it).
 
     Parameters
     ----------

@@ -1,0 +1,237 @@
+"""Tabling a deal: who accepts a given package in a given week, and does it hold?
+
+For each listed week the war runs with no agreement up to that week (the mediator makes no
+proposals), then the deal is tabled once: each veto player accepts when the deal beats its
+value of fighting on and it can ratify it (docs/model.md, phase 5).  Where every veto
+player accepts, the ceasefire then faces the durability phase to the horizon.
+
+Every week is a separate ensemble on the same seed and replicate indices, so the weeks are
+compared on common random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .ensemble import run_ensemble
+from .errors import ScenarioError
+from .outcomes import wilson
+from .scenario import LINE, Scenario, load_scenario
+
+CUSTOM = "custom"
+"""Name given to a deal described by ``terms=`` (``--terms``) rather than by name."""
+
+
+@dataclass
+class DealResult:
+    """Acceptance of one deal tabled in several weeks.
+
+    Attributes
+    ----------
+    deal : str
+        The deal's name (``custom`` for terms given directly).
+    terms : dict
+        The deal's terms by issue (a number, or ``"line"``).
+    weeks : list of int
+    vetoes : list of str
+        The veto players' keys, as in the scenario's ``actors:``.
+    table : pandas.DataFrame
+        One row per week: ``week``, ``runs``, ``p_accept_<actor>`` with ``_lo``/``_hi``,
+        ``p_all_accept`` with ``_lo``/``_hi``, ``blocker_<actor>`` shares, and ``p_held``
+        (among the replicates where all accept) with ``_lo``/``_hi``.
+    runs : dict
+        Each week's per-replicate table (``runs.parquet`` columns).
+    scenario : Scenario
+        The scenario as loaded for the first week (policy and overrides applied).
+    seed : int
+    """
+
+    deal: str
+    terms: dict
+    weeks: list[int]
+    vetoes: list[str]
+    table: pd.DataFrame
+    runs: dict[int, pd.DataFrame] = field(repr=False)
+    scenario: Scenario = field(repr=False)
+    seed: int = 0
+
+    def to_json(self) -> dict:
+        """The command's ``--json`` object: one list entry per week."""
+        t = self.table
+        return {
+            "deal": self.deal,
+            "terms": self.terms,
+            "weeks": [int(w) for w in t["week"]],
+            "accept": {a: _floats(t[f"p_accept_{a}"]) for a in self.vetoes},
+            "all_accept": _floats(t["p_all_accept"]),
+            "blocker": {a: _floats(t[f"blocker_{a}"]) for a in self.vetoes},
+            "held": _floats(t["p_held"]),
+        }
+
+    def __repr__(self) -> str:
+        cells = ", ".join(
+            f"week {int(w)}: {p:.0%} all accept"
+            for w, p in zip(self.table["week"], self.table["p_all_accept"], strict=True)
+        )
+        return f"DealResult({self.deal!r}, {cells})"
+
+
+def _floats(column: pd.Series) -> list[float | None]:
+    return [None if pd.isna(x) else float(x) for x in column]
+
+
+def deal_overrides(
+    deal: str | None, terms: Mapping[str, float | str] | None, week: int
+) -> list[str]:
+    """``--set`` overrides that table a deal (a named one, or ``terms``) in ``week``."""
+    name = deal if terms is None else CUSTOM
+    overrides = []
+    if terms is not None:
+        flow = yaml.safe_dump({"terms": dict(terms)}, default_flow_style=True).strip()
+        overrides.append(f"deals.{CUSTOM}={flow}")
+    overrides.append(f"tabled={{deal: {name}, week: {int(week)}}}")
+    return overrides
+
+
+def parse_terms(text: str) -> dict[str, float | str]:
+    """``territory=line,nato=0`` -> ``{"territory": "line", "nato": 0.0}`` (one-line errors)."""
+    terms: dict[str, float | str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        issue, sep, value = part.partition("=")
+        issue, value = issue.strip(), value.strip()
+        if not sep or not issue or not value:
+            raise ScenarioError("--terms", part, "expected ISSUE=VALUE")
+        if issue in terms:
+            raise ScenarioError("--terms", issue, "given twice")
+        if value == LINE:
+            terms[issue] = LINE
+            continue
+        try:
+            terms[issue] = float(value)
+        except ValueError:
+            raise ScenarioError(
+                "--terms", issue, f"must be a number in [0, 1] or 'line', got {value!r}"
+            ) from None
+    if not terms:
+        raise ScenarioError("--terms", text, "no terms given")
+    return terms
+
+
+def load_deal_arms(
+    scenario: str | Path,
+    deal: str | None,
+    terms: Mapping[str, float | str] | None,
+    weeks: Sequence[int],
+    policy: str | None = None,
+    overrides: Sequence[str] = (),
+) -> list[Scenario]:
+    """One validated scenario per week, each tabling the deal in that week.
+
+    Every check is made here, before any replicate runs: the deal exists (or the terms are
+    valid for the scenario's issues), and every week lies within the horizon.
+    """
+    if (deal is None) == (terms is None):
+        raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
+    if not weeks:
+        raise ScenarioError("--weeks", "", "give at least one week")
+    if len(set(weeks)) != len(weeks):
+        raise ScenarioError("--weeks", ",".join(map(str, weeks)), "a week is listed twice")
+    return [
+        load_scenario(
+            scenario,
+            policy=policy,
+            overrides=[*overrides, *deal_overrides(deal, terms, week)],
+        )
+        for week in weeks
+    ]
+
+
+def evaluate_deal(
+    scenario: str | Path,
+    deal: str | None = None,
+    terms: Mapping[str, float | str] | None = None,
+    weeks: Sequence[int] = (1, 26, 52),
+    runs: int | None = None,
+    seed: int | None = None,
+    policy: str | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> DealResult:
+    """Table a deal in each of ``weeks`` and report who accepts it.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        The scenario file.
+    deal : str, optional
+        A deal named in the scenario's ``deals:``.
+    terms : mapping, optional
+        Or the terms themselves, ``{issue: number or "line"}``; unnamed issues stay at their
+        status quo.
+    weeks : sequence of int
+        Weeks in which to table the deal (one ensemble each, on common random numbers).
+    runs, seed : int, optional
+        Replicates per week and run seed (the file's by default).
+    policy, overrides
+        As for :func:`sim.load_scenario`.
+    workers : int, optional
+    on_progress : callable, optional
+        Called with the number of replicates each finished chunk completes.
+
+    Returns
+    -------
+    DealResult
+
+    Examples
+    --------
+    >>> result = evaluate_deal("scenarios/baseline.yaml", deal="freeze", weeks=[1, 26])  # doctest: +SKIP
+    >>> result.table[["week", "p_all_accept"]]  # doctest: +SKIP
+    """
+    arms = load_deal_arms(scenario, deal, terms, list(weeks), policy, overrides)
+    first = arms[0]
+    vetoes = [k for k, a in first.spec.actors.items() if a.veto]
+    rows, tables, used_seed = [], {}, 0
+    for week, arm in zip(weeks, arms, strict=True):
+        result = run_ensemble(arm, runs=runs, seed=seed, workers=workers, on_progress=on_progress)
+        used_seed = result.seed
+        tables[int(week)] = result.runs
+        rows.append(acceptance_row(result.runs, int(week), vetoes))
+    name = deal if terms is None else CUSTOM
+    return DealResult(
+        deal=name,
+        terms=dict(first.spec.deals[name].terms),
+        weeks=[int(w) for w in weeks],
+        vetoes=vetoes,
+        table=pd.DataFrame(rows),
+        runs=tables,
+        scenario=first,
+        seed=used_seed,
+    )
+
+
+def acceptance_row(runs: pd.DataFrame, week: int, vetoes: Sequence[str]) -> dict:
+    """One week's figures from the per-replicate table of a tabled-deal ensemble."""
+    n = len(runs)
+    row: dict = {"week": week, "runs": n}
+    for actor in vetoes:
+        k = int(runs[f"accepted_{actor}"].sum())
+        row[f"p_accept_{actor}"] = k / n
+        row[f"p_accept_{actor}_lo"], row[f"p_accept_{actor}_hi"] = wilson(k, n)
+    together = np.logical_and.reduce([runs[f"accepted_{a}"].to_numpy() for a in vetoes])
+    k = int(together.sum())
+    row["p_all_accept"] = k / n
+    row["p_all_accept_lo"], row["p_all_accept_hi"] = wilson(k, n)
+    blockers = runs["blocker"].astype(object)
+    for actor in vetoes:
+        row[f"blocker_{actor}"] = float((blockers == actor).mean())
+    held = int(runs["held"].to_numpy()[together].sum())
+    row["p_held"] = held / k if k else float("nan")
+    row["p_held_lo"], row["p_held_hi"] = wilson(held, k) if k else (float("nan"), float("nan"))
+    return row
