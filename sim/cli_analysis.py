@@ -218,19 +218,20 @@ def sweep(
     from .analysis import check_vary, parse_vary
     from .analysis import sweep as run_sweep
     from .results import atomic_dir
-    from .scenario import load_scenario
+    from .snapshot import read_snapshot
 
     check_options(seed, runs=runs, workers=workers)
     grid = [parse_vary(v) for v in vary]
-    check_vary(scenario, grid, policy, set_ or ())
-    base = load_scenario(scenario, policy, set_ or ())
+    snapshot = read_snapshot(scenario)  # the one read of the file: every point runs this text
+    check_vary(snapshot, grid, policy, set_ or ())
+    base = snapshot.build(policy, set_ or ())
     out = _out(out, f"sweep-{base.label}", resume)
     n = runs or base.spec.runs
     cells = int(np.prod([len(v) for _, v in grid]))
     with resumable(out) as checkpoint:
         with progress_bar(n * cells, f"{cells} grid points") as advance:
             table = run_sweep(
-                scenario,
+                snapshot,
                 grid,
                 runs,
                 seed,
