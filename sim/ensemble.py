@@ -182,7 +182,7 @@ def run_ensemble(
     if folder is not None:
         key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
         for (start, stop), path in sorted(open_checkpoint(folder, key, chunk_size).items()):
-            results.append(ChunkResult(start, *load_chunk(path), seconds=0.0))
+            results.append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
             if on_progress:
                 on_progress(stop - start)
         done = {c.start for c in results}
