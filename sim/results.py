@@ -18,6 +18,7 @@ import platform
 import shutil
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
@@ -235,19 +236,75 @@ def write_results(
     return summary
 
 
+RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")
+"""Columns every run's ``runs.parquet`` has (plus ``terms_<issue>`` for each issue)."""
+
+
 def read_results(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict]:
-    """Read a results folder: (runs table, trajectories, manifest)."""
+    """Read a results folder written by ``run``: (runs table, trajectories, manifest).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file and what is wrong: a missing or unreadable file, a folder of
+        another kind (compare, sweep, ...), a manifest or table lacking what plots need.
+    """
     folder = Path(folder)
     for name in ("runs.parquet", "manifest.json"):
         if not (folder / name).is_file():
             raise ScenarioError(str(folder), name, "not a results folder (file missing)")
-    runs = pd.read_parquet(folder / "runs.parquet")
-    info = json.loads((folder / "manifest.json").read_text())
+    info = _read_manifest(folder / "manifest.json")
+    runs = _read_runs(folder / "runs.parquet", [f"terms_{issue}" for issue in info["issues"]])
     trajectories: dict[str, np.ndarray] = {}
-    if (folder / "trajectories.npz").is_file():
-        with np.load(folder / "trajectories.npz") as npz:
-            trajectories = {k: npz[k] for k in npz.files}
+    path = folder / "trajectories.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                trajectories = {k: npz[k] for k in npz.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise ScenarioError(str(path), "", f"cannot read ({type(err).__name__})") from None
     return runs, trajectories, info
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ScenarioError(str(path), "", f"cannot read as JSON ({type(err).__name__})") from None
+    if not isinstance(info, dict):
+        raise ScenarioError(str(path), "", "not a manifest (expected a JSON object)")
+    kind = info.get("kind", "run")
+    if kind != "run":
+        raise ScenarioError(
+            str(path),
+            "kind",
+            f"this is a {kind!s:.40} folder; plot and discover read folders of `run`",
+        )
+    horizon = info.get("horizon_weeks")
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
+        raise ScenarioError(str(path), "horizon_weeks", "missing or not a whole number of weeks")
+    for key in ("issues", "actors"):
+        if not isinstance(info.get(key, {}), dict):
+            raise ScenarioError(str(path), key, "expected a mapping")
+    if not info.get("issues"):
+        raise ScenarioError(str(path), "issues", "missing or empty")
+    if not isinstance(info.get("label", ""), str):
+        raise ScenarioError(str(path), "label", "expected text")
+    return info
+
+
+def _read_runs(path: Path, terms: list[str]) -> pd.DataFrame:
+    try:
+        runs = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise ScenarioError(
+            str(path), "", f"cannot read as Parquet ({type(err).__name__})"
+        ) from None
+    missing = [c for c in (*RUN_COLUMNS, *terms) if c not in runs.columns]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise ScenarioError(str(path), "", f"not a runs table of `run`: missing columns {shown}")
+    return runs
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -7,11 +7,14 @@ import errno
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.cli import main
+
+MINI = Path(__file__).parent / "data" / "mini.yaml"
 
 
 def _one_line(capsys) -> str:
@@ -139,3 +142,67 @@ def test_full_disk_mid_sweep_points_to_the_checkpoint(mini_path, tmp_path, capsy
     pd.testing.assert_frame_equal(
         pd.read_csv(out / "sweep.csv"), pd.read_csv(straight / "sweep.csv")
     )
+
+
+# --------------------------------------------------------------------------- reading back
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plot") / "run"
+    assert main(["run", str(MINI), "--runs", "30", "-w", "1", "--no-plots", "-o", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def copy_of_run(run_folder, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_folder, copy)
+    return copy
+
+
+def _plot_refused(folder, capsys, *needles: str) -> None:
+    assert main(["plot", str(folder)]) == 2
+    line = _one_line(capsys)
+    for needle in needles:
+        assert needle in line, line
+
+
+def test_plot_refuses_a_sweep_folder(mini_path, tmp_path, capsys):
+    out = tmp_path / "sw"
+    args = ["sweep", str(mini_path), "--vary", "actors.US.aid=0:0.4:2", "--runs", "20"]
+    assert main([*args, "-w", "1", "--no-plots", "-o", str(out)]) == 0
+    capsys.readouterr()
+    _plot_refused(out, capsys, str(out / "manifest.json"), "kind", "sweep folder")
+
+
+def test_plot_refuses_a_foreign_parquet(copy_of_run, capsys):
+    pd.DataFrame({"a": [1, 2]}).to_parquet(copy_of_run / "runs.parquet")
+    _plot_refused(copy_of_run, capsys, "runs.parquet", "missing columns replicate")
+
+
+def test_plot_refuses_a_parquet_that_is_not_one(copy_of_run, capsys):
+    (copy_of_run / "runs.parquet").write_bytes(b"PAR1 not really")
+    _plot_refused(copy_of_run, capsys, "runs.parquet", "cannot read as Parquet")
+
+
+@pytest.mark.parametrize(
+    "manifest, needle",
+    [
+        ("[1, 2]", "expected a JSON object"),
+        ('{"horizon_weeks": "52", "issues": {"a": {}}}', "horizon_weeks"),
+        ('{"horizon_weeks": 52, "issues": ["territory"]}', "issues: expected a mapping"),
+        ('{"horizon_weeks": 52}', "issues: missing"),
+        ('{"horizon_weeks": 52, "issues": {"x": {}}}', "missing columns terms_x"),
+        ('{"kind": "compare"}', "compare folder"),
+        ("{trunc", "cannot read as JSON"),
+    ],
+)
+def test_plot_refuses_an_odd_manifest(copy_of_run, capsys, manifest, needle):
+    (copy_of_run / "manifest.json").write_text(manifest)
+    _plot_refused(copy_of_run, capsys, needle)
+
+
+def test_plot_refuses_corrupt_trajectories(copy_of_run, capsys):
+    (copy_of_run / "trajectories.npz").write_bytes(b"PK\x03\x04 truncated")
+    _plot_refused(copy_of_run, capsys, "trajectories.npz", "cannot read")
