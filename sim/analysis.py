@@ -25,6 +25,7 @@ from .errors import ScenarioError
 from .outcomes import wilson
 from .parameters import flat_parameters, uncertain
 from .scenario import Scenario, load_scenario
+from .snapshot import ScenarioSnapshot, read_snapshot
 
 # --------------------------------------------------------------------------- headline
 
@@ -107,7 +108,7 @@ def _override(path: str, value: float) -> str:
 
 
 def check_vary(
-    scenario: str | Path,
+    scenario: str | Path | ScenarioSnapshot,
     grid: Sequence[tuple[str, np.ndarray]],
     policy: str | None = None,
     overrides: Iterable[str] = (),
@@ -117,16 +118,17 @@ def check_vary(
         raise ScenarioError("--vary", "", f"give one or two --vary options, got {len(grid)}")
     if len({p for p, _ in grid}) < len(grid):
         raise ScenarioError("--vary", grid[0][0], "the same path is varied twice")
+    snapshot = read_snapshot(scenario)
     for path, values in grid:
         for value in (values[0], values[-1]):  # the ends bound every grid value
             try:
-                load_scenario(scenario, policy, [*overrides, _override(path, value)])
+                snapshot.build(policy, [*overrides, _override(path, value)])
             except ScenarioError as err:
-                raise ScenarioError(f"{scenario} (--vary)", err.field, err.problem) from None
+                raise ScenarioError(f"{snapshot.source} (--vary)", err.field, err.problem) from None
 
 
 def sweep(
-    scenario: str | Path,
+    scenario: str | Path | ScenarioSnapshot,
     vary: Sequence[str | tuple[str, Sequence[float]]],
     runs: int | None = None,
     seed: int | None = None,
@@ -142,8 +144,9 @@ def sweep(
 
     Parameters
     ----------
-    scenario : path
-        The scenario file.
+    scenario : path or ScenarioSnapshot
+        The scenario file, read once (:mod:`sim.snapshot`): every grid point is built from
+        the same text, whatever happens to the file during the sweep.
     vary : sequence
         One or two ``"PATH=START:STOP:COUNT"`` strings or ``(path, values)`` pairs.
     runs, seed : int, optional
@@ -172,8 +175,9 @@ def sweep(
     """
     grid = [parse_vary(v) if isinstance(v, str) else (v[0], np.asarray(v[1], float)) for v in vary]
     overrides = tuple(overrides)
-    check_vary(scenario, grid, policy, overrides)
-    base = load_scenario(scenario, policy, overrides)
+    snapshot = read_snapshot(scenario)
+    check_vary(snapshot, grid, policy, overrides)
+    base = snapshot.build(policy, overrides)
     runs = base.spec.runs if runs is None else runs
     seed = base.spec.seed if seed is None else seed
     paths = [p for p, _ in grid]
@@ -183,7 +187,7 @@ def sweep(
     rows, frames = [], []
     for index, point in enumerate(points):
         point_overrides = [_override(p, v) for p, v in zip(paths, point, strict=True)]
-        arm = load_scenario(scenario, policy, [*overrides, *point_overrides])
+        arm = snapshot.build(policy, [*overrides, *point_overrides])
         result = run_ensemble(
             arm,
             runs=runs,
@@ -213,7 +217,8 @@ def sweep(
             "seed": seed,
             "runs": runs,
             "horizon": base.spec.horizon,
-            "source": str(scenario),
+            "source": snapshot.source,
+            "scenario_sha256": base.text_hash,
         }
     )
     if keep_runs:

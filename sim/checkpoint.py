@@ -1,29 +1,140 @@
 """Checkpoints: finished chunks saved as a long job goes, so ``--resume`` can complete it.
 
-A checkpoint is a folder holding ``key.json`` (what the chunks were computed for) and one
+A command's checkpoint is a folder holding ``job.json`` (the command, the scenario's
+SHA-256, the seed, the options and the code version: see :func:`job_identity`) and one
+subfolder per ensemble (an arm, a grid point).  Each ensemble's folder holds ``key.json``
+(a digest of everything its chunks depend on, code version included) and one
 ``chunk-<start>-<stop>.npz`` per finished chunk, each written atomically.  Because a
 replicate's results depend only on (seed, index), chunks loaded from a checkpoint are the
 very chunks an uninterrupted run computes: a resumed job ends bit-identical to one that
 ran straight through.
+
+Anything that does not match (another command, file, seed, option or code version, a
+missing ``job.json`` or ``key.json``, a file that cannot be read) is refused with a
+:class:`~sim.errors.CheckpointError` naming the file, and the checkpoint is left as it is.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import zipfile
+from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ScenarioError
+from .errors import CheckpointError, OutputError
 from .scenario import Scenario
 
 _COLUMN, _TRAJECTORY = "column:", "trajectory:"
+JOB_FILE, KEY_FILE = "job.json", "key.json"
+_CHUNKS = "chunk-*.npz"
+
+
+@functools.cache
+def code_version() -> str:
+    """The package version and a digest of the simulator's source (``sim/**/*.py``).
+
+    Any edit to the code, released or not, changes it: chunks computed by other code are
+    never mixed into a result.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    try:
+        version = metadata.version("ceasefire")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        version = "unknown"
+    return f"{version}+{digest.hexdigest()[:16]}"
+
+
+def job_identity(
+    command: str, scenarios: Sequence[Scenario], seed: int, options: Mapping[str, object]
+) -> dict:
+    """What a command's checkpoint belongs to (written to, and checked against, ``job.json``).
+
+    Parameters
+    ----------
+    command : str
+        ``"compare"``, ``"sweep"``, ``"sensitivity"``, ...
+    scenarios : sequence of Scenario
+        The scenarios the job runs (their file texts are hashed together).
+    seed : int
+        The run seed actually used.
+    options : mapping
+        Every option the results depend on (runs, arms, grid, policy, overrides, ...),
+        JSON-serialisable.
+    """
+    digest = hashlib.sha256()
+    for text_hash in dict.fromkeys(s.text_hash for s in scenarios):
+        digest.update(text_hash.encode() + b"\0")
+    identity = {
+        "command": command,
+        "scenario_sha256": digest.hexdigest(),
+        "seed": int(seed),
+        "options": dict(options),
+        "code_version": code_version(),
+    }
+    return json.loads(json.dumps(identity, default=str))  # as it reads back from the file
+
+
+def claim_checkpoint(folder: Path, identity: Mapping) -> None:
+    """Create a command's checkpoint folder, or check that an existing one is this job's.
+
+    Raises
+    ------
+    CheckpointError
+        When the folder holds another job's checkpoint (other command, file, seed, options
+        or code), has no ``job.json``, or cannot be read.  Nothing in it is changed.
+    """
+    jobfile = folder / JOB_FILE
+    if folder.exists():
+        if not jobfile.is_file():
+            raise CheckpointError(
+                str(jobfile), "", "missing: not a checkpoint this job can trust; delete the folder"
+            )
+        saved = _read_json(jobfile)
+        if saved != dict(identity):
+            raise CheckpointError(str(jobfile), "", _mismatch(saved, identity))
+        return
+    folder.mkdir(parents=True)
+    _write_atomically(jobfile, json.dumps(dict(identity), indent=2, sort_keys=True) + "\n")
+
+
+def _mismatch(saved: Mapping, identity: Mapping) -> str:
+    if saved.get("command") != identity["command"]:
+        return (
+            f"checkpoint of a {saved.get('command')!r} job, not of this "
+            f"{identity['command']!r}: resume it with its own command, or delete it"
+        )
+    differ = [k for k in identity if k != "options" and saved.get(k) != identity[k]]
+    options = saved.get("options") if isinstance(saved.get("options"), dict) else {}
+    differ += [
+        f"option {k}"
+        for k in sorted(set(options) | set(identity["options"]))
+        if options.get(k) != identity["options"].get(k)
+    ]
+    if saved.get("seed") != identity["seed"]:
+        differ[differ.index("seed")] = f"seed ({saved.get('seed')} there, {identity['seed']} now)"
+    return (
+        f"checkpoint of another job ({', '.join(differ)} differ): resume with the same "
+        "code, file and options, or delete it"
+    )
+
+
+def has_chunks(folder: Path) -> bool:
+    """Whether a checkpoint folder holds any finished chunk (in any of its ensembles)."""
+    return folder.is_dir() and any(folder.rglob(_CHUNKS))
 
 
 def job_key(scenario: Scenario, runs: int, seed: int, chunk_size: int, keep: int) -> str:
-    """A digest of everything a chunk's content depends on."""
+    """A digest of everything a chunk's content depends on (the code version included)."""
 
     def plain(value: object) -> object:
         to_yaml = getattr(value, "to_yaml", None)
@@ -36,6 +147,7 @@ def job_key(scenario: Scenario, runs: int, seed: int, chunk_size: int, keep: int
             "seed": seed,
             "chunk_size": chunk_size,
             "trajectory_replicates": keep,
+            "code_version": code_version(),
         },
         sort_keys=True,
         default=plain,
@@ -44,59 +156,131 @@ def job_key(scenario: Scenario, runs: int, seed: int, chunk_size: int, keep: int
 
 
 def open_checkpoint(folder: Path, key: str, chunk_size: int) -> dict[tuple[int, int], Path]:
-    """Create or reopen a checkpoint folder; returns its finished chunks by bounds.
+    """Create or reopen an ensemble's checkpoint folder; returns its finished chunks by bounds.
 
     Raises
     ------
-    ScenarioError
-        When the folder holds chunks of another job (other scenario, runs, seed, ...).
+    CheckpointError
+        When the folder holds chunks of another job (other scenario, runs, seed, code, ...),
+        chunks without a ``key.json`` to vouch for them, or an unreadable ``key.json``.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    keyfile = folder / "key.json"
+    keyfile = folder / KEY_FILE
     if keyfile.exists():
-        saved = json.loads(keyfile.read_text())
-        if saved.get("key") != key:
-            raise ScenarioError(
+        if _read_json(keyfile).get("key") != key:
+            raise CheckpointError(
                 str(folder),
                 "",
-                "checkpoint belongs to another job (scenario, policy, runs, "
-                "seed or chunk size differ): resume with the same arguments, or delete it",
+                "checkpoint belongs to another job (scenario, policy, runs, seed, chunk "
+                "size or code version differ): resume with the same arguments, or delete it",
             )
+    elif any(folder.glob(_CHUNKS)):
+        raise CheckpointError(
+            str(keyfile),
+            "",
+            "missing, so the chunks beside it cannot be trusted: delete the folder",
+        )
     else:
-        keyfile.write_text(json.dumps({"key": key, "chunk_size": chunk_size}) + "\n")
+        _write_atomically(keyfile, json.dumps({"key": key, "chunk_size": chunk_size}) + "\n")
+    for debris in folder.glob(".chunk-*.partial"):  # a chunk being written when killed
+        debris.unlink(missing_ok=True)
     done = {}
-    for path in folder.glob("chunk-*.npz"):
-        start, stop = (int(x) for x in path.stem.split("-")[1:3])
+    for path in folder.glob(_CHUNKS):
+        try:
+            start, stop = (int(x) for x in path.stem.split("-")[1:3])
+        except ValueError:
+            raise CheckpointError(str(path), "", "not a chunk file name of this tool's") from None
         done[(start, stop)] = path
     return done
 
 
 def saved_chunk_size(folder: Path | None) -> int | None:
-    """The chunk size a checkpoint was made with (a resumed job must keep it)."""
-    if folder is None or not (folder / "key.json").is_file():
+    """The chunk size a checkpoint was made with (a resumed job must keep it).
+
+    Raises
+    ------
+    CheckpointError
+        When ``key.json`` cannot be read or has no valid ``chunk_size``.
+    """
+    if folder is None or not (folder / KEY_FILE).is_file():
         return None
-    return int(json.loads((folder / "key.json").read_text())["chunk_size"])
+    size = _read_json(folder / KEY_FILE).get("chunk_size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise CheckpointError(
+            str(folder / KEY_FILE),
+            "chunk_size",
+            f"missing or not a positive whole number: {size!r}",
+        )
+    return size
 
 
 def save_chunk(folder: Path, start: int, stop: int, columns: dict, trajectories: dict) -> None:
-    """Write one finished chunk atomically."""
+    """Write one finished chunk atomically.
+
+    Raises
+    ------
+    OutputError
+        When it cannot be written (a full disk): the chunks saved before stay.
+    """
     arrays = {f"{_COLUMN}{k}": _storable(v) for k, v in columns.items()}
     arrays.update({f"{_TRAJECTORY}{k}": v for k, v in trajectories.items()})
     final = folder / f"chunk-{start:010d}-{stop:010d}.npz"
     partial = folder / f".{final.name}.partial"
-    with open(partial, "wb") as handle:
-        np.savez(handle, **arrays)
-    os.replace(partial, final)
+    try:
+        with open(partial, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(partial, final)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise OutputError(
+            f"{folder}: cannot save a finished chunk: {err.strerror or err}"
+        ) from None
 
 
-def load_chunk(path: Path) -> tuple[dict, dict]:
-    """(columns, trajectories) of a saved chunk."""
-    with np.load(path, allow_pickle=False) as npz:
-        columns = {k[len(_COLUMN) :]: _restored(npz[k]) for k in npz.files if k.startswith(_COLUMN)}
-        trajectories = {
-            k[len(_TRAJECTORY) :]: npz[k] for k in npz.files if k.startswith(_TRAJECTORY)
-        }
+def load_chunk(path: Path, replicates: int | None = None) -> tuple[dict, dict]:
+    """(columns, trajectories) of a saved chunk.
+
+    Raises
+    ------
+    CheckpointError
+        When the file cannot be read (truncated, not an npz) or does not hold a chunk of
+        ``replicates`` replicates.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            columns = {
+                k[len(_COLUMN) :]: _restored(npz[k]) for k in npz.files if k.startswith(_COLUMN)
+            }
+            trajectories = {
+                k[len(_TRAJECTORY) :]: npz[k] for k in npz.files if k.startswith(_TRAJECTORY)
+            }
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
+        problem = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CheckpointError(str(path), "", f"cannot read this chunk ({problem})") from None
+    if "replicate" not in columns:
+        raise CheckpointError(str(path), "", "not a chunk: it has no replicate column")
+    if replicates is not None and len(columns["replicate"]) != replicates:
+        raise CheckpointError(
+            str(path), "", f"holds {len(columns['replicate'])} replicates, not {replicates}"
+        )
     return columns, trajectories
+
+
+def _read_json(path: Path) -> dict:
+    """A checkpoint's JSON file as a mapping, or a one-line error naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(str(path), "", f"cannot read ({type(err).__name__})") from None
+    if not isinstance(data, dict):
+        raise CheckpointError(str(path), "", "not a checkpoint file (expected a JSON object)")
+    return data
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _storable(array: np.ndarray) -> np.ndarray:

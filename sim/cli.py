@@ -1,7 +1,9 @@
 """The ``ceasefire`` command line.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, field and problem; no
-traceback; nothing written), 1 anything else.
+traceback; nothing written; a checkpoint that does not match the job is bad input too),
+1 anything else (a lost Dask cluster, a full disk: one line, then a ``--resume`` hint where
+finished chunks were kept), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import ScenarioError
+from .errors import JobError, ScenarioError
 
 app = typer.Typer(
     add_completion=False,
@@ -145,15 +147,14 @@ def run(
 ) -> None:
     """Run a scenario many times and write a results folder."""
     from .ensemble import run_ensemble
-    from .results import check_out_dir, default_out_dir, write_results
+    from .results import default_out_dir, reserved, write_results
     from .scenario import load_scenario
 
     check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     out = out or default_out_dir(loaded.label)
-    check_out_dir(out)
     total = runs or loaded.spec.runs
-    with progress_bar(total, loaded.label) as advance:
+    with reserved(out), progress_bar(total, loaded.label) as advance:
         result = run_ensemble(
             loaded,
             runs=runs,
@@ -163,7 +164,7 @@ def run(
             scheduler=scheduler,
             on_progress=advance,
         )
-    summary = write_results(result, out, plots=not no_plots)
+        summary = write_results(result, out, plots=not no_plots)
     console.print(summary_table(summary, f"{loaded.label}: {total:,} runs, seed {result.seed}"))
     console.print(f"Results: {out}  ({result.timings['wall_seconds']:.1f} s)")
 
@@ -230,6 +231,11 @@ def _guard(call: Callable[[], object]) -> int:
     except ScenarioError as err:
         say(str(err))
         return 2
+    except JobError as err:
+        say(str(err))
+        if err.hint:
+            err_console.print(err.hint, markup=False, highlight=False, soft_wrap=True)
+        return 1
     except typer.Exit as done:
         returned = done.exit_code
     except (typer.Abort, KeyboardInterrupt):

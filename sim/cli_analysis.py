@@ -33,7 +33,7 @@ from .cli import (
     err_console,
     progress_bar,
 )
-from .errors import ScenarioError
+from .errors import JobError, ScenarioError
 
 ResumeOpt = Annotated[
     Path | None,
@@ -79,21 +79,32 @@ def checkpoint_for(out: Path) -> Path:
 
 
 @contextmanager
-def resumable(out: Path) -> Iterator[Path]:
-    """Yield the job's checkpoint folder; drop it on success, keep it when interrupted."""
+def resumable(out: Path, identity: dict, resume: Path | None = None) -> Iterator[Path]:
+    """Reserve ``out`` and yield the job's checkpoint folder, claimed for ``identity``.
+
+    Another job's checkpoint is refused before any work (and left as it is).  The
+    checkpoint is dropped on success; when the job is interrupted or fails (a lost
+    cluster, a full disk) its finished chunks are kept and the ``--resume`` hint given.
+    """
+    from .checkpoint import claim_checkpoint, has_chunks
+    from .results import reserved
+
     checkpoint = checkpoint_for(out)
-    try:
-        yield checkpoint
-    except KeyboardInterrupt:
-        if checkpoint.is_dir():
-            err_console.print(
-                f"finished chunks are kept: complete the job with --resume {out}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-        raise
-    shutil.rmtree(checkpoint, ignore_errors=True)
+    with reserved(out, "--resume" if resume is not None else "--out"):
+        claim_checkpoint(checkpoint, identity)
+        try:
+            yield checkpoint
+        except (KeyboardInterrupt, JobError) as err:
+            if not has_chunks(checkpoint):
+                shutil.rmtree(checkpoint, ignore_errors=True)  # nothing worth keeping
+                raise
+            hint = f"finished chunks are kept: complete the job with --resume {out}"
+            if isinstance(err, JobError):
+                err.hint = hint  # printed after the error line
+            else:
+                err_console.print(hint, markup=False, highlight=False, soft_wrap=True)
+            raise
+        shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- compare
@@ -165,7 +176,14 @@ def compare(
     resume: ResumeOpt = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers."""
-    from .comparison import arm_scenarios, compare_results, run_arms, write_comparison
+    from .checkpoint import job_identity
+    from .comparison import (
+        arm_labels,
+        arm_scenarios,
+        compare_results,
+        run_arms,
+        write_comparison,
+    )
     from .results import atomic_dir
 
     check_options(seed, runs=runs, workers=workers)
@@ -177,7 +195,13 @@ def compare(
     arms = arm_scenarios(scenarios, names, set_ or ())
     out = _out(out, f"compare-{arms[0].name}", resume)
     n = runs or arms[0].spec.runs
-    with resumable(out) as checkpoint:
+    identity = job_identity(
+        "compare",
+        arms,
+        arms[0].spec.seed if seed is None else seed,
+        {"runs": n, "arms": arm_labels(arms), "overrides": list(set_ or ())},
+    )
+    with resumable(out, identity, resume) as checkpoint:
         with progress_bar(n * len(arms), f"{len(arms)} arms") as advance:
             results = run_arms(arms, runs, seed, workers, advance, checkpoint, scheduler)
         table = compare_results(results)
@@ -217,20 +241,28 @@ def sweep(
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
     from .analysis import check_vary, parse_vary
     from .analysis import sweep as run_sweep
+    from .checkpoint import job_identity
     from .results import atomic_dir
-    from .scenario import load_scenario
+    from .snapshot import read_snapshot
 
     check_options(seed, runs=runs, workers=workers)
     grid = [parse_vary(v) for v in vary]
-    check_vary(scenario, grid, policy, set_ or ())
-    base = load_scenario(scenario, policy, set_ or ())
+    snapshot = read_snapshot(scenario)  # the one read of the file: every point runs this text
+    check_vary(snapshot, grid, policy, set_ or ())
+    base = snapshot.build(policy, set_ or ())
     out = _out(out, f"sweep-{base.label}", resume)
     n = runs or base.spec.runs
     cells = int(np.prod([len(v) for _, v in grid]))
-    with resumable(out) as checkpoint:
+    identity = job_identity(
+        "sweep",
+        [base],
+        base.spec.seed if seed is None else seed,
+        {"runs": n, "vary": list(vary), "policy": policy, "overrides": list(set_ or ())},
+    )
+    with resumable(out, identity, resume) as checkpoint:
         with progress_bar(n * cells, f"{cells} grid points") as advance:
             table = run_sweep(
-                scenario,
+                snapshot,
                 grid,
                 runs,
                 seed,
@@ -315,6 +347,7 @@ def sensitivity(
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
     from .analysis import design_points
     from .analysis import sensitivity as run_sensitivity
+    from .checkpoint import job_identity
     from .parameters import flat_parameters, uncertain
     from .results import atomic_dir
     from .scenario import load_scenario
@@ -332,7 +365,19 @@ def sensitivity(
         )
     out = _out(out, f"sensitivity-{base.label}", resume)
     total = design_points(len(inputs), method, samples) * replicates
-    with resumable(out) as checkpoint:
+    identity = job_identity(
+        "sensitivity",
+        [base],
+        base.spec.seed if seed is None else seed,
+        {
+            "method": method,
+            "samples": samples,
+            "replicates": replicates,
+            "policy": policy,
+            "overrides": list(set_ or ()),
+        },
+    )
+    with resumable(out, identity, resume) as checkpoint:
         with progress_bar(total, f"{method}, {len(inputs)} inputs") as advance:
             table = run_sensitivity(
                 base,
@@ -430,11 +475,11 @@ def discover(
 ) -> None:
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
     from .analysis import discover as run_discover
-    from .results import atomic_dir
+    from .results import atomic_dir, reserved
 
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
     out = _out(out, f"discover-{box.attrs['label']}", root=Path(folder).parent)
-    with atomic_dir(out) as tmp:
+    with reserved(out), atomic_dir(out) as tmp:
         box.to_csv(tmp / "discover.csv", index=False)
         box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)
         _write_json(

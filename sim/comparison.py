@@ -23,7 +23,8 @@ from scipy.stats import bootstrap
 from .ensemble import EnsembleResult, run_ensemble
 from .errors import ScenarioError
 from .outcomes import cumulative_incidence, wilson
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario
+from .snapshot import ScenarioSnapshot, read_snapshot
 
 N_RESAMPLES = 2000
 """Bootstrap resamples: enough for stable 95% limits, few enough to stay quick."""
@@ -276,7 +277,7 @@ def compare_runs(
 
 # --------------------------------------------------------------------------- arms
 def arm_scenarios(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path | ScenarioSnapshot],
     policies: Sequence[str] | None = None,
     overrides: Iterable[str] = (),
 ) -> list[Scenario]:
@@ -284,6 +285,7 @@ def arm_scenarios(
 
     One file: its baseline, then every policy it defines (or those in ``policies``).
     Several files: each file as it is (policies cannot be combined with several files).
+    Each file is read once (:mod:`sim.snapshot`): all its arms come from the same text.
     """
     overrides = tuple(overrides)
     if not paths:
@@ -293,9 +295,10 @@ def arm_scenarios(
             raise ScenarioError(
                 "--policies", "", "policies apply to one scenario file; give one file"
             )
-        arms = [load_scenario(p, overrides=overrides) for p in paths]
+        arms = [read_snapshot(p).build(overrides=overrides) for p in paths]
     else:
-        base = load_scenario(paths[0], overrides=overrides)
+        snapshot = read_snapshot(paths[0])
+        base = snapshot.build(overrides=overrides)
         names = list(base.spec.policies) if policies is None else list(policies)
         for name in names:
             if name not in base.spec.policies:
@@ -307,7 +310,7 @@ def arm_scenarios(
             raise ScenarioError(
                 str(paths[0]), "policies", "the file defines no policies: nothing to compare"
             )
-        arms = [base, *(base.with_policy(name) for name in dict.fromkeys(names))]
+        arms = [base, *(snapshot.build(name, overrides) for name in dict.fromkeys(names))]
     return arms
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+from .dask_backend import DaskExecutor, dask_executor
 from .model import NegotiationModel
 from .outcomes import to_frame
 from .scenario import Scenario
@@ -104,14 +105,8 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
     workers stop after the chunk in hand.
     """
     if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise RuntimeError(
-                "--scheduler needs dask.distributed: pip install 'ceasefire[dask]'"
-            ) from None
-        with Client(scheduler) as client:
-            yield client.get_executor()
+        with dask_executor(scheduler) as dask:
+            yield dask
         return
     if workers <= 1:
         yield None
@@ -133,6 +128,15 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _results(pool: Executor, futures: list[Future]) -> Iterator[ChunkResult]:
+    """Chunks as they complete; a Dask pool also watches its cluster meanwhile."""
+    if isinstance(pool, DaskExecutor):
+        yield from pool.results(futures)
+        return
+    for future in as_completed(futures):
+        yield future.result()
 
 
 def run_ensemble(
@@ -158,7 +162,8 @@ def run_ensemble(
     chunk_size : int, optional
         Replicates per chunk (default: :func:`default_chunk_size`).
     scheduler : str, optional
-        Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on.
+        Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on; waits on
+        it are bounded (see :mod:`sim.dask_backend`).
     trajectory_replicates : int
         Keep weekly trajectories of replicates with index below this.
     on_progress : callable, optional
@@ -182,7 +187,7 @@ def run_ensemble(
     if folder is not None:
         key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
         for (start, stop), path in sorted(open_checkpoint(folder, key, chunk_size).items()):
-            results.append(ChunkResult(start, *load_chunk(path), seconds=0.0))
+            results.append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
             if on_progress:
                 on_progress(stop - start)
         done = {c.start for c in results}
@@ -207,11 +212,12 @@ def run_ensemble(
                 for a, b in bounds
             ]
             try:
-                for future in as_completed(futures):
-                    finished(future.result())
+                for chunk in _results(pool, futures):
+                    finished(chunk)
             except BaseException:
                 for future in futures:
-                    future.cancel()
+                    with suppress(Exception):  # a lost cluster cannot cancel
+                        future.cancel()
                 raise
     results.sort(key=lambda c: c.start)
     columns = {

@@ -24,3 +24,38 @@ class ScenarioError(ValueError):
     def __str__(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source
         return f"{where}: {self.problem}".replace("\n", " ")
+
+
+class CheckpointError(ScenarioError):
+    """A checkpoint that cannot be used: another job's, another code version's, or corrupt.
+
+    Bad input like any other (exit code 2); the checkpoint is left as it is.
+    """
+
+
+class JobError(RuntimeError):
+    """The environment failed a job under way (a backend lost, a disk full): one line.
+
+    Parameters
+    ----------
+    message : str
+        What failed, in plain words (one line).
+
+    Attributes
+    ----------
+    hint : str or None
+        What the user can do next (e.g. the ``--resume`` command), set by whoever knows.
+    """
+
+    hint: str | None = None
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
+
+
+class BackendError(JobError):
+    """A Dask scheduler that does not answer, or a cluster lost during the job."""
+
+
+class OutputError(JobError):
+    """A results folder that cannot be written (no space, no permission)."""

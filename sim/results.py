@@ -1,7 +1,12 @@
 """The results folder: tables, summary, manifest and plots, written atomically.
 
-Everything is written into a hidden temporary folder beside the target and renamed into
-place when complete, so a results folder either exists whole or not at all.
+Everything is written into a hidden temporary folder beside the target
+(``.<name>.partial-<pid>``) and renamed into place when complete, so a results folder
+either exists whole or not at all.  Before any work the target is checked (it must not
+exist, its parent must be writable) and reserved (``.<name>.lock`` holding the pid), so a
+second job to the same folder is refused at once, not after computing.  A job killed
+outright (``kill -9``) cannot clean up: its temporary folder and lock are removed by the
+next job that writes in the same parent folder, once their pid is no longer alive.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import json
 import os
 import platform
 import shutil
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
@@ -21,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .ensemble import EnsembleResult
-from .errors import ScenarioError
+from .errors import OutputError, ScenarioError
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
 
@@ -36,26 +43,133 @@ def default_out_dir(label: str, root: str | Path = "results") -> Path:
 
 
 def check_out_dir(out: Path, option: str = "--out") -> None:
-    """Refuse, before any work, a folder that exists or a parent we cannot write."""
-    if out.exists():
+    """Refuse, before any work, a folder that exists or a parent we cannot write in.
+
+    The parent (the nearest one that exists) is tested by creating and removing a
+    folder in it: permission bits say nothing of read-only or virtual file systems such
+    as ``/proc``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``option`` and the folder.
+    """
+    if out.exists() or out.is_symlink():
         raise ScenarioError(option, str(out), "results folder already exists")
     parent = out.parent
     while not parent.exists():
         parent = parent.parent
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if not parent.is_dir():
         raise ScenarioError(option, str(out), f"cannot write in {parent}")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".ceasefire-probe-", dir=parent))
+    except OSError:
+        raise ScenarioError(option, str(out), f"cannot write in {parent}") from None
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (pid reuse errs on alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+_DEBRIS = (".*.partial-*", ".*.lock")
+"""Names a job leaves in a results folder's parent while it runs (pid at the end)."""
+
+
+def clean_stale_debris(parent: Path) -> list[Path]:
+    """Remove temporary folders and locks of jobs that died (their pid no longer alive).
+
+    Returns
+    -------
+    list of Path
+        What was removed.
+    """
+    removed = []
+    for pattern in _DEBRIS:
+        for path in parent.glob(pattern) if parent.is_dir() else ():
+            pid = _owner_pid(path)
+            if pid is None or pid_alive(pid):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _owner_pid(path: Path) -> int | None:
+    if path.name.endswith(".lock"):
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
+    tail = path.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+@contextlib.contextmanager
+def reserved(out: Path, option: str = "--out") -> Iterator[None]:
+    """Check ``out`` (:func:`check_out_dir`) and hold it for this job until the block ends.
+
+    Stale debris of dead jobs in the parent folder is cleaned first.
+
+    Raises
+    ------
+    ScenarioError
+        When the folder exists, cannot be written, or another live job holds it.
+    """
+    check_out_dir(out, option)
+    clean_stale_debris(out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        with open(lock, "x") as handle:
+            handle.write(f"{os.getpid()}\n")
+    except FileExistsError:
+        pid = _owner_pid(lock)
+        raise ScenarioError(
+            option, str(out), f"another job (pid {pid}) is writing this results folder"
+        ) from None
+    except OSError as err:
+        raise ScenarioError(
+            option, str(out), f"cannot write in {out.parent}: {err.strerror}"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def atomic_dir(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder that is renamed to ``out`` on success, removed on failure."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Yield a temporary folder that is renamed to ``out`` on success, removed on failure.
+
+    Raises
+    ------
+    OutputError
+        When writing fails (a full disk, a folder that appeared meanwhile): one line,
+        nothing left behind.
+    """
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
         yield tmp
+        if out.exists():
+            raise OutputError(f"{out}: results folder appeared while this job ran")
         os.rename(tmp, out)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{out}: cannot write results: {err.strerror or err}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -122,19 +236,75 @@ def write_results(
     return summary
 
 
+RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")
+"""Columns every run's ``runs.parquet`` has (plus ``terms_<issue>`` for each issue)."""
+
+
 def read_results(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict]:
-    """Read a results folder: (runs table, trajectories, manifest)."""
+    """Read a results folder written by ``run``: (runs table, trajectories, manifest).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file and what is wrong: a missing or unreadable file, a folder of
+        another kind (compare, sweep, ...), a manifest or table lacking what plots need.
+    """
     folder = Path(folder)
     for name in ("runs.parquet", "manifest.json"):
         if not (folder / name).is_file():
             raise ScenarioError(str(folder), name, "not a results folder (file missing)")
-    runs = pd.read_parquet(folder / "runs.parquet")
-    info = json.loads((folder / "manifest.json").read_text())
+    info = _read_manifest(folder / "manifest.json")
+    runs = _read_runs(folder / "runs.parquet", [f"terms_{issue}" for issue in info["issues"]])
     trajectories: dict[str, np.ndarray] = {}
-    if (folder / "trajectories.npz").is_file():
-        with np.load(folder / "trajectories.npz") as npz:
-            trajectories = {k: npz[k] for k in npz.files}
+    path = folder / "trajectories.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                trajectories = {k: npz[k] for k in npz.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise ScenarioError(str(path), "", f"cannot read ({type(err).__name__})") from None
     return runs, trajectories, info
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ScenarioError(str(path), "", f"cannot read as JSON ({type(err).__name__})") from None
+    if not isinstance(info, dict):
+        raise ScenarioError(str(path), "", "not a manifest (expected a JSON object)")
+    kind = info.get("kind", "run")
+    if kind != "run":
+        raise ScenarioError(
+            str(path),
+            "kind",
+            f"this is a {kind!s:.40} folder; plot and discover read folders of `run`",
+        )
+    horizon = info.get("horizon_weeks")
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
+        raise ScenarioError(str(path), "horizon_weeks", "missing or not a whole number of weeks")
+    for key in ("issues", "actors"):
+        if not isinstance(info.get(key, {}), dict):
+            raise ScenarioError(str(path), key, "expected a mapping")
+    if not info.get("issues"):
+        raise ScenarioError(str(path), "issues", "missing or empty")
+    if not isinstance(info.get("label", ""), str):
+        raise ScenarioError(str(path), "label", "expected text")
+    return info
+
+
+def _read_runs(path: Path, terms: list[str]) -> pd.DataFrame:
+    try:
+        runs = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise ScenarioError(
+            str(path), "", f"cannot read as Parquet ({type(err).__name__})"
+        ) from None
+    missing = [c for c in (*RUN_COLUMNS, *terms) if c not in runs.columns]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise ScenarioError(str(path), "", f"not a runs table of `run`: missing columns {shown}")
+    return runs
 
 
 def _write_json(path: Path, data: dict) -> None:

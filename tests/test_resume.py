@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import sim.cli as cli
 from sim import load_scenario, run_ensemble
 from sim.cli import main
+from sim.errors import CheckpointError
 
 
 def test_interrupted_ensemble_resumes_to_the_same_table(mini_path, tmp_path):
@@ -83,3 +86,166 @@ def test_resume_without_a_checkpoint_is_bad_input(mini_path, tmp_path, capsys):
     code = main(["compare", str(mini_path), "--resume", str(tmp_path / "nothing-here")])
     assert code == 2
     assert "--resume" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- refusals
+COMMANDS = {
+    "compare": ["--policies", "nothing,us_aid_cut"],
+    "sweep": ["--vary", "actors.US.aid=0:0.4:3"],
+}
+
+
+def _args(command: str, mini_path) -> list[str]:
+    return [command, str(mini_path), *COMMANDS[command], "--runs", "60", "--workers", "1"]
+
+
+def _interrupted(command, mini_path, out, monkeypatch, capsys) -> Path:
+    """Run ``command`` to ``out``, interrupted at its second chunk; returns the checkpoint."""
+    import sim.ensemble as ensemble
+
+    real, calls = ensemble.run_chunk, []
+
+    def flaky(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(ensemble, "run_chunk", flaky)
+    assert main([*_args(command, mini_path), "--no-plots", "--out", str(out)]) == 130
+    monkeypatch.setattr(ensemble, "run_chunk", real)
+    capsys.readouterr()
+    checkpoint = out.parent / f".{out.name}.checkpoint"
+    assert list(checkpoint.rglob("chunk-*.npz"))
+    return checkpoint
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _refused(capsys, *needles: str) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and "Traceback" not in lines[0]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def test_resume_refuses_other_seed(mini_path, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "res"
+    checkpoint = _interrupted("compare", mini_path, out, monkeypatch, capsys)
+    before = _files(checkpoint)
+    code = main([*_args("compare", mini_path), "--seed", "12", "--resume", str(out)])
+    assert code == 2
+    _refused(capsys, "job.json", "seed (11 there, 12 now)")
+    assert _files(checkpoint) == before and not out.exists()
+
+
+def test_resume_refuses_another_commands_checkpoint(mini_path, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "res"
+    checkpoint = _interrupted("sweep", mini_path, out, monkeypatch, capsys)
+    before = _files(checkpoint)
+    assert main([*_args("compare", mini_path), "--resume", str(out)]) == 2
+    _refused(capsys, "'sweep' job, not of this 'compare'")
+    assert _files(checkpoint) == before  # the sweep's finished chunks are all still there
+    assert main([*_args("sweep", mini_path), "--no-plots", "--resume", str(out)]) == 0
+
+
+def test_resume_refuses_other_options(mini_path, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "res"
+    checkpoint = _interrupted("sweep", mini_path, out, monkeypatch, capsys)
+    before = _files(checkpoint)
+    args = _args("sweep", mini_path)
+    args[args.index("actors.US.aid=0:0.4:3")] = "actors.US.aid=0:0.4:4"
+    assert main([*args, "--resume", str(out)]) == 2
+    _refused(capsys, "option vary")
+    assert _files(checkpoint) == before
+
+
+def test_resume_refuses_other_code_version(mini_path, tmp_path, monkeypatch, capsys):
+    import sim.checkpoint as checkpoint_module
+
+    out = tmp_path / "res"
+    checkpoint = _interrupted("compare", mini_path, out, monkeypatch, capsys)
+    before = _files(checkpoint)
+    monkeypatch.setattr(checkpoint_module, "code_version", lambda: "0.1.0+edited")
+    assert main([*_args("compare", mini_path), "--resume", str(out)]) == 2
+    _refused(capsys, "code_version")
+    assert _files(checkpoint) == before
+
+
+@pytest.mark.parametrize("missing", ["job.json", "arm-000/key.json"])
+def test_resume_refuses_a_checkpoint_missing_its_key_file(
+    mini_path, tmp_path, monkeypatch, capsys, missing
+):
+    out = tmp_path / "res"
+    checkpoint = _interrupted("compare", mini_path, out, monkeypatch, capsys)
+    (checkpoint / missing).unlink()
+    before = _files(checkpoint)
+    assert main([*_args("compare", mini_path), "--seed", "11", "--resume", str(out)]) == 2
+    _refused(capsys, Path(missing).name, "missing")
+    assert _files(checkpoint) == before
+
+
+def test_ensemble_refuses_chunks_without_key_file(mini_path, tmp_path):
+    checkpoint = tmp_path / "ck"
+    scenario = load_scenario(mini_path)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(
+            scenario,
+            runs=40,
+            workers=1,
+            chunk_size=20,
+            checkpoint=checkpoint,
+            on_progress=_interrupt_on_second_chunk(),
+        )
+    (checkpoint / "key.json").unlink()
+    with pytest.raises(CheckpointError, match="key.json: missing"):
+        run_ensemble(scenario, runs=40, seed=12, workers=1, checkpoint=checkpoint)
+
+
+def _interrupt_on_second_chunk():
+    calls = []
+
+    def progress(n: int) -> None:
+        calls.append(n)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+# --------------------------------------------------------------------------- corrupt files
+def test_truncated_chunk_is_named_in_one_line(mini_path, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "res"
+    checkpoint = _interrupted("compare", mini_path, out, monkeypatch, capsys)
+    chunk = next(checkpoint.rglob("chunk-*.npz"))
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    assert main([*_args("compare", mini_path), "--resume", str(out)]) == 2
+    _refused(capsys, chunk.name, "cannot read this chunk")
+    assert chunk.exists()
+
+
+def test_chunk_that_is_not_an_npz_is_named(mini_path, tmp_path):
+    checkpoint = tmp_path / "ck"
+    scenario = load_scenario(mini_path)
+    run_ensemble(scenario, runs=40, workers=1, chunk_size=20, checkpoint=checkpoint)
+    chunk = sorted(checkpoint.glob("chunk-*.npz"))[0]
+    chunk.write_text("not a zip")
+    with pytest.raises(CheckpointError, match=f"{chunk.name}: cannot read this chunk"):
+        run_ensemble(scenario, runs=40, workers=1, checkpoint=checkpoint)
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [('{"key": "abc"}', "chunk_size: missing"), ("{trunc", "cannot read"), ("[1]", "JSON object")],
+)
+def test_bad_key_file_is_named(mini_path, tmp_path, content, problem):
+    checkpoint = tmp_path / "ck"
+    checkpoint.mkdir()
+    (checkpoint / "key.json").write_text(content)
+    with pytest.raises(CheckpointError, match=problem) as caught:
+        run_ensemble(load_scenario(mini_path), runs=40, workers=1, checkpoint=checkpoint)
+    assert "key.json" in str(caught.value)
