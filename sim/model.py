@@ -34,7 +34,8 @@ def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
     """Keep every field events change within its declared bounds (in place).
 
     Scalings compound (several events may scale the same field), so this is where the
-    documented caps hold at run time: nothing grows past :data:`sim.scenario.MAX_MAGNITUDE` or overflows.
+    documented caps hold at run time: nothing grows past
+    :data:`sim.scenario.MAX_MAGNITUDE` or overflows.
     Resolve stays at least :data:`costs.MIN_RESOLVE` (its bound is open at 0 and the
     perceived cost of war divides by it); what the actor wants moves with its position.
     """
