@@ -7,6 +7,7 @@ run seed, so differences between points come from the inputs, not from fresh luc
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import re
@@ -24,7 +25,14 @@ from .ensemble import run_ensemble
 from .errors import ScenarioError
 from .outcomes import wilson
 from .parameters import flat_parameters, uncertain
-from .scenario import Scenario, load_scenario
+from .scenario import (
+    Scenario,
+    apply_policy,
+    load_scenario,
+    parse_override,
+    set_path,
+    validate_document,
+)
 from .snapshot import ScenarioSnapshot, read_snapshot
 
 # --------------------------------------------------------------------------- headline
@@ -107,24 +115,49 @@ def _override(path: str, value: float) -> str:
     return f"{path}={float(value)!r}"
 
 
+def grid_points(grid: Sequence[tuple[str, np.ndarray]]) -> list[np.ndarray]:
+    """Every point of a one- or two-parameter grid, first parameter slowest."""
+    return list(
+        np.array(np.meshgrid(*[v for _, v in grid], indexing="ij")).reshape(len(grid), -1).T
+    )
+
+
 def check_vary(
     scenario: str | Path | ScenarioSnapshot,
     grid: Sequence[tuple[str, np.ndarray]],
     policy: str | None = None,
     overrides: Iterable[str] = (),
 ) -> None:
-    """Refuse, before any run, a bad grid: too many or repeated paths, bad paths or values."""
+    """Refuse, before any run, a bad grid: too many or repeated paths, bad paths or values.
+
+    Every grid point is validated, not only the ends: a whole-number field is refused at
+    its fractional middle points, and two varied fields may clash only in some corners.
+    The file is read once and each point validated on a copy (no runs, no re-reading).
+    """
     if not 1 <= len(grid) <= 2:
         raise ScenarioError("--vary", "", f"give one or two --vary options, got {len(grid)}")
     if len({p for p, _ in grid}) < len(grid):
         raise ScenarioError("--vary", grid[0][0], "the same path is varied twice")
-    snapshot = read_snapshot(scenario)
-    for path, values in grid:
-        for value in (values[0], values[-1]):  # the ends bound every grid value
-            try:
-                snapshot.build(policy, [*overrides, _override(path, value)])
-            except ScenarioError as err:
-                raise ScenarioError(f"{snapshot.source} (--vary)", err.field, err.problem) from None
+    snapshot = read_snapshot(scenario)  # the file is read once; every point uses this text
+    overrides = tuple(overrides)
+    snapshot.build(policy, overrides)  # the file, its policies and the --set
+    doc = copy.deepcopy(dict(snapshot.document))
+    if policy is not None:
+        doc = apply_policy(doc, policy, snapshot.source)
+    source = f"{snapshot.source} (--vary)"
+    for text in overrides:
+        set_path(doc, *parse_override(text), source)
+    paths = [p for p, _ in grid]
+    for point in grid_points(grid):
+        trial = copy.deepcopy(doc)
+        try:
+            for path, value in zip(paths, point, strict=True):
+                key, parsed = parse_override(_override(path, value))
+                set_path(trial, key, parsed, source)
+            validate_document(trial, source)
+        except ScenarioError as err:
+            at = ", ".join(f"{p}={float(v):g}" for p, v in zip(paths, point, strict=True))
+            raise ScenarioError(source, err.field, f"{err.problem} (at {at})") from None
 
 
 def sweep(
@@ -181,9 +214,7 @@ def sweep(
     runs = base.spec.runs if runs is None else runs
     seed = base.spec.seed if seed is None else seed
     paths = [p for p, _ in grid]
-    points = list(
-        np.array(np.meshgrid(*[v for _, v in grid], indexing="ij")).reshape(len(grid), -1).T
-    )
+    points = grid_points(grid)
     rows, frames = [], []
     for index, point in enumerate(points):
         point_overrides = [_override(p, v) for p, v in zip(paths, point, strict=True)]
@@ -293,10 +324,30 @@ def replace_parameter(spec: BaseModel, path: str, value: object) -> BaseModel:
     return put(spec, keys)  # type: ignore[return-value]
 
 
+def check_samples(method: str, samples: int | None) -> None:
+    """Refuse, before any work, a method other than sobol or morris, and a Sobol base
+    sample that is not a power of two (Sobol' sequences lose their balance properties
+    otherwise; rounding it silently would run more than was asked)."""
+    if method not in ("sobol", "morris"):
+        raise ScenarioError("--method", method, "must be sobol or morris")
+    if samples is None:
+        return
+    if samples < 1:
+        raise ScenarioError("--samples", "", f"must be at least 1, got {samples}")
+    if method == "sobol" and (samples < 2 or samples & (samples - 1)):
+        below = 2 ** max(1, samples.bit_length() - 1)
+        raise ScenarioError(
+            "--samples",
+            "",
+            f"sobol needs a power of two (2, 4, ..., 64, 128, ...), got {samples}; "
+            f"try {below} or {2 * below}",
+        )
+
+
 def design_points(inputs: int, method: str, samples: int | None) -> int:
     """How many design points a Sobol or Morris design has (before replicates)."""
     if method == "sobol":
-        return 2 ** math.ceil(math.log2(max(samples or 64, 2))) * (inputs + 2)
+        return (samples or 64) * (inputs + 2)
     return (samples or 10) * (inputs + 1)
 
 
@@ -350,7 +401,7 @@ def sensitivity(
         Sobol' first-order and total indices (Saltelli/Jansen estimators via
         ``SALib.sample.sobol`` and ``SALib.analyze.sobol``) or Morris elementary effects.
     samples : int, optional
-        Sobol: base sample size N (rounded up to a power of two; default 64), the model
+        Sobol: base sample size N (a power of two; default 64), the model
         runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
         trajectories * (inputs + 1) points.
     replicates : int
@@ -375,8 +426,7 @@ def sensitivity(
         sigma`` (effects per unit of the input's quantile, i.e. across its whole range).
         ``attrs`` holds the design (``design``: inputs and outcomes per point).
     """
-    if method not in ("sobol", "morris"):
-        raise ScenarioError("--method", method, "must be sobol or morris")
+    check_samples(method, samples)
     base = (
         scenario
         if isinstance(scenario, Scenario)
@@ -400,7 +450,7 @@ def sensitivity(
         if method == "sobol":
             from SALib.sample import sobol as sobol_sample
 
-            n = 2 ** math.ceil(math.log2(max(samples or 64, 2)))
+            n = samples or 64  # a power of two (check_samples)
             unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
         else:
             from SALib.sample import morris as morris_sample
@@ -566,6 +616,18 @@ def discovery_inputs(runs: pd.DataFrame, manifest: Mapping) -> list[str]:
     return [n for n in names if runs[n].nunique() > 1]
 
 
+def check_peeling(alpha: float, min_mass: float, min_coverage: float) -> None:
+    """Refuse, before reading anything, PRIM settings outside their ranges (NaN included):
+    ``alpha`` and ``min_mass`` in (0, 1), ``min_coverage`` in (0, 1]."""
+    for name, value in (("--alpha", alpha), ("--min-mass", min_mass)):
+        if not 0 < value < 1:
+            raise ScenarioError(name, "", f"must be between 0 and 1 (both excluded), got {value}")
+    if not 0 < min_coverage <= 1:
+        raise ScenarioError(
+            "--min-coverage", "", f"must be above 0 and at most 1, got {min_coverage}"
+        )
+
+
 def discover(
     folder: str | Path,
     outcome: str,
@@ -603,6 +665,7 @@ def discover(
     from .prim import peel, prune
     from .results import read_results
 
+    check_peeling(alpha, min_mass, min_coverage)
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(str(folder), "", "not a results folder (no such folder)")
@@ -621,9 +684,6 @@ def discover(
             outcome,
             f"happens in {which} run ({hits} of {len(y)}): nothing to discover",
         )
-    for name, value in (("--alpha", alpha), ("--min-mass", min_mass)):
-        if not 0 < value < 1:
-            raise ScenarioError(name, "", f"must be between 0 and 1, got {value}")
     trajectory = peel(runs[inputs], y, alpha=alpha, min_mass=min_mass, paste=paste)
     step = trajectory.choose(min_coverage)
     x = runs[inputs].to_numpy(dtype=float)

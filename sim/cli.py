@@ -8,6 +8,7 @@ finished chunks were kept), 130 interrupted.
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import JobError, ScenarioError
+from .errors import JobError, ScenarioError, printable, printable_markup
 
 app = typer.Typer(
     add_completion=False,
@@ -74,26 +75,53 @@ def progress_bar(total: int, label: str):
         console=err_console,
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=total)
+        task = bar.add_task(printable_markup(label), total=total)
         yield lambda n: bar.advance(task, n)
 
 
 MAX_SEED = 2**63 - 1  # as the schema's `seed:`
 
+MAX_WORKERS_PER_CPU = 4
+MAX_WORKERS = 256
+"""``--workers`` is capped at :data:`MAX_WORKERS_PER_CPU` per CPU and at most this many:
+each worker is a forked process holding a copy of the model, and more processes than
+cores only add memory and start-up time."""
+
+
+def max_workers() -> int:
+    """The largest ``--workers`` accepted on this machine (see :data:`MAX_WORKERS`)."""
+    return max(1, min(MAX_WORKERS, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)))
+
 
 def check_options(seed: int | None = None, **counts: int | None) -> None:
-    """Refuse counts below 1 (``runs=`` for ``--runs``, ...) and a seed out of range."""
+    """Refuse, before any work, counts below 1 (``runs=`` for ``--runs``, ...), counts above
+    their caps (runs, workers) and a seed out of range."""
+    from .scenario import MAX_RUNS
+
+    caps = {"runs": MAX_RUNS, "workers": max_workers()}
     for name, value in counts.items():
+        option = "--" + name.replace("_", "-")
         if value is not None and value < 1:
-            option = "--" + name.replace("_", "-")
             raise ScenarioError(option, "", f"must be at least 1, got {value}")
+        if value is not None and name in caps and value > caps[name]:
+            raise ScenarioError(option, "", f"must be at most {caps[name]:,}, got {value:,}")
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ScenarioError("--seed", "", f"must be between 0 and {MAX_SEED}, got {seed}")
 
 
+def check_total(total: int, option: str, what: str) -> None:
+    """Refuse a command whose replicates add up past :data:`sim.scenario.MAX_RUNS`."""
+    from .scenario import MAX_RUNS
+
+    if total > MAX_RUNS:
+        raise ScenarioError(
+            option, "", f"{what} is more than {MAX_RUNS:,} replicates in one command"
+        )
+
+
 def summary_table(summary: dict, title: str) -> Table:
     """The headline figures as a rich table."""
-    table = Table(title=title, show_header=True, header_style="bold")
+    table = Table(title=printable_markup(title), show_header=True, header_style="bold")
     table.add_column("Outcome")
     table.add_column("Value", justify="right")
     table.add_column("95% interval", justify="right")
@@ -113,7 +141,7 @@ def summary_table(summary: dict, title: str) -> Table:
     for issue, q in summary["terms"].items():
         if q:
             table.add_row(
-                f"Terms: {issue} (median)",
+                f"Terms: {printable_markup(issue)} (median)",
                 f"{q['q50']:.2f}",
                 f"{q['q05']:.2f} - {q['q95']:.2f} (90%)",
             )
@@ -124,7 +152,7 @@ def summary_table(summary: dict, title: str) -> Table:
         f"{fc['q05']:.3f} - {fc['q95']:.3f} (90%)",
     )
     for actor, share in summary["blockers"].items():
-        table.add_row(f"Last proposal rejected by {actor}", f"{share:.1%}", "")
+        table.add_row(f"Last proposal rejected by {printable_markup(actor)}", f"{share:.1%}", "")
     return table
 
 
@@ -166,7 +194,11 @@ def run(
         )
         summary = write_results(result, out, plots=not no_plots)
     console.print(summary_table(summary, f"{loaded.label}: {total:,} runs, seed {result.seed}"))
-    console.print(f"Results: {out}  ({result.timings['wall_seconds']:.1f} s)")
+    console.print(
+        f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -183,13 +215,17 @@ def validate(
         try:
             loaded = load_scenario(file)
         except ScenarioError as err:
-            err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+            line = f"error: {err}"  # escaped by ScenarioError
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
             bad += 1
             continue
         policies = ", ".join(loaded.spec.policies) or "none"
         console.print(
-            f"ok: {file} ({len(loaded.spec.actors)} actors, "
-            f"{len(loaded.spec.issues)} issues; policies: {policies})",
+            printable(
+                f"ok: {file} ({len(loaded.spec.actors)} actors, "
+                f"{len(loaded.spec.issues)} issues; policies: {policies})"
+            ),
+            markup=False,
             highlight=False,
         )
     if bad:
@@ -205,7 +241,7 @@ def plot(
 
     files = plot_results(folder)
     for file in files:
-        console.print(f"wrote {file}", highlight=False)
+        console.print(f"wrote {printable(file)}", markup=False, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,7 +260,8 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _guard(call: Callable[[], object]) -> int:
     def say(message: str) -> None:
-        err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        line = f"error: {printable(message)}"
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     try:
         returned = call()

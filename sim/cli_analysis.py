@@ -29,11 +29,12 @@ from .cli import (
     WorkersOpt,
     app,
     check_options,
+    check_total,
     console,
     err_console,
     progress_bar,
 )
-from .errors import JobError, ScenarioError
+from .errors import JobError, ScenarioError, printable, printable_markup
 
 ResumeOpt = Annotated[
     Path | None,
@@ -73,6 +74,11 @@ def _out(
     return out
 
 
+def say_results(out: Path) -> None:
+    """Print where the results are (the path escaped: it may come from a scenario name)."""
+    console.print(f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True)
+
+
 def checkpoint_for(out: Path) -> Path:
     """Where a job writing ``out`` keeps its finished chunks until it completes."""
     return out.parent / f".{out.name}.checkpoint"
@@ -98,7 +104,7 @@ def resumable(out: Path, identity: dict, resume: Path | None = None) -> Iterator
             if not has_chunks(checkpoint):
                 shutil.rmtree(checkpoint, ignore_errors=True)  # nothing worth keeping
                 raise
-            hint = f"finished chunks are kept: complete the job with --resume {out}"
+            hint = f"finished chunks are kept: complete the job with --resume {printable(out)}"
             if isinstance(err, JobError):
                 err.hint = hint  # printed after the error line
             else:
@@ -142,7 +148,7 @@ def comparison_tables(table) -> list[Table]:
                 value = cell(row, m).split(" [")[0]
                 cells += [value, "" if row["reference"] else cell(row, m, diff=True)]
             name = f"{row['arm']} (ref.)" if row["reference"] else row["arm"]
-            t.add_row(name, *cells)
+            t.add_row(printable_markup(name), *cells)
         out.append(t)
     return out
 
@@ -193,8 +199,9 @@ def compare(
         if not names:
             raise ScenarioError("--policies", "", "give policy names separated by commas")
     arms = arm_scenarios(scenarios, names, set_ or ())
-    out = _out(out, f"compare-{arms[0].name}", resume)
     n = runs or arms[0].spec.runs
+    check_total(n * len(arms), "--runs", f"{n:,} runs x {len(arms)} arms")
+    out = _out(out, f"compare-{arms[0].name}", resume)
     identity = job_identity(
         "compare",
         arms,
@@ -210,10 +217,10 @@ def compare(
         with atomic_dir(out) as tmp:
             write_comparison(table, results, tmp, title, plots=not no_plots)
     wide = _wide_console()
-    wide.print(f"[bold]{title}[/bold]")
+    wide.print(f"[bold]{printable_markup(title)}[/bold]")
     for t in comparison_tables(table):
         wide.print(t)
-    console.print(f"Results: {out}")
+    say_results(out)
 
 
 # --------------------------------------------------------------------------- sweep
@@ -250,9 +257,10 @@ def sweep(
     snapshot = read_snapshot(scenario)  # the one read of the file: every point runs this text
     check_vary(snapshot, grid, policy, set_ or ())
     base = snapshot.build(policy, set_ or ())
-    out = _out(out, f"sweep-{base.label}", resume)
     n = runs or base.spec.runs
     cells = int(np.prod([len(v) for _, v in grid]))
+    check_total(n * cells, "--runs", f"{n:,} runs x {cells:,} grid points")
+    out = _out(out, f"sweep-{base.label}", resume)
     identity = job_identity(
         "sweep",
         [base],
@@ -296,11 +304,11 @@ def sweep(
                 (tmp / "plots").mkdir()
                 plot_sweep(table, tmp / "plots" / "sweep.png")
     t = Table(
-        title=f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)",
+        title=printable_markup(f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)"),
         header_style="bold",
     )
     for p in table.attrs["vary"]:
-        t.add_column(p, justify="right")
+        t.add_column(printable_markup(p), justify="right")
     shown = [k for k in ("p_ceasefire", "p_by_52", "p_held") if k in table]
     for k in shown:
         t.add_column(k, justify="right")
@@ -314,7 +322,7 @@ def sweep(
             f"{row['final_control']:.3f}",
         )
     _wide_console().print(t)
-    console.print(f"Results: {out}")
+    say_results(out)
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -345,7 +353,7 @@ def sensitivity(
     resume: ResumeOpt = None,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
-    from .analysis import design_points
+    from .analysis import check_samples, design_points
     from .analysis import sensitivity as run_sensitivity
     from .checkpoint import job_identity
     from .parameters import flat_parameters, uncertain
@@ -353,8 +361,7 @@ def sensitivity(
     from .scenario import load_scenario
 
     check_options(seed, samples=samples, replicates=replicates, workers=workers)
-    if method not in ("sobol", "morris"):
-        raise ScenarioError("--method", method, "must be sobol or morris")
+    check_samples(method, samples)
     base = load_scenario(scenario, policy, set_ or ())
     inputs = uncertain(flat_parameters(base.spec))
     if not inputs:
@@ -363,8 +370,9 @@ def sensitivity(
             "",
             "has no uncertain inputs (no field is a distribution): nothing to analyse",
         )
-    out = _out(out, f"sensitivity-{base.label}", resume)
     total = design_points(len(inputs), method, samples) * replicates
+    check_total(total, "--samples", f"{total:,} (design points x --replicates)")
+    out = _out(out, f"sensitivity-{base.label}", resume)
     identity = job_identity(
         "sensitivity",
         [base],
@@ -432,7 +440,7 @@ def sensitivity(
         for _, row in rows.head(5).iterrows():
             t.add_row(
                 outcome,
-                row["input"],
+                printable_markup(row["input"]),
                 *(
                     "-"
                     if not np.isfinite(row[a])
@@ -441,7 +449,7 @@ def sensitivity(
                 ),
             )
     _wide_console().print(t)
-    console.print(f"Results: {out}")
+    say_results(out)
 
 
 # --------------------------------------------------------------------------- discover
@@ -474,9 +482,11 @@ def discover(
     no_plots: NoPlotsOpt = False,
 ) -> None:
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
+    from .analysis import check_peeling
     from .analysis import discover as run_discover
     from .results import atomic_dir, reserved
 
+    check_peeling(alpha, min_mass, min_coverage)
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
     out = _out(out, f"discover-{box.attrs['label']}", root=Path(folder).parent)
     with reserved(out), atomic_dir(out) as tmp:
@@ -504,7 +514,7 @@ def discover(
             plot_discovery(box, tmp / "plots")
     a = box.attrs
     t = Table(
-        title=f"PRIM box for '{outcome}': coverage {box['coverage'].iloc[0]:.1%}, "
+        title=f"PRIM box for '{printable_markup(outcome)}': coverage {box['coverage'].iloc[0]:.1%}, "
         f"density {box['density'].iloc[0]:.1%} (all runs: {a['base_rate']:.1%}), "
         f"mass {box['mass'].iloc[0]:.1%}",
         header_style="bold",
@@ -513,7 +523,7 @@ def discover(
         t.add_column(name, justify="left" if name == "Input" else "right")
     for _, row in box[box["restricted"]].iterrows():
         t.add_row(
-            row["input"],
+            printable_markup(row["input"]),
             f"{row['lower']:.4g}",
             f"{row['upper']:.4g}",
             f"{row['data_min']:.4g} - {row['data_max']:.4g}",
@@ -521,4 +531,4 @@ def discover(
     if not box["restricted"].any():
         t.add_row("(no input restricted)", "", "", "")
     console.print(t)
-    console.print(f"Results: {out}")
+    say_results(out)

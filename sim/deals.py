@@ -22,7 +22,8 @@ import yaml
 from .ensemble import run_ensemble
 from .errors import ScenarioError
 from .outcomes import wilson
-from .scenario import LINE, Scenario, load_scenario
+from .scenario import LINE, Scenario
+from .snapshot import ScenarioSnapshot, read_snapshot
 
 CUSTOM = "custom"
 """Name given to a deal described by ``terms=`` (``--terms``) rather than by name."""
@@ -124,7 +125,7 @@ def parse_terms(text: str) -> dict[str, float | str]:
 
 
 def load_deal_arms(
-    scenario: str | Path,
+    scenario: str | Path | ScenarioSnapshot,
     deal: str | None,
     terms: Mapping[str, float | str] | None,
     weeks: Sequence[int],
@@ -134,7 +135,8 @@ def load_deal_arms(
     """One validated scenario per week, each tabling the deal in that week.
 
     Every check is made here, before any replicate runs: the deal exists (or the terms are
-    valid for the scenario's issues), and every week lies within the horizon.
+    valid for the scenario's issues), and every week lies within the horizon.  The file is
+    read once; every week is built from that text.
     """
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
@@ -142,18 +144,14 @@ def load_deal_arms(
         raise ScenarioError("--weeks", "", "give at least one week")
     if len(set(weeks)) != len(weeks):
         raise ScenarioError("--weeks", ",".join(map(str, weeks)), "a week is listed twice")
+    snapshot = read_snapshot(scenario)
     return [
-        load_scenario(
-            scenario,
-            policy=policy,
-            overrides=[*overrides, *deal_overrides(deal, terms, week)],
-        )
-        for week in weeks
+        snapshot.build(policy, [*overrides, *deal_overrides(deal, terms, week)]) for week in weeks
     ]
 
 
 def evaluate_deal(
-    scenario: str | Path,
+    scenario: str | Path | ScenarioSnapshot,
     deal: str | None = None,
     terms: Mapping[str, float | str] | None = None,
     weeks: Sequence[int] = (1, 26, 52),

@@ -1,6 +1,45 @@
-"""The one error type users see: a bad input, said in one line."""
+"""The one error type users see: a bad input, said in one line; and the escaping of any
+user text before it reaches the terminal."""
 
 from __future__ import annotations
+
+import re
+
+# C0 controls (ESC, BEL, CR, newline...), DEL and C1 controls, and the Unicode format
+# characters that reorder or hide text (bidi overrides and isolates, zero-width marks):
+# printed raw, any of them can rewrite the terminal's title, clear the screen or disguise
+# what a message says.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    r"""``text`` with every control or invisible formatting character shown as an escape.
+
+    Parameters
+    ----------
+    text : object
+        Anything; it is converted with ``str`` first.
+
+    Returns
+    -------
+    str
+        The same text where, e.g., ESC is written ``\x1b`` and a newline ``\x0a``, so that
+        it prints as one inert line.  Applying it twice changes nothing more.
+    """
+    return _UNPRINTABLE.sub(_visible, str(text))
+
+
+def printable_markup(text: object) -> str:
+    """:func:`printable`, with rich markup escaped too: for user text (scenario names,
+    paths, options) placed in rich titles, table cells and progress labels."""
+    from rich.markup import escape
+
+    return escape(printable(text))
 
 
 class ScenarioError(ValueError):
@@ -15,6 +54,11 @@ class ScenarioError(ValueError):
         empty when the problem concerns the whole source.
     problem : str
         What is wrong, in plain words.
+
+    Notes
+    -----
+    ``str()`` gives ``SOURCE: FIELD: PROBLEM`` on one line, with control characters from
+    any part (a key, a file name, a value) escaped by :func:`printable`.
     """
 
     def __init__(self, source: str, field: str, problem: str) -> None:
@@ -23,7 +67,8 @@ class ScenarioError(ValueError):
 
     def __str__(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source
-        return f"{where}: {self.problem}".replace("\n", " ")
+        # a newline in a library's message becomes a space; anything else is escaped
+        return printable(f"{where}: {self.problem}".replace("\n", " "))
 
 
 class CheckpointError(ScenarioError):

@@ -23,11 +23,26 @@ from .actors import Actor
 from .mechanics import acceptance, battlefield, beliefs, costs, durability, events, package
 from .mechanics.bargaining_kernel import bargaining_round_fast
 from .parameters import flat_parameters, sample, uncertain
-from .scenario import DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
+from .scenario import DYNAMIC_BOUNDS, DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
 from .streams import uniforms
 
 WAR, CEASEFIRE = 0, 1
 WEEKS_PER_YEAR = 52.0
+
+
+def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
+    """Keep every field events change within its declared bounds (in place).
+
+    Scalings compound (several events may scale the same field), so this is where the
+    documented caps hold at run time: nothing grows past
+    :data:`sim.scenario.MAX_MAGNITUDE` or overflows.
+    Resolve stays at least :data:`costs.MIN_RESOLVE` (its bound is open at 0 and the
+    perceived cost of war divides by it); what the actor wants moves with its position.
+    """
+    for name, (low, high, _) in DYNAMIC_BOUNDS.items():
+        low = costs.MIN_RESOLVE if name == "resolve" else low
+        np.clip(state[name], low, high, out=state[name])
+    np.clip(state["ideal"], *DYNAMIC_BOUNDS["position"][:2], out=state["ideal"])
 
 
 class NegotiationModel(mesa.Model):
@@ -352,9 +367,8 @@ class NegotiationModel(mesa.Model):
             mask = event.due(self.week, observables)
             if mask.any():
                 events.apply(event, mask, s)
-        np.clip(s["resolve"], costs.MIN_RESOLVE, 1.0, out=s["resolve"])
-        for name in ("position", "salience"):
-            np.clip(s[name], 0.0, 1.0, out=s[name])
+                clip_to_bounds(s)  # after each event: a chain of scalings cannot overflow
+        clip_to_bounds(s)
 
     def _fight(self, rows: np.ndarray) -> np.ndarray:
         s = self.state

@@ -32,7 +32,19 @@ from .errors import OutputError, ScenarioError
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
 
-DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "pydantic", "matplotlib", "SALib")
+# every numerical dependency (numba and llvmlite compile the bargaining kernel)
+DEPENDENCIES = (
+    "mesa",
+    "numpy",
+    "numba",
+    "llvmlite",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "pydantic",
+    "matplotlib",
+    "SALib",
+)
 
 
 def default_out_dir(label: str, root: str | Path = "results") -> Path:

@@ -16,13 +16,14 @@ scenario cannot pull in arbitrary files, and chains are limited to
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, Strict, ValidationError
@@ -36,6 +37,19 @@ MAX_FILE_BYTES = 1_000_000
 
 MAX_EXTENDS_DEPTH = 16
 """Longest ``extends:`` chain (the file itself included)."""
+
+MAX_RUNS = 10_000_000
+"""Most replicates one run may ask for (``runs:``, ``--runs``).  Each replicate keeps a row
+of outcomes and sampled inputs in memory (about a kilobyte), so ten million is already
+gigabytes; a larger request is refused before any work rather than running out of memory."""
+
+MAX_NAME_BYTES = 100
+"""Longest scenario ``name`` (in UTF-8 bytes).  The name becomes part of a results folder's
+name, and file systems allow 255 bytes for one, with room needed for the command, the policy
+and the time stamp."""
+
+MAX_KEY_LENGTH = 64
+"""Longest actor, issue, policy or event name (they also appear in folder and column names)."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _WHEN = re.compile(
@@ -79,11 +93,15 @@ def _check_range(x: float, low: float, high: float, low_open: bool) -> None:
         raise PydanticCustomError("range", msg)
 
 
-def _distribution(value: Mapping, low: float, high: float) -> Distribution:
+DISTRIBUTION_KINDS = ("uniform", "normal", "triangular", "choice")
+"""The distributions a scenario may give instead of a number."""
+
+
+def _distribution(value: Mapping, low: float, high: float, low_open: bool) -> Distribution:
     if len(value) != 1:
         raise PydanticCustomError(
             "distribution",
-            "a distribution has exactly one of uniform, normal, triangular, choice; got "
+            f"a distribution has exactly one of {', '.join(DISTRIBUTION_KINDS)}; got "
             + (", ".join(map(str, value)) or "nothing"),
         )
     kind, args = next(iter(value.items()))
@@ -104,7 +122,9 @@ def _distribution(value: Mapping, low: float, high: float) -> Distribution:
             mean, sd = _number(args["mean"]), _number(args["sd"])
             if sd < 0:
                 raise PydanticCustomError("distribution", "normal: sd must be at least 0")
-            dist = Normal(mean, sd, low, high)
+            # an open bound is not a value: clip to the nearest number inside it
+            floor = math.nextafter(low, math.inf) if low_open else low
+            dist = Normal(mean, sd, floor, high)
         elif kind == "choice":
             if not isinstance(args, list) or not args:
                 raise PydanticCustomError("distribution", "choice takes a non-empty list")
@@ -127,9 +147,7 @@ def _pair(args: Any, n: int, form: str) -> list:
     return args
 
 
-def param(
-    low: float = -math.inf, high: float = math.inf, *, low_open: bool = False
-) -> PlainValidator:
+def param(low: float = -math.inf, high: float = math.inf, low_open: bool = False) -> PlainValidator:
     """A validator for a numeric field that may also be a distribution.
 
     Numbers and the support of distributions must lie within ``[low, high]`` (``(low,
@@ -139,7 +157,7 @@ def param(
 
     def validate(value: Any) -> Param:
         if isinstance(value, Mapping):
-            dist = _distribution(value, low, high)
+            dist = _distribution(value, low, high, low_open)
             for x in dist.support:
                 _check_range(x, low, high, low_open)
             return dist
@@ -163,7 +181,8 @@ def whole(low: int, high: int | None = None) -> PlainValidator:
         x = int(value)
         if x < low or (high is not None and x > high):
             rng = f"at least {low}" if high is None else f"between {low} and {high}"
-            raise PydanticCustomError("range", f"must be {rng}, got {x}")
+            shown = value if isinstance(value, float) else x  # 1e+300, not 301 digits
+            raise PydanticCustomError("range", f"must be {rng}, got {shown}")
         return x
 
     return PlainValidator(validate)
@@ -188,25 +207,44 @@ MAX_MAGNITUDE = 1e6
 Far above any meaningful value, it keeps products and sums of inputs (and event scalings of
 them) finite, so a typo such as ``1e60`` for ``1e-6`` is refused instead of overflowing."""
 
-Unit = Annotated[Param, param(0.0, 1.0)]
-NonNeg = Annotated[Param, param(0.0, MAX_MAGNITUDE)]
+
+class Bounds(NamedTuple):
+    """The range of a numeric field: ``[low, high]``, or ``(low, high]`` when ``low_open``."""
+
+    low: float
+    high: float
+    low_open: bool = False
+
+
+# Each field's bounds are declared once here; the schema below and the run-time clipping of
+# event changes (:data:`DYNAMIC_BOUNDS`, used by the model) both derive from them.
+UNIT = Bounds(0.0, 1.0)
+NON_NEGATIVE = Bounds(0.0, MAX_MAGNITUDE)
+RESOLVE = Bounds(0.0, 1.0, low_open=True)
+RISK = Bounds(0.1, 10.0)
+WEEKS = Bounds(0.0, 10_000.0, low_open=True)
+
+Unit = Annotated[Param, param(*UNIT)]
+NonNeg = Annotated[Param, param(*NON_NEGATIVE)]
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]
 
-# Bounds (low, high, low_open) of the fields events may set, as in the schema below.
-_DYNAMIC_BOUNDS: dict[str, tuple[float, float, bool]] = {
-    "capability": (0.0, MAX_MAGNITUDE, False),
-    "resolve": (0.0, 1.0, True),
-    "risk": (0.1, 10.0, False),
-    "aid": (0.0, MAX_MAGNITUDE, False),
-    "aid_cost": (0.0, MAX_MAGNITUDE, False),
-    "war_cost": (0.0, MAX_MAGNITUDE, False),
-    "position": (0.0, 1.0, False),
-    "salience": (0.0, 1.0, False),
-    "battlefield.drift": (0.0, MAX_MAGNITUDE, False),
-    "battlefield.volatility": (0.0, MAX_MAGNITUDE, False),
-    "negotiation.pressure": (0.0, MAX_MAGNITUDE, False),
+DYNAMIC_BOUNDS: dict[str, Bounds] = {
+    "capability": NON_NEGATIVE,
+    "resolve": RESOLVE,
+    "risk": RISK,
+    "aid": NON_NEGATIVE,
+    "aid_cost": NON_NEGATIVE,
+    "war_cost": NON_NEGATIVE,
+    "position": UNIT,
+    "salience": UNIT,
+    "battlefield.drift": NON_NEGATIVE,
+    "battlefield.volatility": NON_NEGATIVE,
+    "negotiation.pressure": NON_NEGATIVE,
 }
+"""Bounds of the fields events may set or scale.  A ``set`` value is checked against them
+when the file loads; after a ``scale`` the model clips the field back into them, so no
+chain of events can take a value past its documented cap (or overflow)."""
 
 
 # --------------------------------------------------------------------------- schema
@@ -236,8 +274,8 @@ class ActorSpec(_Strict):
     side: Literal["russia", "ukraine", "neutral"] = "neutral"
     veto: Flag = False
     capability: NonNeg
-    resolve: Annotated[Param, param(0.0, 1.0, low_open=True)] = 1.0
-    risk: Annotated[Param, param(0.1, 10.0)] = 1.0
+    resolve: Annotated[Param, param(*RESOLVE)] = 1.0
+    risk: Annotated[Param, param(*RISK)] = 1.0
     aid: NonNeg = 0.0
     aid_cost: NonNeg = 0.0
     war_cost: NonNeg = 0.0
@@ -260,7 +298,7 @@ class BattlefieldSpec(_Strict):
 
 
 class BeliefSpec(_Strict):
-    prior_weeks: Annotated[Param, param(0.0, 10_000.0, low_open=True)] = 26.0
+    prior_weeks: Annotated[Param, param(*WEEKS)] = 26.0
     outlook_weeks: Annotated[Param, param(1.0, 1_000.0)] = 52.0
 
 
@@ -279,7 +317,7 @@ class DurabilitySpec(_Strict):
     base_hazard: Unit = 0.01
     guarantees: dict[str, NonNeg] = {}
     dissatisfaction: NonNeg = 2.0
-    consolidation_weeks: Annotated[Param, param(0.0, 10_000.0, low_open=True)] = 52.0
+    consolidation_weeks: Annotated[Param, param(*WEEKS)] = 52.0
 
 
 class EventSpec(_Strict):
@@ -342,7 +380,7 @@ class ScenarioSpec(_Strict):
     name: Text
     description: Text = ""
     horizon: Annotated[int, whole(1, 5200)]
-    runs: Annotated[int, whole(1)] = 1000
+    runs: Annotated[int, whole(1, MAX_RUNS)] = 1000
     seed: Annotated[int, whole(0, 2**63 - 1)] = 0
     mediator: Text
     issues: dict[str, IssueSpec]
@@ -359,11 +397,111 @@ class ScenarioSpec(_Strict):
 
 
 # --------------------------------------------------------------------------- YAML
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys instead of silently keeping the last."""
+MAX_YAML_NODES = 100_000
+"""Most values (mappings, lists and scalars) a document may hold once its aliases are
+expanded.  Hand-written scenarios hold a few hundred; the bound stops an alias bomb
+("billion laughs": a few lines that expand to billions of values) before anything walks it."""
 
-
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+# Numbers by the YAML 1.2 core schema.  PyYAML implements YAML 1.1, where `052` is octal
+# (42), `1:30` is base 60 (90), `1_000` is 1000 and `1e-3` (no dot) is text: all surprises
+# in a hand-written file.  Under 1.2, `052` is 52, `0o52` is octal, `0x2A` hexadecimal, and
+# `1:30` and `1_000` are text (then refused by the schema as "must be a number").
+_YAML12_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_YAML12_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
+def _yaml12_resolvers() -> dict:
+    """SafeLoader's implicit resolvers without its YAML 1.1 int and float rules."""
+    return {
+        first: [(tag, rx) for tag, rx in rules if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader for scenarios: YAML 1.2 numbers, no duplicate keys, bounded aliases."""
+
+    yaml_implicit_resolvers = _yaml12_resolvers()
+
+    def compose_document(self) -> yaml.Node:
+        # the node graph shares aliased nodes, so it is small even for an alias bomb;
+        # measure what it would expand to before anything constructs or walks it
+        node = super().compose_document()
+        _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node, limit: int = MAX_YAML_NODES) -> None:
+    """Refuse a node graph that expands to more than ``limit`` values, or that contains
+    itself (an alias inside its own anchor), without expanding it."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > limit:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"aliases expand to more than {limit:,} values",
+                    node.start_mark,
+                )
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to a node that contains it", node.start_mark
+            )
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not _YAML12_INT.match(text):  # e.g. `!!int 1:30`: no YAML 1.1 forms, even tagged
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a whole number: {text!r}", node.start_mark
+        )
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)  # `052` is 52, never octal
+
+
+def _construct_float(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if not _YAML12_FLOAT.match(text) and not _YAML12_INT.match(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a number: {text!r}", node.start_mark
+        )
+    lowered = text.lower()
+    if lowered.endswith((".inf", ".nan")):
+        sign = -1.0 if lowered.startswith("-") else 1.0
+        return sign * math.inf if lowered.endswith("inf") else math.nan
+    if text.startswith(("0o", "0x")):
+        return float(_construct_int(loader, node))
+    return float(text)
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
@@ -387,12 +525,10 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# YAML 1.1 reads `1e-3` (no dot) as text; read it as the number everyone means (YAML 1.2)
-_UniqueKeyLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+_UniqueKeyLoader.add_constructor(_INT_TAG, _construct_int)
+_UniqueKeyLoader.add_constructor(_FLOAT_TAG, _construct_float)
+_UniqueKeyLoader.add_implicit_resolver(_INT_TAG, _YAML12_INT, list("-+0123456789"))
+_UniqueKeyLoader.add_implicit_resolver(_FLOAT_TAG, _YAML12_FLOAT, list("-+0123456789."))
 
 
 def parse_yaml(text: str, source: str) -> Any:
@@ -422,8 +558,9 @@ def read_text(path: Path) -> str:
     """Read a scenario file as UTF-8 text with a size limit."""
     try:
         size = path.stat().st_size
-    except OSError:
-        raise ScenarioError(str(path), "", "file not found") from None
+    except OSError as err:
+        problem = "file not found" if err.errno == errno.ENOENT else _os_problem(err)
+        raise ScenarioError(str(path), "", problem) from None
     if not path.is_file():
         raise ScenarioError(str(path), "", "not a file")
     if size > MAX_FILE_BYTES:
@@ -438,11 +575,43 @@ def read_text(path: Path) -> str:
         raise ScenarioError(str(path), "", f"cannot read: {err.strerror}") from None
 
 
+def _os_problem(err: OSError | RuntimeError) -> str:
+    """A path the system cannot follow, in words (no exception names, no traceback)."""
+    if isinstance(err, RuntimeError) or getattr(err, "errno", None) == errno.ELOOP:
+        return "cannot read: symbolic link loop"  # Python < 3.13 raises RuntimeError
+    return f"cannot read: {(err.strerror or str(err)).lower()}"
+
+
+def resolve_path(path: Path, source: str, field: str = "") -> Path:
+    """``path.resolve()``, with a symlink loop or an over-long name as a ScenarioError."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as err:
+        raise ScenarioError(source, field, _os_problem(err)) from None
+
+
+def is_distribution(value: Any) -> bool:
+    """Whether a raw YAML value is written as a distribution (``{uniform: [a, b]}``, ...)."""
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return False
+    kind, args = next(iter(value.items()))
+    if kind == "normal":
+        return isinstance(args, Mapping)
+    return kind in DISTRIBUTION_KINDS and isinstance(args, list)
+
+
 def deep_merge(base: Mapping, override: Mapping) -> dict:
-    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces."""
+    """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces.
+
+    A distribution is one value, not a section: on either side it replaces the other's
+    value wholesale, so a child's ``{triangular: ...}`` replaces a parent's ``{uniform: ...}``.
+    """
     merged = dict(copy.deepcopy(base))
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        old = merged.get(key)
+        if is_distribution(value) or is_distribution(old):
+            merged[key] = copy.deepcopy(value)
+        elif isinstance(value, Mapping) and isinstance(old, Mapping):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
@@ -492,7 +661,7 @@ def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -
             source, "extends", f"must name a .yaml or .yml scenario file, got {parent!r}"
         )
     # relative to the extending file's folder, never to the working directory
-    parent_path = (path.parent / parent).resolve()
+    parent_path = resolve_path(path.parent / parent, source, "extends")
     if parent_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path))
         raise ScenarioError(source, "extends", f"inheritance cycle: {cycle}")
@@ -500,7 +669,11 @@ def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -
         raise ScenarioError(
             source, "extends", f"more than {MAX_EXTENDS_DEPTH} files in the extends chain"
         )
-    if not parent_path.is_file():
+    try:
+        found = parent_path.is_file()
+    except OSError as err:  # e.g. a name longer than the system allows
+        raise ScenarioError(source, "extends", _os_problem(err)) from None
+    if not found:
         raise ScenarioError(source, "extends", f"parent file not found: {parent}")
     return deep_merge(_load_document(parent_path, (*chain, parent_path), texts), doc)
 
@@ -617,6 +790,14 @@ def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) 
 def _check_references(spec: ScenarioSpec, source: str) -> None:
     if not spec.name.strip():
         raise ScenarioError(source, "name", "must not be empty")
+    size = len(spec.name.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        raise ScenarioError(
+            source,
+            "name",
+            f"must be at most {MAX_NAME_BYTES} characters (UTF-8 bytes), got {size}: "
+            "it names the results folder",
+        )
     issues = list(spec.issues)
     if not issues:
         raise ScenarioError(source, "issues", "a scenario needs at least one issue")
@@ -628,10 +809,12 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
         *(f"policies.{k}" for k in spec.policies),
     ]
     for where in names:
-        if not _NAME.match(where.split(".", 1)[1]):
+        key = where.split(".", 1)[1]
+        if not _NAME.match(key):
             raise ScenarioError(
                 source, where, "names must start with a letter and use letters, digits, _ or -"
             )
+        _check_key_length(key, source, where.split(".", 1)[0])
     seen_events: dict[str, int] = {}
     for i, event in enumerate(spec.events):
         if not _NAME.match(event.name):
@@ -641,6 +824,7 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                 f"names must start with a letter and use letters, digits, _ or -, "
                 f"got {event.name!r}",
             )
+        _check_key_length(event.name, source, f"events[{i}].name")
         if event.name in seen_events:
             raise ScenarioError(
                 source,
@@ -775,11 +959,27 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                 target = _check_dynamic_path(spec, path, source, f"{where}.{kind}.{path}")
                 if kind == "set":
                     _check_set_value(value, target, source, f"{where}.set.{path}")
+                parts = path.split(".")
+                if target == "risk" and parts[1] in vetoes and _lower(value) < 1.0:
+                    # a veto player's utility must stay concave (docs/model.md, phase 5)
+                    raise ScenarioError(
+                        source,
+                        f"{where}.{kind}.{path}",
+                        f"would take a veto player's risk attitude below 1, got "
+                        f"{_fmt(_lower(value))}",
+                    )
+
+
+def _check_key_length(key: str, source: str, where: str) -> None:
+    if len(key) > MAX_KEY_LENGTH:
+        raise ScenarioError(
+            source, where, f"names must be at most {MAX_KEY_LENGTH} characters, got {len(key)}"
+        )
 
 
 def _check_set_value(value: Param, target: str, source: str, where: str) -> None:
     """An event may set a field only to values the field itself allows."""
-    low, high, low_open = _DYNAMIC_BOUNDS[target]
+    low, high, low_open = DYNAMIC_BOUNDS[target]
     try:
         for x in (value,) if isinstance(value, float) else value.support:
             _check_range(x, low, high, low_open)
@@ -845,7 +1045,7 @@ def load_raw(path: str | Path) -> tuple[dict, dict[str, str]]:
     """Read a scenario file and its ``extends:`` parents into one merged raw document."""
     path = Path(path)
     texts: dict[str, str] = {}
-    doc = _load_document(path, (path.resolve(),), texts)
+    doc = _load_document(path, (resolve_path(path, str(path)),), texts)
     return doc, texts
 
 

@@ -262,3 +262,106 @@ def test_cli_discover_not_a_results_folder(tmp_path, capsys):
     assert code == 2
     assert "not a results folder" in _one_error_line(capsys)
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- issue 11 (input)
+def test_sweep_checks_every_grid_point_before_running(mini_path, tmp_path, capsys, monkeypatch):
+    """A whole-number field is fine at the grid's ends (10, 20) but not at 13.33: refused
+    before any point runs, not after the first."""
+    import sim.analysis
+
+    ran = []
+    monkeypatch.setattr(sim.analysis, "run_ensemble", lambda *a, **k: ran.append(1) / 0)
+    out = tmp_path / "sw"
+    code = main(["sweep", str(mini_path), "--vary", "horizon=10:20:4", "-n", "5", "-o", str(out)])
+    assert code == 2 and not ran
+    assert _one_error_line(capsys) == (
+        f"error: {mini_path} (--vary): horizon: must be a whole number, "
+        "got 13.333333333333334 (at horizon=13.3333)"
+    )
+    assert not out.exists()
+
+
+def test_sweep_checks_every_corner_of_a_two_parameter_grid(mini_path, capsys):
+    """Two varied bounds of one distribution clash only inside the grid (low above high)."""
+    with pytest.raises(ScenarioError, match=r"uniform: low must not exceed high \(at "):
+        sweep(
+            mini_path,
+            [
+                "actors.Russia.optimism.uniform.0=0:0.3:3",
+                "actors.Russia.optimism.uniform.1=0.1:0.5:3",
+            ],
+            runs=5,
+            workers=1,
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--samples", "100"],
+            "--samples: sobol needs a power of two (2, 4, ..., 64, 128, ...), got 100; "
+            "try 64 or 128",
+        ),
+        (
+            ["--samples", "1"],
+            "--samples: sobol needs a power of two (2, 4, ..., 64, 128, ...), got 1; try 2 or 4",
+        ),
+        (["--method", "fast"], "--method: fast: must be sobol or morris"),
+        (
+            ["--samples", str(2**20), "--replicates", "100"],
+            "--samples: 1,048,576 (design points x --replicates) ... ",
+        ),
+    ],
+)
+def test_cli_sensitivity_bad_design_is_refused_up_front(
+    mini_path, tmp_path, capsys, args, expected
+):
+    out = tmp_path / "se"
+    assert main(["sensitivity", str(mini_path), *args, "-w", "1", "--out", str(out)]) == 2
+    line = _one_error_line(capsys)
+    if expected.endswith("... "):
+        assert line.startswith("error: --samples: ") and "more than 10,000,000 replicates" in line
+    else:
+        assert line == f"error: {expected}"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["1.5", "0", "-0.2", "nan"])
+def test_cli_discover_min_coverage_is_checked_before_reading(tmp_path, capsys, value):
+    out = tmp_path / "di"
+    nowhere = tmp_path / "no-such-results"  # not read: the option is checked first
+    code = main(
+        [
+            "discover",
+            str(nowhere),
+            "--outcome",
+            "held == 1",
+            "--min-coverage",
+            value,
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 2
+    line = _one_error_line(capsys)
+    assert line.startswith("error: --min-coverage: must be above 0 and at most 1, got ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("compare", ["-n", "5000000"]),  # three arms: 15 million replicates
+        ("sweep", ["--vary", "actors.US.aid=0:0.4:5", "-n", "3000000"]),
+    ],
+)
+def test_commands_adding_up_past_the_runs_cap_are_refused(
+    mini_path, tmp_path, capsys, command, args
+):
+    out = tmp_path / "res"
+    assert main([command, str(mini_path), *args, "-w", "1", "--out", str(out)]) == 2
+    line = _one_error_line(capsys)
+    assert line.startswith("error: --runs: ") and "more than 10,000,000 replicates" in line
+    assert not out.exists()

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from sim import ScenarioError, load_scenario
-from sim.cli import main
-from sim.scenario import MAX_FILE_BYTES
+from sim.cli import main, max_workers
+from sim.scenario import MAX_FILE_BYTES, MAX_RUNS
 
 BAD = Path(__file__).parent / "data" / "bad_scenarios"
 EXPECTED: dict[str, str] = yaml.safe_load((BAD / "EXPECTED.yaml").read_text())
@@ -75,6 +75,7 @@ def test_validate_command_shows_the_same_line(name, capsys):
     expected = str(_load_error(path))
     code, err = _cli(["validate", str(path)], capsys)
     _assert_one_line(code, err, expected)
+    assert "\x1b" not in err and "\x07" not in err  # escape sequences are shown, not sent
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -126,6 +127,14 @@ def test_scientific_notation_is_a_number(tmp_path, mini_doc):
 
 # --------------------------------------------------------------------------- command lines
 MINI = BAD.parent / "mini.yaml"
+# nine levels of ten aliases each: 10**9 values once expanded, 300 characters written
+ALIAS_BOMB = (
+    "[&a [x, x, x, x, x, x, x, x, x, x], "
+    + ", ".join(
+        f"&{b} [{', '.join([f'*{a}'] * 10)}]" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "]"
+)
 BAD_COMMAND_LINES = [
     (["--bogus"], "No such option: --bogus..."),
     (
@@ -165,6 +174,27 @@ BAD_COMMAND_LINES = [
     (["--runs", "-3"], "--runs: must be at least 1, got -3"),
     (["--runs", "many"], None),
     (["--workers", "0"], "--workers: must be at least 1, got 0"),
+    # caps checked before any work (issue 11, fault 10)
+    (["--runs", str(10**12)], f"--runs: must be at most {MAX_RUNS:,}, got {10**12:,}"),
+    (["--runs", str(MAX_RUNS + 1)], f"--runs: must be at most {MAX_RUNS:,}, got {MAX_RUNS + 1:,}"),
+    (["--workers", "1000"], f"--workers: must be at most {max_workers():,}, got 1,000"),
+    (
+        ["--set", "runs=1e300"],
+        f"{MINI} (--set): runs: must be between 1 and {MAX_RUNS}, got 1e+300",
+    ),
+    # YAML 1.2 numbers in --set too (issue 11, fault 4)
+    (["--set", "horizon=1:30"], f"{MINI} (--set): horizon: must be a whole number, got '1:30'"),
+    (
+        ["--set", "actors.US.aid=1_0"],
+        f"{MINI} (--set): actors.US.aid: must be a number, got '1_0'",
+    ),
+    # an alias bomb in --set (issue 11, fault 5)
+    (["--set", f"description={ALIAS_BOMB}"], "--set description: line 1, column ..."),
+    # control characters in an option's text are escaped (issue 11, fault 9)
+    (
+        ["--set", "actors.\x1b]0;pwned\x07.aid=1"],
+        f"{MINI} (--set): actors.\\x1b]0;pwned\\x07.aid: no such field: actors.\\x1b]0;pwned\\x07",
+    ),
     (["--chunk-size", "0"], "--chunk-size: must be at least 1, got 0"),
     # the run seed must be what the schema allows for `seed:` (0 to 2**63 - 1)
     (["--seed", "-1"], f"--seed: must be between 0 and {2**63 - 1}, got -1"),
@@ -256,3 +286,63 @@ def test_validate_reports_every_bad_file_on_its_own_line(capsys):
     lines = captured.err.strip().splitlines()
     assert lines == [f"error: {_load_error(p)}" for p in paths]
     assert captured.out.startswith(f"ok: {MINI}")
+
+
+# --------------------------------------------------------------------------- issue 11 (input)
+def test_yaml_12_numbers(tmp_path, capsys):
+    """`052` is 52 (YAML 1.2), never 42 (YAML 1.1 octal); `0o52` is the octal spelling."""
+    text = MINI.read_text()
+    for written, expected in (("052", 52), ("0o52", 42), ("0x34", 52), ("+52", 52)):
+        path = tmp_path / f"h{expected}-{len(written)}.yaml"
+        path.write_text(text.replace("horizon: 52", f"horizon: {written}"))
+        assert load_scenario(path).spec.horizon == expected, written
+    assert load_scenario(MINI, overrides=["horizon=052"]).spec.horizon == 52
+    assert load_scenario(MINI, overrides=["actors.US.aid=.5"]).spec.actors["US"].aid == 0.5
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path, capsys):
+    """Refused while composing the YAML, before anything expands or walks it."""
+    import time
+
+    path = BAD / "alias_bomb.yaml"
+    start = time.perf_counter()
+    code, err = _cli(["run", str(path), "-w", "1", "-o", str(tmp_path / "res")], capsys)
+    assert time.perf_counter() - start < 5
+    _assert_one_line(code, err, f"{path}: {EXPECTED['alias_bomb.yaml']}")
+    assert "MemoryError" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_merge_keys_and_small_aliases_still_work(tmp_path):
+    text = (
+        MINI.read_text().replace("  US:\n    role: mediator", "  US: &us\n    role: mediator")
+        + "x-note: *us\n"
+    )
+    path = tmp_path / "aliases.yaml"
+    path.write_text(text)
+    assert _load_error(path).problem == "unknown field"  # parsed fine; the key is unknown
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_symlink_loop_exits_2(command, tmp_path, capsys):
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: a.yaml\nname: child\n")
+    code, err = _cli([command, str(tmp_path / "a.yaml")], capsys)
+    _assert_one_line(code, err, f"{tmp_path / 'a.yaml'}: cannot read: symbolic link loop")
+    code, err = _cli([command, str(child)], capsys)
+    _assert_one_line(code, err, f"{child}: extends: cannot read: symbolic link loop")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml", "child.yaml"]
+
+
+def test_titles_and_paths_are_printed_escaped(tmp_path, capsys, monkeypatch):
+    """A scenario name full of escape sequences is shown, not obeyed, in titles and paths."""
+    monkeypatch.chdir(tmp_path)
+    name = "\x1b]0;pwned\x07mini\x1b[2J[bold]x[/bold]"
+    code = main(["run", str(MINI), "-n", "20", "-w", "1", "--no-plots", "--set", f"name={name!r}"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\x07" not in stream
+    assert "\\x1b]0;pwned\\x07mini" in captured.out
+    assert "[bold]x[/bold]" in captured.out  # markup in a name is shown as written

@@ -4,9 +4,14 @@
 ``sim.mechanics.bargaining.bargaining_round`` (default ``selection="closest"``).
 Every test here compares the two on the same inputs, with the coarse grids,
 co-located actors, zero capabilities/saliences, out-of-domain values and
-``q < 1`` cases that exercise the exact-tie and threshold rules. The kernel
-reproduces the reference's arithmetic operation by operation, so the results
-agree bit for bit on this platform; the tests ask for ``1e-12``.
+``q < 1`` cases that exercise the exact-tie and threshold rules.
+
+The kernel reproduces the reference's arithmetic operation by operation, but
+they are two implementations: NumPy's SIMD ``exp``/``log``/``power`` (AVX-512,
+NEON) are not the libm functions numba's LLVM code calls, so the last bit may
+differ (1.9e-17 seen on an AVX-512 machine).  Every comparison between the two
+is therefore made within :data:`RTOL`/:data:`ATOL`; bit identity is asked only
+of the same code path (a row against its batch, repeated batches).
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from sim.mechanics.bargaining_kernel import bargaining_round_fast  # noqa: E402
 # A RuntimeWarning from either implementation (division by zero...) is a failure.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
+# Tolerances between the kernel and the reference: positions live in [0, 1], so a few
+# ulps of libm disagreement is ~1e-16; 1e-12 leaves room for a handful of rounding steps
+# compounding over several rounds while still catching any real disagreement of the rules.
+RTOL = 1e-12
+ATOL = 1e-12
+
 QS = [1.0, 0.8, 0.5, 0.25, 0.0]
 TS = [1.0, 0.5, 0.0]
 
@@ -33,7 +44,7 @@ def assert_same(x, c, s, q=1.0, t=1.0) -> np.ndarray:
     ref = bargaining_round(x, c, s, q, t)
     assert fast.shape == ref.shape
     assert fast.dtype == np.float64
-    np.testing.assert_allclose(fast, ref, atol=1e-12, rtol=0)
+    np.testing.assert_allclose(fast, ref, rtol=RTOL, atol=ATOL)
     return fast
 
 
@@ -50,10 +61,13 @@ def test_ec_case_matches_reference_and_masad() -> None:
     # Masad's narrative: Greece reneges (Denmark compromised with it), the UK
     # gets no credible offer, the Netherlands loses its conflict with Belgium
     # in expectation, Denmark takes a small step towards Greece.
+    # Greece and the UK stay where they are (no arithmetic: exact in both implementations)
     assert new[GREECE] == 0.5 and new[UK] == 1.0
     assert new[NETHERLANDS] == pytest.approx(0.5 * 0.2145 / 0.3385)
     assert 0.0 < new[DENMARK] < 0.05
-    np.testing.assert_array_equal(new, resolve_offers(EC_X, EC_C, EC_S).new_position)
+    # a different implementation (NumPy's resolve_offers): within tolerance, not bit for bit
+    reference = resolve_offers(EC_X, EC_C, EC_S).new_position
+    np.testing.assert_allclose(new, reference, rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("q,t", [(1.0, 1.0), (0.5, 0.5), (0.0, 1.0), (0.8, 0.0)])
@@ -63,7 +77,7 @@ def test_ec_case_iterated(q, t) -> None:
     for _ in range(8):
         x_fast = bargaining_round_fast(x_fast, EC_C, EC_S, q, t)
         x_ref = bargaining_round(x_ref, EC_C, EC_S, q, t)
-        np.testing.assert_allclose(x_fast, x_ref, atol=1e-12, rtol=0)
+        np.testing.assert_allclose(x_fast, x_ref, rtol=RTOL, atol=ATOL)
 
 
 # --------------------------------------------------------------------------- seeded batches

@@ -49,6 +49,9 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     assert manifest["seed"] == 11 and len(manifest["scenario_sha256"]) == 64
     assert manifest["resolved_parameters"]["actors.Russia.resolve"] == {"uniform": [0.85, 0.97]}
     assert "mesa" in manifest["versions"]
+    # every numerical dependency's version is recorded (issue 11)
+    for name in ("numpy", "numba", "llvmlite", "scipy", "mesa", "pandas", "pyarrow"):
+        assert name in manifest["versions"], name
     plots = sorted(p.name for p in (out / "plots").iterdir())
     assert plots == ["blockers.png", "ceasefire_by_week.png", "control_fan.png", "terms.png"]
     assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)

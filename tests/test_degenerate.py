@@ -175,7 +175,10 @@ MEANINGFUL = {
     ),
     "no bargaining moves (q = t = 0)": _only(negotiation={"q": 0.0, "t": 0.0}),
     "talks never start": _only(negotiation={"rounds_every": 520, "first_week": 10_000}),
-    "event scales risk to 0": _event(scale={"actors.Russia.risk": 0.0, "actors.Ukraine.risk": 0.0}),
+    "event scales risk to 0 (non-veto)": _event(
+        scale={"actors.US.risk": 0.0, "actors.UK.risk": 0.0}
+    ),
+    "event scales a veto risk up by 10": _event(scale={"actors.Russia.risk": 10.0}),
     "event scales resolve to 0": _event(scale={"actors.Russia.resolve": 0.0}),
     "event scales capability by 1000": _event(
         scale={"actors.Russia.capability": 1000.0, "actors.US.capability": 1000.0}

@@ -98,7 +98,10 @@ def scenario_docs(draw, valid: bool | None = None) -> dict:
     doc["actors"] = {k: v for k, v in doc["actors"].items() if k in names}
     for actor in doc["actors"].values():
         for field in draw(st.lists(st.sampled_from(sorted(ACTOR_FIELDS)), unique=True)):
-            actor[field] = draw(param(*ACTOR_FIELDS[field]))
+            low, high = ACTOR_FIELDS[field]
+            if field == "risk" and actor.get("veto"):
+                low = 1.0  # a veto player's utility must be concave (sim/mechanics/package.py)
+            actor[field] = draw(param(low, high))
         actor["position"] = {k: draw(param(0.0, 1.0)) for k in issues}
         actor["salience"] = {k: draw(param(0.0, 1.0)) for k in issues}
     doc["horizon"] = draw(st.integers(1, 12))

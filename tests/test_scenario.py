@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import triang
 
-from sim import ScenarioError, load_scenario
+from sim import ScenarioError, load_scenario, run_ensemble
 from sim.distributions import Choice, Normal, Triangular, Uniform
 from sim.parameters import flat_parameters, sample, uncertain
 
@@ -29,7 +29,7 @@ def test_mini_loads_with_its_structure(mini_path):
             "actors.Russia.salience.nato: must be between 0 and 1, got 1.4",
         ),
         ("horizon", 0, "horizon: must be between 1 and 5200, got 0"),
-        ("runs", -5, "runs: must be at least 1, got -5"),
+        ("runs", -5, "runs: must be between 1 and 10000000, got -5"),
         (
             "actors.US.role",
             "judge",
@@ -144,3 +144,68 @@ def test_each_uncertain_input_has_its_own_stream(mini_path):
     np.testing.assert_array_equal(
         sample(fixed, 5, 0, 100)["actors.Ukraine.war_cost"], whole["actors.Ukraine.war_cost"]
     )
+
+
+# --------------------------------------------------------------------------- issue 11 (input)
+def test_extends_replaces_a_distribution_by_one_of_another_kind(write_scenario, mini_path):
+    """A distribution is one value: the child's replaces the parent's, whatever its kind."""
+    child = write_scenario(
+        f"extends: {mini_path}\nname: child\nactors:\n  Russia:\n"
+        "    resolve: {triangular: [0.8, 0.9, 0.95]}\n    war_cost: 0.004\n"
+        "  US:\n    resolve: {uniform: [0.5, 0.7]}\n",
+        "child.yaml",
+    )
+    actors = load_scenario(child).spec.actors
+    assert actors["Russia"].resolve == Triangular(0.8, 0.9, 0.95)  # parent: uniform
+    assert actors["Russia"].war_cost == 0.004  # a number over a distribution
+    assert actors["US"].resolve == Uniform(0.5, 0.7)  # a distribution over a number
+    assert actors["Russia"].optimism == Uniform(0.0, 0.3)  # untouched: inherited
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ("resolve", ("actors", "Russia", "resolve")),
+        ("prior_weeks", ("beliefs", "prior_weeks")),
+        ("consolidation_weeks", ("durability", "consolidation_weeks")),
+    ],
+)
+def test_normal_never_draws_an_open_bound(field, path, mini_doc, write_scenario):
+    """Fields open at 0 ((0, 1] for resolve) never get exactly 0 from a clipped normal."""
+    node = mini_doc
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = {"normal": {"mean": 0.05, "sd": 0.5}}  # about half the draws below 0
+    scenario = load_scenario(write_scenario(mini_doc))
+    result = run_ensemble(scenario, runs=200, workers=1)
+    drawn = result.runs[".".join(path)].to_numpy()
+    assert (drawn > 0).all() and (drawn < 0.05).mean() > 0.3
+    assert np.isfinite(result.runs["final_control"]).all()
+
+
+def test_events_scaling_past_the_cap_are_clipped_at_run_time(mini_doc, write_scenario):
+    """Scalings compound; the field stays within its declared bounds and the run ends."""
+    from sim import NegotiationModel
+    from sim.scenario import DYNAMIC_BOUNDS
+
+    mini_doc["actors"]["US"]["capability"] = 1e6  # the cap itself
+    mini_doc["events"] = [
+        {
+            "name": f"boost{i}",
+            "at": 1,
+            "scale": {
+                "actors.US.capability": 1000.0,
+                "actors.UK.risk": 0.0,  # not a veto player's: those stay >= 1
+                "actors.UK.position.nato": 1000.0,
+            },
+        }
+        for i in range(120)
+    ]
+    scenario = load_scenario(write_scenario(mini_doc))
+    model = NegotiationModel(scenario, replicates=20).run()
+    us, uk = (model.actor_keys.index(a) for a in ("US", "UK"))
+    assert (model.state["capability"][:, us] == DYNAMIC_BOUNDS["capability"].high).all()
+    assert (model.state["risk"][:, uk] == DYNAMIC_BOUNDS["risk"].low).all()
+    assert (model.state["ideal"] <= 1.0).all() and (model.state["position"] <= 1.0).all()
+    result = run_ensemble(scenario, runs=20, workers=1)
+    assert np.isfinite(result.runs["final_control"]).all()

@@ -31,5 +31,8 @@ def hazard(
     consolidation: np.ndarray,
 ) -> np.ndarray:
     """Weekly probability that a ceasefire collapses, shape (R,)."""
-    log_h = dissatisfaction_effect * dissatisfaction - guarantees - age / consolidation
+    # a consolidation time just above 0 (its bound is open) overflows age / consolidation
+    # to inf: the ceasefire consolidates at once and the hazard is 0, as in the limit
+    with np.errstate(over="ignore"):
+        log_h = dissatisfaction_effect * dissatisfaction - guarantees - age / consolidation
     return np.minimum(1.0, base * np.exp(log_h))
