@@ -5,6 +5,8 @@ The public API is small:
 - :func:`load_scenario` reads and validates a scenario file;
 - :class:`NegotiationModel` is the Mesa model (R replicates stepped together);
 - :func:`run` runs many replicates and returns an :class:`EnsembleResult`;
+- :func:`evaluate_deal` tables a package in given weeks and returns a :class:`DealResult`
+  (who accepts it, how likely, and whether it holds);
 - :func:`compare`, :func:`sweep`, :func:`sensitivity` and :func:`discover` compare
   policies and explore assumptions, returning pandas DataFrames;
 - :class:`ScenarioError` is the one error users see for bad input.
@@ -12,6 +14,7 @@ The public API is small:
 
 from .analysis import discover, sensitivity, sweep
 from .comparison import compare
+from .deals import DealResult, evaluate_deal
 from .ensemble import EnsembleResult, run_ensemble
 from .errors import ScenarioError
 from .model import NegotiationModel
@@ -20,9 +23,11 @@ from .scenario import Scenario, load_scenario
 run = run_ensemble
 
 __all__ = [
+    "DealResult",
     "EnsembleResult",
     "compare",
     "discover",
+    "evaluate_deal",
     "sensitivity",
     "sweep",
     "NegotiationModel",

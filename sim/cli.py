@@ -152,7 +152,7 @@ def summary_table(summary: dict, title: str) -> Table:
         f"{fc['q05']:.3f} - {fc['q95']:.3f} (90%)",
     )
     for actor, share in summary["blockers"].items():
-        table.add_row(f"Last proposal rejected by {printable_markup(actor)}", f"{share:.1%}", "")
+        table.add_row(f"Last package blocked by {printable_markup(actor)}", f"{share:.1%}", "")
     return table
 
 
@@ -290,4 +290,4 @@ def _guard(call: Callable[[], object]) -> int:
 
 
 # Commands kept in their own modules register themselves on `app` when imported.
-from . import cli_analysis, cli_validation  # noqa: E402,F401
+from . import cli_analysis, cli_deal, cli_validation  # noqa: E402,F401

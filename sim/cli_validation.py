@@ -29,6 +29,7 @@ def reproduce(
         "2": "Fearon bargaining",
         "3": "Comparative statics",
         "4": "Base rates",
+        "5": "Nash bargaining solution",
     }
     table = Table(
         title=f"ceasefire reproduce{' --quick' if quick else ''}: docs/validation.md",
@@ -64,11 +65,19 @@ def reproduce(
     for (section, _), row in zip(numbered, rows, strict=True):
         if row.departure:
             console.print(
-                f"[yellow]departure[/] {sections[section]} / {row.key}: {escape(row.departure)}",
+                f"[yellow]departure[/] {sections.get(section, f'Section {section}')} / "
+                f"{row.key}: {escape(row.departure)}",
                 highlight=False,
+                soft_wrap=True,
             )
     passed = sum(row.passed for row in rows)
+    departures = sum(row.passed and bool(row.departure) for row in rows)
     colour = "green" if passed == len(rows) else "red"
-    console.print(f"[{colour}]{passed}/{len(rows)} rows pass[/]", highlight=False)
+    console.print(
+        f"[{colour}]{passed}/{len(rows)} rows pass[/] ({passed - departures} pass, "
+        f"{departures} pass as documented departures, {len(rows) - passed} fail)",
+        highlight=False,
+        soft_wrap=True,
+    )
     if passed != len(rows):
         raise typer.Exit(1)

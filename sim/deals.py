@@ -11,8 +11,11 @@ compared on common random numbers.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +64,7 @@ class DealResult:
     runs: dict[int, pd.DataFrame] = field(repr=False)
     scenario: Scenario = field(repr=False)
     seed: int = 0
+    wall_seconds: float = 0.0
 
     def to_json(self) -> dict:
         """The command's ``--json`` object: one list entry per week."""
@@ -94,7 +98,9 @@ def deal_overrides(
     name = deal if terms is None else CUSTOM
     overrides = []
     if terms is not None:
-        flow = yaml.safe_dump({"terms": dict(terms)}, default_flow_style=True).strip()
+        flow = yaml.safe_dump(
+            {"terms": dict(terms)}, default_flow_style=True, sort_keys=False
+        ).strip()
         overrides.append(f"deals.{CUSTOM}={flow}")
     overrides.append(f"tabled={{deal: {name}, week: {int(week)}}}")
     return overrides
@@ -124,6 +130,57 @@ def parse_terms(text: str) -> dict[str, float | str]:
     return terms
 
 
+def parse_weeks(text: str) -> list[int]:
+    """``"1,26,52"`` -> ``[1, 26, 52]``: whole numbers of at least 1, none twice (one-line
+    errors naming ``--weeks``; the horizon is checked against the scenario later)."""
+    weeks: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part.isdecimal() or not part.isascii():
+            raise ScenarioError(
+                "--weeks", "", f"expected whole numbers separated by commas, got {part!r}"
+            )
+        weeks.append(int(part))
+    check_weeks(weeks)
+    return weeks
+
+
+def check_weeks(weeks: Sequence[int], horizon: int | None = None) -> None:
+    """Refuse no weeks, a week that is not a whole number of at least 1 (or beyond
+    ``horizon``), and a week listed twice."""
+    if not weeks:
+        raise ScenarioError("--weeks", "", "give at least one week")
+    for week in weeks:
+        if isinstance(week, bool) or not isinstance(week, int | np.integer) or week < 1:
+            raise ScenarioError("--weeks", str(week), "weeks must be whole numbers of at least 1")
+        if horizon is not None and week > horizon:
+            raise ScenarioError(
+                "--weeks", str(week), f"beyond the scenario's horizon ({horizon} weeks)"
+            )
+    if len(set(weeks)) != len(weeks):
+        raise ScenarioError("--weeks", ",".join(map(str, weeks)), "a week is listed twice")
+
+
+def check_terms(terms: Mapping[str, float | str], spec) -> None:
+    """Refuse terms on an unknown issue, a value outside [0, 1], or ``line`` on an issue
+    other than the battlefield's (one line naming ``--terms``)."""
+    for issue, value in terms.items():
+        if issue not in spec.issues:
+            known = ", ".join(spec.issues)
+            raise ScenarioError("--terms", issue, f"unknown issue (issues: {known})")
+        if value == LINE:
+            if issue != spec.battlefield.issue:
+                raise ScenarioError(
+                    "--terms",
+                    issue,
+                    f"'line' is only for the battlefield issue ({spec.battlefield.issue})",
+                )
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ScenarioError(
+                "--terms", issue, f"must be a number in [0, 1] or 'line', got {value!r}"
+            )
+
+
 def load_deal_arms(
     scenario: str | Path | ScenarioSnapshot,
     deal: str | None,
@@ -140,11 +197,15 @@ def load_deal_arms(
     """
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
-    if not weeks:
-        raise ScenarioError("--weeks", "", "give at least one week")
-    if len(set(weeks)) != len(weeks):
-        raise ScenarioError("--weeks", ",".join(map(str, weeks)), "a week is listed twice")
+    check_weeks(weeks)
     snapshot = read_snapshot(scenario)
+    base = snapshot.build(policy, overrides)
+    if terms is not None:
+        check_terms(terms, base.spec)
+    elif deal not in base.spec.deals:
+        known = ", ".join(base.spec.deals) or "none"
+        raise ScenarioError("--deal", deal, f"no such deal in {snapshot.source} (defined: {known})")
+    check_weeks(weeks, base.spec.horizon)
     return [
         snapshot.build(policy, [*overrides, *deal_overrides(deal, terms, week)]) for week in weeks
     ]
@@ -192,6 +253,7 @@ def evaluate_deal(
     >>> result = evaluate_deal("scenarios/baseline.yaml", deal="freeze", weeks=[1, 26])  # doctest: +SKIP
     >>> result.table[["week", "p_all_accept"]]  # doctest: +SKIP
     """
+    began = time.perf_counter()
     arms = load_deal_arms(scenario, deal, terms, list(weeks), policy, overrides)
     first = arms[0]
     vetoes = [k for k, a in first.spec.actors.items() if a.veto]
@@ -211,6 +273,7 @@ def evaluate_deal(
         runs=tables,
         scenario=first,
         seed=used_seed,
+        wall_seconds=time.perf_counter() - began,
     )
 
 
@@ -233,3 +296,65 @@ def acceptance_row(runs: pd.DataFrame, week: int, vetoes: Sequence[str]) -> dict
     row["p_held"] = held / k if k else float("nan")
     row["p_held_lo"], row["p_held_hi"] = wilson(held, k) if k else (float("nan"), float("nan"))
     return row
+
+
+def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
+    """Write a deal's results folder into ``out`` (which the caller makes atomic).
+
+    Files: ``deal.csv`` (one row per week), ``deal.json`` (the ``--json`` object plus what
+    produced it: scenario file and SHA-256, seed, runs, policy, overrides, versions),
+    ``runs.parquet`` (every week's replicates, with a ``week`` column) and, unless ``plots``
+    is false, ``plots/deal.png``.
+    """
+    from .results import versions
+
+    scenario = result.scenario
+    spec = scenario.spec
+    result.table.to_csv(out / "deal.csv", index=False)
+    runs = pd.concat(
+        [table.assign(week=week) for week, table in result.runs.items()], ignore_index=True
+    )
+    runs.insert(0, "week", runs.pop("week"))
+    runs.to_parquet(out / "runs.parquet", index=False)
+    named = spec.deals[result.deal]
+    info = {
+        **result.to_json(),
+        "kind": "deal",
+        "description": named.description,
+        "sources": named.sources,
+        "vetoes": list(result.vetoes),
+        "table": json.loads(result.table.to_json(orient="records")),
+        "scenario": scenario.name,
+        "label": scenario.label,
+        "source": scenario.source,
+        "policy": scenario.policy,
+        # the user's --set only: the overrides that table the deal are the deal itself
+        "overrides": [o for o in scenario.overrides if not _tabling(o)],
+        "scenario_sha256": scenario.text_hash,
+        "horizon_weeks": spec.horizon,
+        "issues": {k: v.model_dump() for k, v in spec.issues.items()},
+        "actors": {k: a.name or k for k, a in spec.actors.items()},
+        "runs": int(result.table["runs"].iloc[0]),
+        "seed": result.seed,
+        "wall_seconds": result.wall_seconds,
+        "versions": versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (out / "deal.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+    if plots:
+        from .analysis_plots import plot_deal
+
+        (out / "plots").mkdir()
+        plot_deal(result, out / "plots" / "deal.png")
+
+
+def _tabling(override: str) -> bool:
+    return override.startswith(("tabled=", f"deals.{CUSTOM}="))
+
+
+def describe_terms(terms: Mapping[str, float | str]) -> str:
+    """``{"territory": "line", "nato": 0.0}`` -> ``territory=line, nato=0``."""
+    return ", ".join(
+        f"{issue}={value if value == LINE else format(float(value), 'g')}"
+        for issue, value in terms.items()
+    )

@@ -127,6 +127,14 @@ class NegotiationModel(mesa.Model):
         block = (self.seed, self.start, self.stop, spec.horizon)
         self._shock = ndtri(uniforms(block[0], "battlefield", *block[1:]))
         self._collapse = uniforms(block[0], "durability", *block[1:])
+        # the mediator's error about each veto player's value of fighting on, every week
+        v = len(self.vetoes)
+        self._misjudged = (
+            ndtri(uniforms(self.seed, "mediator", self.start, self.stop, spec.horizon * v)).reshape(
+                replicates, spec.horizon, v
+            )
+            * values["negotiation.mediator_error"][:, None, None]
+        )
         self.events = [
             events.compile_event(
                 e,
@@ -229,6 +237,7 @@ class NegotiationModel(mesa.Model):
         self.collapses = np.zeros(r, dtype=np.int64)
         self.blocker = np.full(r, -1, dtype=np.int64)
         self.rejections = np.zeros((r, len(self.vetoes)), dtype=np.int64)
+        self.blocks = np.zeros((r, len(self.vetoes)), dtype=np.int64)
         self.accepted = np.zeros((r, len(self.vetoes)), dtype=bool)  # of a tabled deal
         self.concession = np.zeros(r)
         self.talks_resume = np.zeros(r, dtype=np.int64)
@@ -437,33 +446,37 @@ class NegotiationModel(mesa.Model):
             np.ones_like(prefs.risk),
         )
         beta = package.bargaining_weights(cost, likes, self.mediator_bias[rows])
-        # the blocker is reported for the last proposal only: attribute it in the last round
-        last_round = self.week + neg.rounds_every > self.horizon
+        # the mediator bargains over what it believes the sides' values of fighting are
+        # (private information, Fearon 1995); the sides accept by the true ones (_table)
+        believed = war_value + self._misjudged[rows, self.week - 1]
 
-        def solve(subset: np.ndarray, limit: np.ndarray | None) -> package.Package:
+        def solve(subset: np.ndarray, limit: np.ndarray | None, attribute: bool) -> package.Package:
             sub = prefs.take(subset)
             return package.nash_package(
                 sub,
                 control[subset],
-                war_value[subset],
+                believed[subset],
                 beta[subset],
                 *self._box(sub, control[subset], limit),
                 mediator=(mediator[subset], mediator_weights[subset]),
                 grid=self.curved,
-                attribute=last_round,
+                attribute=attribute,
             )
 
         every = np.arange(len(rows))
-        offer = solve(every, self.ratification_limit[rows])
+        ratifies = np.isfinite(self.ratification_limit[rows]).any()
+        offer = solve(every, self.ratification_limit[rows], attribute=not ratifies)
         short = np.flatnonzero(~offer.feasible)
-        if len(short) and np.isfinite(self.ratification_limit[rows]).any():
-            # a two-level game (Putnam 1988): where only a package beyond what a party can
-            # ratify satisfies the leaders, the mediator tables it, and ratification fails
-            leaders = solve(short, None)
+        if len(short) and ratifies:
+            # a two-level game (Putnam 1988): the leaders bargain over a larger set than
+            # their publics ratify.  Where only a package beyond what a party can ratify
+            # satisfies both leaders, the mediator tables it and ratification fails; where
+            # not even the leaders can agree, the blocker is judged over the leaders' set
+            leaders = solve(short, None, True)
             use = short[leaders.feasible]
             offer.terms[use] = leaders.terms[leaders.feasible]
             offer.feasible[use] = True
-            offer.blocker[use] = -1
+            offer.blocker[short] = leaders.blocker
         self._table(rows, offer.terms, war_value=war_value, offer=offer)
 
     def _box(
@@ -519,14 +532,17 @@ class NegotiationModel(mesa.Model):
         self.rejections[rows] += ~accept
         if tabled:
             self.accepted[rows] = accept
-        # the blocker: the solver's where no package could satisfy both, else the rejecter
-        # furthest from accepting (a failed ratification counts as short by its excess)
+        # the blocker: a lone rejecter; where both reject a package the mediator knew could
+        # not satisfy both, the solver's attribution; else the rejecter furthest from
+        # accepting (a failed ratification counts as short by its excess)
         excess = ceded - self.ratification_limit[rows]
         short = np.where(ratified, surplus, np.minimum(surplus, 0.0) - excess)
         furthest = np.where(accept, np.inf, short).argmin(axis=1)
         if offer is not None:
-            furthest = np.where(offer.feasible | (offer.blocker < 0), furthest, offer.blocker)
+            judged = ((~accept).sum(axis=1) > 1) & ~offer.feasible & (offer.blocker >= 0)
+            furthest = np.where(judged, offer.blocker, furthest)
         self.blocker[rows] = np.where(agreed, -1, self.vetoes[furthest])
+        self.blocks[rows[~agreed], furthest[~agreed]] += 1
         signed = rows[agreed]
         self.status[signed] = CEASEFIRE
         self.terms[signed] = terms[agreed]
@@ -582,6 +598,7 @@ class NegotiationModel(mesa.Model):
         )
         for j, actor in enumerate(self.veto_keys):
             cols[f"rejections_{actor}"] = self.rejections[:, j]
+            cols[f"blocks_{actor}"] = self.blocks[:, j]
             if self.spec.tabled is not None:
                 cols[f"accepted_{actor}"] = self.accepted[:, j]
         for i, actor in enumerate(self.actor_keys):

@@ -35,7 +35,8 @@ def wilson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval always holds p; clipping to p only undoes rounding at 0 and 1
+    return (min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def cumulative_incidence(weeks: pd.Series, runs: int, horizon: int) -> np.ndarray:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .outcomes import cumulative_incidence, wilson
 from .results import read_results
-from .style import RC, color, figure, save
+from .style import RC, color, figure, percent_axis, save
 
 
 def plot_results(folder: str | Path) -> list[Path]:
@@ -97,24 +97,41 @@ def control_fan(control: np.ndarray, title: str, path: Path) -> Path:
 
 
 def blockers_bar(runs: pd.DataFrame, labels: dict, title: str, path: Path) -> Path:
-    """Who rejected the last proposal, as a share of all runs."""
-    shares = runs["blocker"].dropna().value_counts() / max(len(runs), 1)
-    fig, ax = figure(7, 3.6)
-    if len(shares):
-        names = [labels.get(k, k) for k in shares.index]
-        ax.barh(names[::-1], shares.to_numpy()[::-1], color=color(3))
-        for y, v in enumerate(shares.to_numpy()[::-1]):
-            ax.text(v, y, f" {v:.0%}", va="center")
-        ax.set_xlim(0, min(1, shares.max() * 1.25 + 0.05))
-    else:
-        ax.text(
-            0.5,
-            0.5,
-            "every last proposal was accepted",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
+    """Who blocked: the last package of every run (left, shares summing to 100%) and every
+    package rejected along the way (right, from the ``blocks_<actor>`` counts)."""
+    n = max(len(runs), 1)
+    blocks = {c.removeprefix("blocks_"): runs[c].sum() for c in runs if c.startswith("blocks_")}
+    last = runs["blocker"].astype(object)
+    actors = list(blocks) or sorted(str(k) for k in last.dropna().unique())
+    shade = {a: color(3 + i) for i, a in enumerate(actors)}  # one colour per party
+    rows = [("last package accepted", float(last.isna().sum()) / n, color(2))]
+    rows += [
+        (f"blocked by {labels.get(a, a)}", float((last == a).sum()) / n, shade[a]) for a in actors
+    ]
+    total = sum(blocks.values())
+    panels = 2 if total else 1
+    fig, axes = figure(7.0 * panels, 3.8, ncols=panels, squeeze=False)
+    _share_bars(axes[0, 0], rows)
+    axes[0, 0].set(xlabel="Share of runs", title="The last package of each run")
+    if total:
+        rows = [(labels.get(a, a), blocks[a] / total, shade[a]) for a in actors]
+        _share_bars(axes[0, 1], rows)
+        axes[0, 1].set(
+            xlabel=f"Share of rejected packages ({total / n:.1f} a run on average)",
+            title="Every rejected package",
         )
-    ax.set(xlabel="Share of runs", title=f"Who rejected the last proposal? ({title})")
+    fig.suptitle(f"Who blocked the talks? ({title})", fontweight="bold", y=1.04)
+    fig.subplots_adjust(wspace=0.6)
     save(fig, path)
     return path
+
+
+def _share_bars(ax, rows: list[tuple[str, float, str]]) -> None:
+    """Horizontal bars of shares in [0, 1], labelled with their percentages, top down."""
+    names, shares, colours = (list(x)[::-1] for x in zip(*rows, strict=True))
+    ax.barh(names, shares, color=colours)
+    for y, v in enumerate(shares):
+        ax.text(v, y, f" {v:.1%}", va="center")
+    ax.set_xlim(0, 1.2)  # room for the labels
+    ax.set_xticks(np.linspace(0.0, 1.0, 6))
+    percent_axis(ax, "x")

@@ -311,6 +311,9 @@ class NegotiationSpec(_Strict):
     cooldown_weeks: Annotated[int, whole(0)] = 12
     # an interested mediator's tilt of the bargaining weights (Kydd 2003); 0 = neutral
     mediator_bias: Annotated[Param, param(0.0, 10.0)] = 0.0
+    # sd of the mediator's error about each veto player's value of fighting on (Fearon 1995:
+    # private information); 0 = the mediator knows them
+    mediator_error: Annotated[Param, param(0.0, 1.0)] = 0.0
 
 
 class DurabilitySpec(_Strict):

@@ -11,7 +11,8 @@ Sections (the numbering of ``docs/validation.md``):
 1. Bueno de Mesquita's expected-utility model on the EC vehicle-emissions case
    (Masad's reproduction of Scholz, Calbert & Smith 2011).
 2. Fearon (1995): the bargaining range and the risk-return trade-off, with our acceptance
-   rule in the limit where the rest of the model is switched off.
+   rule and the mediator's Nash package in the limit where the rest of the model is
+   switched off.
 3. Filson & Werner (2002), Slantchev (2003), Smith & Stam (2004): comparative statics from
    paired sweeps on ``tests/data/validation/duel.yaml`` (and ``tests/data/mini.yaml``).
 4. Base rates of war termination and ceasefire durability against the baseline scenario.
@@ -265,24 +266,63 @@ def fearon_setup(
     return ideal, weights, risk, war
 
 
+FEARON_BETAS = np.array([1e-6, 0.01, *np.linspace(0.05, 0.95, 19), 0.99, 1.0 - 1e-6])
+"""A's bargaining weight in the package check: the Nash split for any weight in (0, 1)."""
+
+
+def fearon_package(p: float, cost_a: float, cost_b: float, beta: np.ndarray) -> package.Package:
+    """The package the mediator tables in Fearon's world, one row per bargaining weight.
+
+    The asymmetric Nash solution (:func:`package.nash_package`) over the one issue, box
+    [0, 1], for the two players of :func:`fearon_setup` with A's weight ``beta`` (B's
+    ``1 - beta``); no loss aversion, so the line of contact (``p``) is only the reference.
+    With linear utilities it is the closed form ``p - c_A + beta (c_A + c_B)``.
+    """
+    beta = np.asarray(beta, dtype=float)
+    r = len(beta)
+    ideal, weights, risk, war = fearon_setup(p, cost_a, np.full(r, cost_b))
+    prefs = package.Preferences(
+        ideal=ideal,
+        weights=weights,
+        risk=risk,
+        loss_aversion=np.ones((r, 2)),
+        side=np.array([1.0, -1.0]),
+        claims=np.array([False, False]),
+        territory=0,
+    )
+    return package.nash_package(
+        prefs,
+        np.full(r, p),
+        war,
+        np.stack([beta, 1.0 - beta], axis=1),
+        np.zeros((r, 1)),
+        np.ones((r, 1)),
+    )
+
+
 def fearon_acceptance_set(p: float, cost_a: float, cost_b: float, step: float = 1e-3):
-    """The splits both accept (on a grid) and the mediator's offers for forecasts on it.
+    """The splits both accept (on a grid), and whether the tabled package lies among them.
 
     Returns
     -------
-    (low, high, offers_ok) : the accepted interval's ends on the grid, and whether every
-    ``propose`` offer lies in the range with all surpluses >= 0 (no war).
+    (low, high, offers_ok) : the accepted interval's ends on the grid, and whether, for every
+    bargaining weight in :data:`FEARON_BETAS`, the Nash package the mediator tables
+    (:func:`fearon_package`) lies in [p - c_A, p + c_B] and both players accept it (all
+    surpluses >= 0: no war).
     """
     grid = np.round(np.arange(0.0, 1.0 + step / 2, step), 12)
     ideal, weights, risk, war = fearon_setup(p, cost_a, np.full(len(grid), cost_b))
     surplus = acceptance.utility(grid[:, None], ideal, weights, risk) - war
     accepted = grid[(surplus >= -1e-12).all(axis=1)]
-    terms, offered = acceptance.propose(grid[:, None], ideal, weights, risk, war, 0)
+    offer = fearon_package(p, cost_a, cost_b, FEARON_BETAS)
+    ideal, weights, risk, war = fearon_setup(p, cost_a, np.full(len(FEARON_BETAS), cost_b))
+    offered = acceptance.utility(offer.terms, ideal, weights, risk) - war
     lo, hi = max(p - cost_a, 0.0), min(p + cost_b, 1.0)
     offers_ok = bool(
-        (offered >= -1e-12).all()
-        and (terms[:, 0] >= lo - 1e-12).all()
-        and (terms[:, 0] <= hi + 1e-12).all()
+        offer.feasible.all()
+        and (offered >= -package.ACCEPT_TOL).all()
+        and (offer.terms[:, 0] >= lo - 1e-12).all()
+        and (offer.terms[:, 0] <= hi + 1e-12).all()
     )
     return float(accepted.min()), float(accepted.max()), offers_ok
 
@@ -292,7 +332,8 @@ FEARON_CASES = [(0.5, 0.1, 0.1), (0.3, 0.05, 0.2), (0.8, 0.15, 0.02), (0.5, 0.0,
 
 
 def fearon_range() -> Row:
-    """With complete information the acceptance set is [p - c_A, p + c_B]; no war."""
+    """With complete information the acceptance set is [p - c_A, p + c_B], and the Nash
+    package the mediator tables lies in it for any bargaining weight: no war."""
     step = 1e-3
     worst, all_ok = 0.0, True
     for p, ca, cb in FEARON_CASES:
@@ -302,8 +343,9 @@ def fearon_range() -> Row:
     return Row(
         "fearon_range",
         _FEARON,
-        "acceptance set = [p - c_A, p + c_B]; offers in it, no war",
-        f"max end error {worst:.1e} over {len(FEARON_CASES)} cases; no war: {all_ok}",
+        "acceptance set = [p - c_A, p + c_B]; Nash package in it, no war",
+        f"max end error {worst:.1e} over {len(FEARON_CASES)} cases; package in it and "
+        f"accepted for {len(FEARON_BETAS)} weights: {all_ok}",
         f"0 (grid step {step:g}); no war",
         worst <= step + 1e-12 and all_ok,
     )
@@ -421,7 +463,7 @@ def _effect_row(
         key,
         reference,
         claim,
-        f"{mean:+.3g} {unit} (SE {se:.2g}, n={n})",
+        f"{mean:+.3g}{f' {unit}' if unit else ''} (SE {se:.2g}, n={n})",
         f"{'> 0' if sign > 0 else '< 0'} (|t| >= {T_MIN:g})",
         bool(sign * t >= T_MIN),
     )
@@ -549,9 +591,14 @@ NO_COSTS = ["actors.Russia.war_cost=0.0", "actors.Ukraine.war_cost=0.0"]
 def demands(model: NegotiationModel) -> tuple[np.ndarray, np.ndarray]:
     """Russia's smallest acceptable territorial line and Ukraine's largest, this week.
 
-    Each veto player is asked alone, through :func:`acceptance.propose`, for the line
-    nearest the far end of the scale (Ukraine's ideal for Russia, Russia's for Ukraine):
-    the end of its own acceptable interval.  NaN where a player accepts no line at all.
+    A reading of each side's demand, not what the mediator tables (that is the Nash package,
+    :func:`package.nash_package`).  Each veto player is asked alone, through
+    :func:`acceptance.propose` (the line nearest a target that every given player accepts),
+    for the line nearest the far end of the scale (Ukraine's ideal for Russia, Russia's for
+    Ukraine): the end of its own acceptable interval.  Other issues are held at the
+    capability-and-salience-weighted mean of stated positions, and the plain utility is used
+    (no loss term, no ratification limit): exact in the duel, which has one issue and neither.
+    NaN where a player accepts no line at all.
     """
     s, v, k = model.state, model.vetoes, model.territory
     rows = np.arange(model.replicates)

@@ -1,9 +1,8 @@
 """Published numbers the validation table (:mod:`sim.validation`) reproduces.
 
 One home for the reference data, so that ``ceasefire reproduce`` needs nothing from the test
-tree.  The EC vehicle-emissions tables below are the ones ``tests/test_bargaining.py``
-checks the bargaining code against; ``tests/test_validation.py`` holds the two copies equal
-until that module imports them from here.
+tree.  The EC vehicle-emissions tables below are also the ones ``tests/test_bargaining.py``
+checks the bargaining code against (it imports them from here: one copy).
 
 Sources
 -------

@@ -39,6 +39,14 @@ def test_fearon_acceptance_set_is_the_bargaining_range() -> None:
     assert low == pytest.approx(0.25) and high == pytest.approx(0.5) and no_war
 
 
+def test_fearon_package_is_the_nash_split() -> None:
+    # with linear utilities the tabled package is p - c_A + beta_A (c_A + c_B)
+    beta = v.FEARON_BETAS
+    pkg = v.fearon_package(0.3, 0.05, 0.2, beta)
+    assert pkg.feasible.all()
+    np.testing.assert_allclose(pkg.terms[:, 0], 0.25 + beta * 0.25, atol=1e-12)
+
+
 @pytest.mark.parametrize("c_bar,x_star,p_war", [(0.05, 0.5, 0.0), (0.3, 0.6, 1 / 3)])
 def test_fearon_screening_closed_form(c_bar: float, x_star: float, p_war: float) -> None:
     x, war = v.fearon_screening(c_bar, p=0.5, cost_a=0.1, draws=4000)
@@ -67,12 +75,15 @@ def test_reproduce_exit_codes(monkeypatch, capsys) -> None:
     assert main(["reproduce", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "claim [x, y]" in out and "1/1 rows pass" in out
-    monkeypatch.setattr(
-        v, "run_all", lambda quick, on_row: _feed([("1", good), ("2", bad)], on_row)
-    )
+    assert "1 pass, 0 pass as documented departures, 0 fail" in out
+    documented = v.Row("c", "Ref", "claim", "1", "1", True, departure="as documented")
+    rows = [("1", good), ("5", documented), ("2", bad)]  # section 5: no KeyError
+    monkeypatch.setattr(v, "run_all", lambda quick, on_row: _feed(rows, on_row))
     assert main(["reproduce"]) == 1
     out = capsys.readouterr().out
-    assert "FAIL" in out and "1/2 rows pass" in out and "on purpose" in out
+    assert "FAIL" in out and "2/3 rows pass" in out and "on purpose" in out
+    assert "1 pass, 1 pass as documented departures, 1 fail" in out
+    assert "Nash bargaining solution / c: as documented" in out
 
 
 def _feed(rows: list[tuple[str, v.Row]], on_row) -> list[v.Row]:

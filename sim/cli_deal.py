@@ -1,0 +1,153 @@
+"""The ``deal`` command: table a package in given weeks and report who accepts it.
+
+The command parses its options, calls :mod:`sim.deals` and prints.  Every check (the deal
+or the terms, the weeks, the options, the results folder) is made before any replicate
+runs; the folder is reserved up front and written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .cli import (
+    RunsOpt,
+    ScenarioArg,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+    app,
+    check_options,
+    check_total,
+    err_console,
+    progress_bar,
+)
+from .cli_analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, _wide_console, say_results
+from .errors import ScenarioError, printable, printable_markup
+
+
+def _pct(p: float, lo: float, hi: float) -> str:
+    if p != p:  # NaN: no replicate to estimate from
+        return "-"
+    return f"{p:.1%}\n[{lo:.1%}, {hi:.1%}]"
+
+
+def deal_table(result) -> Table:
+    """The deal's figures as a rich table, one row per week."""
+    from .deals import describe_terms
+
+    t = result.table
+    horizon = result.scenario.spec.horizon
+    runs = int(t["runs"].iloc[0])
+    table = Table(
+        title=printable_markup(
+            f"Deal '{result.deal}' ({describe_terms(result.terms)}) on "
+            f"{result.scenario.label}: {runs:,} runs per week, seed {result.seed}"
+        ),
+        caption="Estimates with 95% Wilson intervals. Issues the deal does not name stay at "
+        "their status quo. Blocker shares are of all runs; 'holds' is among runs where all "
+        "accept.",
+        header_style="bold",
+    )
+    table.add_column("Week", justify="right")
+    for actor in result.vetoes:
+        table.add_column(f"{printable_markup(actor)} accepts", justify="right")
+    table.add_column("All accept", justify="right")
+    for actor in result.vetoes:
+        table.add_column(f"Blocked by {printable_markup(actor)}", justify="right")
+    table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right")
+    for _, row in t.iterrows():
+        cells = [f"{int(row['week'])}"]
+        for actor in result.vetoes:
+            key = f"p_accept_{actor}"
+            cells.append(_pct(row[key], row[f"{key}_lo"], row[f"{key}_hi"]))
+        cells.append(_pct(row["p_all_accept"], row["p_all_accept_lo"], row["p_all_accept_hi"]))
+        cells += [f"{row[f'blocker_{actor}']:.1%}" for actor in result.vetoes]
+        held = int(round(row["p_all_accept"] * row["runs"]))
+        cells.append(
+            _pct(row["p_held"], row["p_held_lo"], row["p_held_hi"]) + f"\n({held:,} signed)"
+            if held
+            else "no ceasefire"
+        )
+        table.add_row(*cells, end_section=True)
+    return table
+
+
+@app.command("deal")
+def deal_command(
+    scenario: ScenarioArg,
+    deal: Annotated[
+        str | None,
+        typer.Option(
+            "--deal", "-d", help="A deal named in the scenario's deals:.", show_default=False
+        ),
+    ] = None,
+    terms: Annotated[
+        str | None,
+        typer.Option(
+            "--terms",
+            help="Or the terms: ISSUE=VALUE[,ISSUE=VALUE...], VALUE in [0, 1] or 'line' "
+            "(territory: the line of contact that week); other issues stay at status quo.",
+            show_default=False,
+        ),
+    ] = None,
+    weeks: Annotated[
+        str, typer.Option("--weeks", help="Weeks to table the deal in, comma-separated.")
+    ] = "1,26,52",
+    runs: RunsOpt = None,
+    seed: SeedOpt = None,
+    policy: PolicyOpt = None,
+    set_: SetOpt = None,
+    out: OutOpt = None,
+    json_: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON object on stdout instead of the table."),
+    ] = False,
+    workers: WorkersOpt = None,
+    no_plots: NoPlotsOpt = False,
+) -> None:
+    """Table a deal in given weeks: who accepts it, how likely, and does it hold?"""
+    from .deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
+    from .results import atomic_dir, reserved
+    from .snapshot import read_snapshot
+
+    if (deal is None) == (terms is None):
+        raise ScenarioError(
+            "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
+        )
+    parsed_terms = parse_terms(terms) if terms is not None else None
+    week_list = parse_weeks(weeks)
+    check_options(seed, runs=runs, workers=workers)
+    snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
+    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
+    n = runs or arms[0].spec.runs
+    check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
+    name = deal if parsed_terms is None else CUSTOM
+    out = _out(out, f"deal-{arms[0].label}-{name}")
+    with reserved(out):
+        with progress_bar(n * len(week_list), f"{name}: {len(week_list)} weeks") as advance:
+            result = evaluate_deal(
+                snapshot,
+                deal=deal,
+                terms=parsed_terms,
+                weeks=week_list,
+                runs=runs,
+                seed=seed,
+                policy=policy,
+                overrides=set_ or (),
+                workers=workers,
+                on_progress=advance,
+            )
+        with atomic_dir(out) as tmp:
+            write_deal(result, tmp, plots=not no_plots)
+    if json_:
+        typer.echo(json.dumps(result.to_json(), allow_nan=False))
+        err_console.print(
+            f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True
+        )
+        return
+    _wide_console().print(deal_table(result))
+    say_results(out)
