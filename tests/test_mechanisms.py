@@ -198,3 +198,22 @@ def test_random_and_conditional_events_fire_as_specified(mini_path, write_scenar
     # fired exactly where control crossed the line while at war (sampled replicates)
     np.testing.assert_array_equal(fired_cost[model.kept], panic.fired[model.kept])
     assert panic.fired[model.kept][crossed].mean() > 0.9
+
+
+def test_a_misinformed_mediator_lets_either_side_block_and_delays_the_deal(mini_path):
+    """Private information (Fearon 1995): with an exact mediator the package is one both
+    accept whenever it exists, and the blocker is the side whose demands no package meets;
+    with errors about the sides' values of fighting on, packages ask too much of either side,
+    so the other side blocks too, and deals come later."""
+    exact = arm(mini_path, **{"negotiation.mediator_error": 0.0})
+    noisy = arm(mini_path, **{"negotiation.mediator_error": 0.05})
+    blocked = lambda r: r.filter(like="blocks_").sum()  # noqa: E731
+    share_russia = lambda r: blocked(r)["blocks_Russia"] / blocked(r).sum()  # noqa: E731
+    # Ukraine blocks in the mini scenario when Russia's demands exceed what it can ratify;
+    # misjudged packages add rejections by Russia as well
+    assert share_russia(noisy) > share_russia(exact) + 0.1
+    assert blocked(noisy).sum() > blocked(exact).sum()
+    assert weeks_to_ceasefire(noisy) > weeks_to_ceasefire(exact)
+    # the same worlds (common random numbers): an exact mediator never does worse by week 13
+    by13 = lambda r: (r["ceasefire_week"].astype("Float64").fillna(99) <= 13).mean()  # noqa: E731
+    assert by13(exact) > by13(noisy)
