@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import yaml
 
-import sim.comparison as cmp
-from sim.analysis import sweep
+import sim.analysis.comparison as cmp
+from sim.analysis.explore import sweep
 from sim.cli import main
 from sim.snapshot import read_snapshot
 
@@ -86,7 +86,7 @@ def test_sweep_manifest_hashes_the_text_that_ran(mini_doc, write_scenario, tmp_p
     path = write_scenario(mini_doc)
     original = path.read_text()
     expected = hashlib.sha256(str(path).encode() + b"\0" + original.encode() + b"\0").hexdigest()
-    import sim.analysis as analysis
+    import sim.analysis.explore as analysis
 
     real = analysis.run_ensemble
 

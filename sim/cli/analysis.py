@@ -120,7 +120,7 @@ _SHORT = {"p_held": "P(holding at end)", "median_week": "median week"}
 def comparison_tables(table) -> list[Table]:
     """The comparison as rich tables (headline outcomes, then terms): each outcome's value
     and its difference from the reference with the paired 95% interval."""
-    from ..comparison import cell
+    from ..analysis.comparison import cell
 
     chosen = table.attrs["metrics"]
     headline = [
@@ -182,14 +182,14 @@ def compare(
     resume: ResumeOpt = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers."""
-    from ..checkpoint import job_identity
-    from ..comparison import (
+    from ..analysis.comparison import (
         arm_labels,
         arm_scenarios,
         compare_results,
         run_arms,
         write_comparison,
     )
+    from ..checkpoint import job_identity
     from ..results import atomic_dir
 
     check_options(seed, runs=runs, workers=workers)
@@ -246,8 +246,8 @@ def sweep(
     resume: ResumeOpt = None,
 ) -> None:
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
-    from ..analysis import check_vary, parse_vary
-    from ..analysis import sweep as run_sweep
+    from ..analysis.explore import check_vary, parse_vary
+    from ..analysis.explore import sweep as run_sweep
     from ..checkpoint import job_identity
     from ..results import atomic_dir
     from ..snapshot import read_snapshot
@@ -299,7 +299,7 @@ def sweep(
                 },
             )
             if not no_plots:
-                from ..analysis_plots import plot_sweep
+                from ..plots.sweep import plot_sweep
 
                 (tmp / "plots").mkdir()
                 plot_sweep(table, tmp / "plots" / "sweep.png")
@@ -353,8 +353,8 @@ def sensitivity(
     resume: ResumeOpt = None,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
-    from ..analysis import check_samples, design_points
-    from ..analysis import sensitivity as run_sensitivity
+    from ..analysis.explore import check_samples, design_points
+    from ..analysis.explore import sensitivity as run_sensitivity
     from ..checkpoint import job_identity
     from ..parameters import flat_parameters, uncertain
     from ..results import atomic_dir
@@ -417,7 +417,7 @@ def sensitivity(
                 },
             )
             if not no_plots:
-                from ..analysis_plots import plot_sensitivity
+                from ..plots.sensitivity import plot_sensitivity
 
                 (tmp / "plots").mkdir()
                 plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
@@ -482,8 +482,8 @@ def discover(
     no_plots: NoPlotsOpt = False,
 ) -> None:
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
-    from ..analysis import check_peeling
-    from ..analysis import discover as run_discover
+    from ..analysis.explore import check_peeling
+    from ..analysis.explore import discover as run_discover
     from ..results import atomic_dir, reserved
 
     check_peeling(alpha, min_mass, min_coverage)
@@ -508,7 +508,7 @@ def discover(
             },
         )
         if not no_plots:
-            from ..analysis_plots import plot_discovery
+            from ..plots.discover import plot_discovery
 
             (tmp / "plots").mkdir()
             plot_discovery(box, tmp / "plots")

@@ -143,7 +143,7 @@ def plot(
     folder: Annotated[Path, typer.Argument(help="A results folder.", show_default=False)],
 ) -> None:
     """(Re)draw the plots of a results folder."""
-    from ..plots import plot_results
+    from ..results import plot_results
 
     files = plot_results(folder)
     for file in files:
