@@ -22,7 +22,7 @@ def reproduce(
 
     Exit code 0 when every row passes, 1 otherwise.
     """
-    from ..validation import run_all
+    from ..validation.checks import run_all
 
     sections = {
         "1": "Expected-utility model",
