@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,11 +123,20 @@ def check_total(total: int, option: str, what: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map errors to exit codes."""
+    _files_only()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _guard(lambda: app(args=argv, standalone_mode=False))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _files_only() -> None:
+    # the commands write figures to files: matplotlib's Agg backend, no display needed (on
+    # servers and in CI too), unless MPLBACKEND says otherwise or matplotlib is already set
+    # up (main called from a notebook)
+    if "matplotlib" not in sys.modules:
+        os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _terminate(signum: int, frame: object) -> None:
