@@ -62,7 +62,7 @@ def test_sweep_reads_extends_parents_once(mini_doc, write_scenario):
 
 
 def test_compare_reads_the_file_once_for_all_arms(mini_doc, write_scenario, monkeypatch):
-    import sim.scenario as scenario_module
+    import sim.scenario.reading as scenario_module
 
     path = write_scenario(mini_doc)
     arms = cmp.arm_scenarios([path], ["nothing", "us_aid_cut"])
