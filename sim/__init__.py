@@ -12,8 +12,7 @@ The public API is small:
 - :class:`ScenarioError` is the one error users see for bad input.
 """
 
-from .analysis import discover, sensitivity, sweep
-from .comparison import compare
+from .analysis import compare, discover, sensitivity, sweep
 from .deals import DealResult, evaluate_deal
 from .ensemble import EnsembleResult, run_ensemble
 from .errors import ScenarioError

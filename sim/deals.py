@@ -342,10 +342,10 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
     }
     (out / "deal.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
     if plots:
-        from .analysis_plots import plot_deal
+        from .plots.deal import plot_deal
 
         (out / "plots").mkdir()
-        plot_deal(result, out / "plots" / "deal.png")
+        plot_deal(result, describe_terms(result.terms), out / "plots" / "deal.png")
 
 
 def _tabling(override: str) -> bool:

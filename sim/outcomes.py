@@ -11,6 +11,15 @@ from scipy.stats import norm
 OUTCOME_COLUMNS = ("ceasefire", "ceasefire_week", "held", "collapses", "final_control", "blocker")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
+# The outcomes `sensitivity` computes per design point (sim.analysis.explore) and plots
+# (sim.plots.sensitivity): key -> label.
+SENSITIVITY_OUTCOMES = {
+    "p_ceasefire": "P(ceasefire by the horizon)",
+    "ceasefire_week": "Week of first ceasefire (horizon + 1 if none)",
+    "p_held": "P(ceasefire holding at the horizon)",
+    "final_control": "Russia's final control (0-1)",
+}
+
 
 def to_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """The per-replicate table, with nulls where an outcome does not apply.

@@ -241,11 +241,18 @@ def write_results(
         _write_json(tmp / "manifest.json", info)
         if plots:
             if draw is None:
-                from .plots import plot_results
-
                 draw = plot_results
             draw(tmp)
     return summary
+
+
+def plot_results(folder: str | Path) -> list[Path]:
+    """(Re)draw every plot of a results folder into ``folder/plots``; returns the files."""
+    from .plots.run import plot_run  # drawing only: sim.plots never imports this module
+
+    folder = Path(folder)
+    runs, trajectories, info = read_results(folder)
+    return plot_run(runs, trajectories, info, folder / "plots")
 
 
 RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")

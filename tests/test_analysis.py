@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import (
+from sim.analysis.explore import (
     design_inputs,
     evaluate_outcome,
     parse_outcome,
@@ -18,10 +18,10 @@ from sim.analysis import (
     sensitivity,
     sweep,
 )
+from sim.analysis.prim import peel, prune
 from sim.cli import main
 from sim.ensemble import run_ensemble
 from sim.errors import ScenarioError
-from sim.prim import peel, prune
 from sim.scenario import load_scenario
 
 
@@ -268,10 +268,10 @@ def test_cli_discover_not_a_results_folder(tmp_path, capsys):
 def test_sweep_checks_every_grid_point_before_running(mini_path, tmp_path, capsys, monkeypatch):
     """A whole-number field is fine at the grid's ends (10, 20) but not at 13.33: refused
     before any point runs, not after the first."""
-    import sim.analysis
+    import sim.analysis.explore
 
     ran = []
-    monkeypatch.setattr(sim.analysis, "run_ensemble", lambda *a, **k: ran.append(1) / 0)
+    monkeypatch.setattr(sim.analysis.explore, "run_ensemble", lambda *a, **k: ran.append(1) / 0)
     out = tmp_path / "sw"
     code = main(["sweep", str(mini_path), "--vary", "horizon=10:20:4", "-n", "5", "-o", str(out)])
     assert code == 2 and not ran

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from sim import ScenarioError, load_scenario
-from sim.cli import main, max_workers
+from sim.cli import main
+from sim.cli.app import max_workers
 from sim.scenario import MAX_FILE_BYTES, MAX_RUNS
 
 BAD = Path(__file__).parent / "data" / "bad_scenarios"

@@ -20,7 +20,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim import validation_data as vd
 from sim.mechanics.bargaining import (
     CAPITULATION,
     COMPROMISE,
@@ -32,6 +31,7 @@ from sim.mechanics.bargaining import (
     median_voter_position,
     resolve_offers,
 )
+from sim.validation import data as vd
 
 # Any RuntimeWarning (division by zero, invalid power...) is a failure.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 # --------------------------------------------------------------------------- Masad's EC case
 
 # Masad's tables (eg_agent_data, eg_eu, eg_offers) live in one place, shared with
-# `ceasefire reproduce`: sim/validation_data.py.
+# `ceasefire reproduce`: sim/validation/data.py.
 EC_NAMES, EC_C, EC_X, EC_S, EC_RISK = vd.EC_NAMES, vd.EC_C, vd.EC_X, vd.EC_S, vd.EC_RISK
 EU_ORDER, EU_TABLE, EC_OFFERS = vd.EU_ORDER, vd.EU_TABLE, vd.EC_OFFERS
 

@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim import validation_data as vd
 from sim.mechanics.bargaining import bargaining_round, resolve_offers  # noqa: E402
 from sim.mechanics.bargaining_kernel import bargaining_round_fast  # noqa: E402
+from sim.validation import data as vd
 
 # A RuntimeWarning from either implementation (division by zero...) is a failure.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

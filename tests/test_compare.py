@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-import sim.comparison as cmp
+import sim.analysis.comparison as cmp
 from sim.cli import main
 from sim.errors import ScenarioError
 

@@ -87,7 +87,7 @@ def _losing(monkeypatch, lose):
     """Make the CLI's progress callback call ``lose()`` once the first chunk is in."""
     from contextlib import contextmanager
 
-    import sim.cli_analysis as cli_analysis
+    import sim.cli.analysis as cli_analysis
 
     @contextmanager
     def bar(total, label):

@@ -7,10 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim.cli as cli
 from sim import load_scenario, run_ensemble
 from sim.cli import main
-from sim.errors import CheckpointError
+from sim.errors import CheckpointError, ScenarioError
 
 
 def test_interrupted_ensemble_resumes_to_the_same_table(mini_path, tmp_path):
@@ -43,7 +42,7 @@ def test_checkpoint_of_another_job_is_refused(mini_path, tmp_path):
     checkpoint = tmp_path / "ck"
     run_ensemble(load_scenario(mini_path), runs=40, workers=1, chunk_size=20, checkpoint=checkpoint)
     other = load_scenario(mini_path, policy="us_aid_cut")
-    with pytest.raises(cli.ScenarioError, match="checkpoint belongs to another job"):
+    with pytest.raises(ScenarioError, match="checkpoint belongs to another job"):
         run_ensemble(other, runs=40, workers=1, checkpoint=checkpoint)
 
 

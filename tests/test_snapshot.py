@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import yaml
 
-import sim.comparison as cmp
-from sim.analysis import sweep
+import sim.analysis.comparison as cmp
+from sim.analysis.explore import sweep
 from sim.cli import main
 from sim.snapshot import read_snapshot
 
@@ -62,7 +62,7 @@ def test_sweep_reads_extends_parents_once(mini_doc, write_scenario):
 
 
 def test_compare_reads_the_file_once_for_all_arms(mini_doc, write_scenario, monkeypatch):
-    import sim.scenario as scenario_module
+    import sim.scenario.reading as scenario_module
 
     path = write_scenario(mini_doc)
     arms = cmp.arm_scenarios([path], ["nothing", "us_aid_cut"])
@@ -86,7 +86,7 @@ def test_sweep_manifest_hashes_the_text_that_ran(mini_doc, write_scenario, tmp_p
     path = write_scenario(mini_doc)
     original = path.read_text()
     expected = hashlib.sha256(str(path).encode() + b"\0" + original.encode() + b"\0").hexdigest()
-    import sim.analysis as analysis
+    import sim.analysis.explore as analysis
 
     real = analysis.run_ensemble
 

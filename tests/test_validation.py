@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import validation as v
 from sim.cli import main
+from sim.validation import checks as v
 
 CHECKS = {check.__name__: (check, takes_quick) for _, check, takes_quick in v.CHECKS}
 SIZED = [name for name, (_, takes_quick) in CHECKS.items() if takes_quick]

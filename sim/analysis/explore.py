@@ -20,12 +20,12 @@ import pandas as pd
 from pydantic import BaseModel
 from scipy.stats import binom
 
-from .distributions import Choice, Distribution
-from .ensemble import run_ensemble
-from .errors import ScenarioError
-from .outcomes import wilson
-from .parameters import flat_parameters, uncertain
-from .scenario import (
+from ..distributions import Choice, Distribution
+from ..ensemble import run_ensemble
+from ..errors import ScenarioError
+from ..outcomes import SENSITIVITY_OUTCOMES, wilson
+from ..parameters import flat_parameters, uncertain
+from ..scenario import (
     Scenario,
     apply_policy,
     load_scenario,
@@ -33,7 +33,7 @@ from .scenario import (
     set_path,
     validate_document,
 )
-from .snapshot import ScenarioSnapshot, read_snapshot
+from ..snapshot import ScenarioSnapshot, read_snapshot
 
 # --------------------------------------------------------------------------- headline
 
@@ -285,7 +285,7 @@ class Design(Choice):
 
 def design_inputs(seed: int, path: str, picks: np.ndarray) -> Design:
     """A :class:`Design` giving replicate ``r`` the value ``picks[r]`` for input ``path``."""
-    from .streams import uniforms
+    from ..streams import uniforms
 
     u = uniforms(seed, f"param:{path}", 0, len(picks), 1)[:, 0]
     order = np.argsort(u)
@@ -349,14 +349,6 @@ def design_points(inputs: int, method: str, samples: int | None) -> int:
     if method == "sobol":
         return (samples or 64) * (inputs + 2)
     return (samples or 10) * (inputs + 1)
-
-
-SENSITIVITY_OUTCOMES = {
-    "p_ceasefire": "P(ceasefire by the horizon)",
-    "ceasefire_week": "Week of first ceasefire (horizon + 1 if none)",
-    "p_held": "P(ceasefire holding at the horizon)",
-    "final_control": "Russia's final control (0-1)",
-}
 
 
 def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
@@ -646,11 +638,11 @@ def discover(
     outcome : str
         ``<column> <op> <number>`` joined by ``and``, e.g. ``"ceasefire_week <= 52"``.
     alpha, min_mass : float
-        PRIM's peeling share and smallest box (shares of runs), see :func:`sim.prim.peel`.
+        PRIM's peeling share and smallest box (shares of runs), see :func:`sim.analysis.prim.peel`.
     min_coverage : float
         The box reported is the densest on the peeling trajectory that still covers this
         share of the runs with the outcome, with its superfluous limits dropped
-        (:func:`sim.prim.prune`: limits whose removal costs at most 0.01 of density).
+        (:func:`sim.analysis.prim.prune`: limits whose removal costs at most 0.01 of density).
     paste : bool
         Try pasting after peeling.
 
@@ -662,8 +654,8 @@ def discover(
         inputs first.  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
         ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
     """
+    from ..results import read_results
     from .prim import peel, prune
-    from .results import read_results
 
     check_peeling(alpha, min_mass, min_coverage)
     folder = Path(folder)

@@ -1,4 +1,4 @@
-"""Published numbers the validation table (:mod:`sim.validation`) reproduces.
+"""Published numbers the validation table (:mod:`sim.validation.checks`) reproduces.
 
 One home for the reference data, so that ``ceasefire reproduce`` needs nothing from the test
 tree.  The EC vehicle-emissions tables below are also the ones ``tests/test_bargaining.py``

@@ -20,7 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import (
+from ..errors import JobError, ScenarioError, printable, printable_markup
+from .app import (
     RunsOpt,
     ScenarioArg,
     SchedulerOpt,
@@ -34,7 +35,6 @@ from .cli import (
     err_console,
     progress_bar,
 )
-from .errors import JobError, ScenarioError, printable, printable_markup
 
 ResumeOpt = Annotated[
     Path | None,
@@ -50,7 +50,7 @@ NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
 
 
 def _write_json(path: Path, data: dict) -> None:
-    from .results import versions
+    from ..results import versions
 
     data = {
         **data,
@@ -63,7 +63,7 @@ def _write_json(path: Path, data: dict) -> None:
 def _out(
     out: Path | None, label: str, resume: Path | None = None, root: Path | str = "results"
 ) -> Path:
-    from .results import check_out_dir, default_out_dir
+    from ..results import check_out_dir, default_out_dir
 
     if resume is not None:
         if not checkpoint_for(resume).is_dir():
@@ -92,8 +92,8 @@ def resumable(out: Path, identity: dict, resume: Path | None = None) -> Iterator
     checkpoint is dropped on success; when the job is interrupted or fails (a lost
     cluster, a full disk) its finished chunks are kept and the ``--resume`` hint given.
     """
-    from .checkpoint import claim_checkpoint, has_chunks
-    from .results import reserved
+    from ..checkpoint import claim_checkpoint, has_chunks
+    from ..results import reserved
 
     checkpoint = checkpoint_for(out)
     with reserved(out, "--resume" if resume is not None else "--out"):
@@ -120,7 +120,7 @@ _SHORT = {"p_held": "P(holding at end)", "median_week": "median week"}
 def comparison_tables(table) -> list[Table]:
     """The comparison as rich tables (headline outcomes, then terms): each outcome's value
     and its difference from the reference with the paired 95% interval."""
-    from .comparison import cell
+    from ..analysis.comparison import cell
 
     chosen = table.attrs["metrics"]
     headline = [
@@ -182,15 +182,15 @@ def compare(
     resume: ResumeOpt = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers."""
-    from .checkpoint import job_identity
-    from .comparison import (
+    from ..analysis.comparison import (
         arm_labels,
         arm_scenarios,
         compare_results,
         run_arms,
         write_comparison,
     )
-    from .results import atomic_dir
+    from ..checkpoint import job_identity
+    from ..results import atomic_dir
 
     check_options(seed, runs=runs, workers=workers)
     names = None
@@ -246,11 +246,11 @@ def sweep(
     resume: ResumeOpt = None,
 ) -> None:
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
-    from .analysis import check_vary, parse_vary
-    from .analysis import sweep as run_sweep
-    from .checkpoint import job_identity
-    from .results import atomic_dir
-    from .snapshot import read_snapshot
+    from ..analysis.explore import check_vary, parse_vary
+    from ..analysis.explore import sweep as run_sweep
+    from ..checkpoint import job_identity
+    from ..results import atomic_dir
+    from ..snapshot import read_snapshot
 
     check_options(seed, runs=runs, workers=workers)
     grid = [parse_vary(v) for v in vary]
@@ -299,7 +299,7 @@ def sweep(
                 },
             )
             if not no_plots:
-                from .analysis_plots import plot_sweep
+                from ..plots.sweep import plot_sweep
 
                 (tmp / "plots").mkdir()
                 plot_sweep(table, tmp / "plots" / "sweep.png")
@@ -353,12 +353,12 @@ def sensitivity(
     resume: ResumeOpt = None,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
-    from .analysis import check_samples, design_points
-    from .analysis import sensitivity as run_sensitivity
-    from .checkpoint import job_identity
-    from .parameters import flat_parameters, uncertain
-    from .results import atomic_dir
-    from .scenario import load_scenario
+    from ..analysis.explore import check_samples, design_points
+    from ..analysis.explore import sensitivity as run_sensitivity
+    from ..checkpoint import job_identity
+    from ..parameters import flat_parameters, uncertain
+    from ..results import atomic_dir
+    from ..scenario import load_scenario
 
     check_options(seed, samples=samples, replicates=replicates, workers=workers)
     check_samples(method, samples)
@@ -417,7 +417,7 @@ def sensitivity(
                 },
             )
             if not no_plots:
-                from .analysis_plots import plot_sensitivity
+                from ..plots.sensitivity import plot_sensitivity
 
                 (tmp / "plots").mkdir()
                 plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
@@ -482,9 +482,9 @@ def discover(
     no_plots: NoPlotsOpt = False,
 ) -> None:
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
-    from .analysis import check_peeling
-    from .analysis import discover as run_discover
-    from .results import atomic_dir, reserved
+    from ..analysis.explore import check_peeling
+    from ..analysis.explore import discover as run_discover
+    from ..results import atomic_dir, reserved
 
     check_peeling(alpha, min_mass, min_coverage)
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
@@ -508,7 +508,7 @@ def discover(
             },
         )
         if not no_plots:
-            from .analysis_plots import plot_discovery
+            from ..plots.discover import plot_discovery
 
             (tmp / "plots").mkdir()
             plot_discovery(box, tmp / "plots")

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
-from .ensemble import EnsembleResult, run_ensemble
-from .errors import ScenarioError
-from .outcomes import cumulative_incidence, wilson
-from .scenario import Scenario
-from .snapshot import ScenarioSnapshot, read_snapshot
+from ..ensemble import EnsembleResult, run_ensemble
+from ..errors import ScenarioError
+from ..outcomes import wilson
+from ..scenario import Scenario
+from ..snapshot import ScenarioSnapshot, read_snapshot
 
 N_RESAMPLES = 2000
 """Bootstrap resamples: enough for stable 95% limits, few enough to stay quick."""
@@ -424,14 +424,6 @@ def _description(scenario: Scenario) -> str:
 
 
 # --------------------------------------------------------------------------- output
-def curves(results: Mapping[str, EnsembleResult]) -> dict[str, np.ndarray]:
-    """Each arm's cumulative incidence of a first ceasefire, weeks 0..horizon."""
-    return {
-        label: cumulative_incidence(r.runs["ceasefire_week"], len(r.runs), r.scenario.spec.horizon)
-        for label, r in results.items()
-    }
-
-
 def _pct(x: float) -> str:
     return "-" if not np.isfinite(x) else f"{x:.1%}"
 
@@ -501,7 +493,7 @@ def write_comparison(
     plots: bool = True,
 ) -> None:
     """Write a comparison folder (into ``out``, which the caller makes atomic)."""
-    from .results import versions
+    from ..results import versions
 
     table.to_csv(out / "comparison.csv", index=False)
     (out / "comparison.md").write_text(markdown(table, title))
@@ -539,7 +531,7 @@ def write_comparison(
     }
     (out / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
     if plots:
-        from .analysis_plots import plot_comparison
+        from ..plots.compare import plot_comparison
 
         (out / "plots").mkdir()
         plot_comparison(table, results, out / "plots")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")  # files only: no display needed, works on servers and in CI
-
-import matplotlib.pyplot as plt  # noqa: E402
+# No backend is chosen here (a notebook keeps its inline backend): the command line selects
+# Agg (sim.cli.app.main), and headless matplotlib falls back to Agg by itself.
 
 # Okabe & Ito (2008), the colour-blind-safe qualitative palette.
 PALETTE = (

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .outcomes import cumulative_incidence, wilson
-from .results import read_results
+from ..outcomes import cumulative_incidence, wilson
 from .style import RC, color, figure, percent_axis, save
 
 
-def plot_results(folder: str | Path) -> list[Path]:
-    """(Re)draw every plot of a results folder into ``folder/plots``; returns the files."""
-    folder = Path(folder)
-    runs, trajectories, info = read_results(folder)
-    out = folder / "plots"
+def plot_run(
+    runs: pd.DataFrame, trajectories: Mapping[str, np.ndarray], info: Mapping, out: Path
+) -> list[Path]:
+    """Draw every plot of a run into ``out``; returns the files.
+
+    The arguments are a results folder as :func:`sim.results.read_results` returns it
+    (:func:`sim.results.plot_results` reads the folder and calls this).
+    """
     out.mkdir(exist_ok=True)
     title = info.get("label", "scenario")
     with plt.rc_context(RC):

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import app, console, err_console
+from .app import app, console, err_console
 
 
 @app.command()
@@ -22,7 +22,7 @@ def reproduce(
 
     Exit code 0 when every row passes, 1 otherwise.
     """
-    from .validation import run_all
+    from ..validation.checks import run_all
 
     sections = {
         "1": "Expected-utility model",

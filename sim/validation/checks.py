@@ -14,7 +14,7 @@ Sections (the numbering of ``docs/validation.md``):
    rule and the mediator's Nash package in the limit where the rest of the model is
    switched off.
 3. Filson & Werner (2002), Slantchev (2003), Smith & Stam (2004): comparative statics from
-   paired sweeps on ``tests/data/validation/duel.yaml`` (and ``tests/data/mini.yaml``).
+   paired sweeps on ``scenarios/duel.yaml`` (and ``scenarios/mini.yaml``) in this package.
 4. Base rates of war termination and ceasefire durability against the baseline scenario.
 5. Nash (1950): the mediator's package (``sim.mechanics.package``) has the properties of the
    bargaining solution, checked against brute force on random bargaining problems.
@@ -28,17 +28,20 @@ from pathlib import Path
 
 import numpy as np
 
-from . import validation_data as vd
-from .mechanics import acceptance, bargaining, package
-from .mechanics.beliefs import WEIGHTS
-from .model import NegotiationModel
-from .scenario import load_scenario
+from ..mechanics import acceptance, bargaining, package
+from ..mechanics.beliefs import WEIGHTS
+from ..model import NegotiationModel
+from ..scenario import load_scenario
+from . import data as vd
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: the checks run the scenario files kept there."""
-DUEL = ROOT / "tests" / "data" / "validation" / "duel.yaml"
-MINI = ROOT / "tests" / "data" / "mini.yaml"
-BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+"""The scenario files the checks run, shipped with the package (so ``ceasefire reproduce``
+works from a wheel): ``duel.yaml`` lives only here; ``mini.yaml`` and ``baseline.yaml`` are
+copies of ``tests/data/mini.yaml`` and ``scenarios/baseline.yaml``, which
+``tests/test_layout.py`` holds equal."""
+DUEL = SCENARIOS / "duel.yaml"
+MINI = SCENARIOS / "mini.yaml"
+BASELINE = SCENARIOS / "baseline.yaml"
 
 T_MIN = 3.0
 """A paired effect counts only if its mean is at least this many standard errors from 0."""

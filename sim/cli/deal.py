@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .cli import (
+from ..errors import ScenarioError, printable, printable_markup
+from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, _wide_console, say_results
+from .app import (
     RunsOpt,
     ScenarioArg,
     SeedOpt,
@@ -25,8 +27,6 @@ from .cli import (
     err_console,
     progress_bar,
 )
-from .cli_analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, _wide_console, say_results
-from .errors import ScenarioError, printable, printable_markup
 
 
 def _pct(p: float, lo: float, hi: float) -> str:
@@ -37,7 +37,7 @@ def _pct(p: float, lo: float, hi: float) -> str:
 
 def deal_table(result) -> Table:
     """The deal's figures as a rich table, one row per week."""
-    from .deals import describe_terms
+    from ..deals import describe_terms
 
     t = result.table
     horizon = result.scenario.spec.horizon
@@ -110,9 +110,9 @@ def deal_command(
     no_plots: NoPlotsOpt = False,
 ) -> None:
     """Table a deal in given weeks: who accepts it, how likely, and does it hold?"""
-    from .deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
-    from .results import atomic_dir, reserved
-    from .snapshot import read_snapshot
+    from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
+    from ..results import atomic_dir, reserved
+    from ..snapshot import read_snapshot
 
     if (deal is None) == (terms is None):
         raise ScenarioError(

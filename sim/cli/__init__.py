@@ -1,0 +1,23 @@
+"""The ``ceasefire`` command line (entry point ``sim.cli:main``, also ``python -m sim``).
+
+- ``app.py``: the Typer app, the options the commands share, :func:`main` (exit codes);
+- one module per command group, each registering its commands on ``app``:
+  ``run.py`` (run, validate, plot), ``analysis.py`` (compare, sweep, sensitivity, discover),
+  ``deal.py`` (deal), ``validation.py`` (reproduce).
+
+Commands are registered here, by importing their modules after ``app`` exists; a command
+module imports ``app`` from ``.app`` and never from this package, so there is no import circle.
+The order of the imports is the order of ``ceasefire --help``.
+"""
+
+from .app import app, main
+
+# isort: off
+from . import run  # noqa: F401  (run, validate, plot)
+from . import analysis  # noqa: F401  (compare, sweep, sensitivity, discover)
+from . import deal  # noqa: F401  (deal)
+from . import validation  # noqa: F401  (reproduce)
+
+# isort: on
+
+__all__ = ["app", "main"]

@@ -1,0 +1,150 @@
+"""The ``run``, ``validate`` and ``plot`` commands: one scenario, one results folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import ScenarioError, printable, printable_markup
+from .app import (
+    ChunkOpt,
+    RunsOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+    app,
+    check_options,
+    console,
+    err_console,
+    progress_bar,
+)
+
+
+def summary_table(summary: dict, title: str) -> Table:
+    """The headline figures as a rich table."""
+    table = Table(title=printable_markup(title), show_header=True, header_style="bold")
+    table.add_column("Outcome")
+    table.add_column("Value", justify="right")
+    table.add_column("95% interval", justify="right")
+
+    def pct(key: str, label: str) -> None:
+        if key in summary:
+            lo, hi = summary[f"{key}_ci"]
+            table.add_row(label, f"{summary[key]:.1%}", f"{lo:.1%} - {hi:.1%}")
+
+    table.add_row("Runs", f"{summary['runs']:,}", "")
+    pct("p_ceasefire_by_week_26", "Ceasefire by week 26")
+    pct("p_ceasefire_by_week_52", "Ceasefire by week 52")
+    pct("p_ceasefire", f"Ceasefire by week {summary['horizon_weeks']}")
+    pct("p_held", "Ceasefire holding at the horizon")
+    week = summary["median_ceasefire_week"]
+    table.add_row("Median week of first ceasefire", "-" if week is None else f"{week:g}", "")
+    for issue, q in summary["terms"].items():
+        if q:
+            table.add_row(
+                f"Terms: {printable_markup(issue)} (median)",
+                f"{q['q50']:.2f}",
+                f"{q['q05']:.2f} - {q['q95']:.2f} (90%)",
+            )
+    fc = summary["final_control"]
+    table.add_row(
+        "Russia's final control (median)",
+        f"{fc['q50']:.3f}",
+        f"{fc['q05']:.3f} - {fc['q95']:.3f} (90%)",
+    )
+    for actor, share in summary["blockers"].items():
+        table.add_row(f"Last package blocked by {printable_markup(actor)}", f"{share:.1%}", "")
+    return table
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    runs: RunsOpt = None,
+    seed: SeedOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Results folder (must not exist).")
+    ] = None,
+    set_: SetOpt = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
+    ] = None,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")] = False,
+    workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Run a scenario many times and write a results folder."""
+    from ..ensemble import run_ensemble
+    from ..results import default_out_dir, reserved, write_results
+    from ..scenario import load_scenario
+
+    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
+    loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
+    out = out or default_out_dir(loaded.label)
+    total = runs or loaded.spec.runs
+    with reserved(out), progress_bar(total, loaded.label) as advance:
+        result = run_ensemble(
+            loaded,
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            chunk_size=chunk_size,
+            scheduler=scheduler,
+            on_progress=advance,
+        )
+        summary = write_results(result, out, plots=not no_plots)
+    console.print(summary_table(summary, f"{loaded.label}: {total:,} runs, seed {result.seed}"))
+    console.print(
+        f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario files to check.", show_default=False)
+    ],
+) -> None:
+    """Check scenario files (and all their policies) without running them."""
+    from ..scenario import load_scenario
+
+    bad = 0
+    for file in files:
+        try:
+            loaded = load_scenario(file)
+        except ScenarioError as err:
+            line = f"error: {err}"  # escaped by ScenarioError
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+            bad += 1
+            continue
+        policies = ", ".join(loaded.spec.policies) or "none"
+        console.print(
+            printable(
+                f"ok: {file} ({len(loaded.spec.actors)} actors, "
+                f"{len(loaded.spec.issues)} issues; policies: {policies})"
+            ),
+            markup=False,
+            highlight=False,
+        )
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def plot(
+    folder: Annotated[Path, typer.Argument(help="A results folder.", show_default=False)],
+) -> None:
+    """(Re)draw the plots of a results folder."""
+    from ..results import plot_results
+
+    files = plot_results(folder)
+    for file in files:
+        console.print(f"wrote {printable(file)}", markup=False, highlight=False)

@@ -1,0 +1,93 @@
+"""Figures of ``sensitivity``: the indices per outcome, largest first.
+
+Every figure goes through :mod:`sim.plots.style` (Okabe-Ito colours, titled axes with units).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..outcomes import SENSITIVITY_OUTCOMES
+from .style import (
+    RC,
+    color,
+    figure,
+    save,
+)
+
+
+def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
+    """Bar chart of the indices per outcome, largest first, with 95% intervals."""
+    sobol = table.attrs["method"] == "sobol"
+    outcomes = [o for o in SENSITIVITY_OUTCOMES if o in set(table["outcome"])]
+    n_inputs = min(top, table["input"].nunique())
+    with plt.rc_context(RC):
+        fig, axes = figure(14, max(4.0, 0.42 * n_inputs + 1.8) * 2, nrows=2, ncols=2, squeeze=False)
+        for ax, outcome in zip(axes.flat, outcomes, strict=False):
+            rows = table[table["outcome"] == outcome].head(top)
+            y = np.arange(len(rows))[::-1]
+            if rows[["ST" if sobol else "mu_star"]].isna().all().all():
+                ax.text(
+                    0.5,
+                    0.5,
+                    "outcome constant:\nno variance to share out",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                )
+            elif sobol:
+                h = 0.38
+                ax.barh(
+                    y + h / 2,
+                    rows["ST"].clip(lower=0),
+                    h,
+                    xerr=rows["ST_conf"],
+                    color=color(0),
+                    label="total (ST)",
+                    capsize=2,
+                )
+                ax.barh(
+                    y - h / 2,
+                    rows["S1"].clip(lower=0),
+                    h,
+                    xerr=rows["S1_conf"],
+                    color=color(1),
+                    label="first order (S1)",
+                    capsize=2,
+                )
+                ax.set_xlim(0, max(1.05, float((rows["ST"] + rows["ST_conf"]).max()) * 1.05))
+                ax.set_xlabel("Share of the outcome's variance")
+            else:
+                ax.barh(
+                    y,
+                    rows["mu_star"],
+                    xerr=rows["mu_star_conf"],
+                    color=color(0),
+                    label="mu* (mean |effect|)",
+                    capsize=2,
+                )
+                ax.set_xlabel("Mean |change| across each input's full range")
+            ax.set_yticks(y, [_short(n) for n in rows["input"]])
+            ax.set_title(SENSITIVITY_OUTCOMES[outcome], fontsize=11)
+            ax.grid(axis="y", alpha=0)
+            ax.legend(loc="lower right", fontsize=9)
+        for ax in list(axes.flat)[len(outcomes) :]:
+            ax.axis("off")
+        what = "Sobol indices" if sobol else "Morris elementary effects"
+        fig.suptitle(
+            f"Which uncertain inputs matter? {what} ({table.attrs['scenario']}, "
+            f"{table.attrs['points']:,} points x {table.attrs['replicates']} runs; 95% intervals)",
+            fontsize=13,
+            fontweight="bold",
+        )
+        fig.tight_layout()
+        save(fig, path)
+    return path
+
+
+def _short(path: str) -> str:
+    return path.removeprefix("actors.")

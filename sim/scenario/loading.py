@@ -1,0 +1,164 @@
+"""Loading a scenario: read, apply the policy and the overrides, validate, and hold the
+result (:class:`Scenario`) with the text it came from.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import ScenarioError
+from .overrides import parse_override, set_path
+from .reading import _load_document, resolve_path
+from .schema import PolicySpec, ScenarioSpec, _problem, _where, validate_document
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, ready to run.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The validated content (policy and overrides applied).
+    source : str
+        The file it was loaded from.
+    policy : str or None
+        The policy applied, if any.
+    texts : dict
+        The text of every file read (the file and its parents), for the manifest.
+    overrides : tuple of str
+        The ``--set`` overrides applied, as given.
+    """
+
+    spec: ScenarioSpec
+    source: str
+    policy: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def label(self) -> str:
+        """Name of this arm: the scenario name, plus the policy when one is applied."""
+        return f"{self.spec.name}+{self.policy}" if self.policy else self.spec.name
+
+    @property
+    def text_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.texts):
+            digest.update(name.encode() + b"\0" + self.texts[name].encode() + b"\0")
+        return digest.hexdigest()
+
+    def with_policy(self, policy: str | None) -> Scenario:
+        """The same file loaded again with another policy (``None`` for the baseline)."""
+        return load_scenario(self.source, policy=policy, overrides=self.overrides)
+
+
+def load_raw(path: str | Path) -> tuple[dict, dict[str, str]]:
+    """Read a scenario file and its ``extends:`` parents into one merged raw document."""
+    path = Path(path)
+    texts: dict[str, str] = {}
+    doc = _load_document(path, (resolve_path(path, str(path)),), texts)
+    return doc, texts
+
+
+def apply_policy(doc: dict, policy: str, source: str) -> dict:
+    """Apply a named policy's overrides to a raw document (before validation)."""
+    policies = doc.get("policies") or {}
+    if not isinstance(policies, dict) or policy not in policies:
+        known = ", ".join(policies) if isinstance(policies, dict) and policies else "none"
+        raise ScenarioError(source, f"policies.{policy}", f"no such policy (defined: {known})")
+    if not isinstance(policies[policy], dict):
+        raise ScenarioError(source, f"policies.{policy}", "must be a mapping")
+    try:
+        spec = PolicySpec.model_validate(policies[policy])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _where(("policies", policy, *first["loc"]))
+        raise ScenarioError(source, where, _problem(first)) from None
+    out = copy.deepcopy(doc)
+    for path, value in spec.set.items():
+        try:
+            set_path(out, path, copy.deepcopy(value), source)
+        except ScenarioError as err:
+            raise ScenarioError(source, f"policies.{policy}.set.{path}", err.problem) from None
+    if spec.events:
+        out["events"] = [*(out.get("events") or []), *copy.deepcopy(spec.events)]
+    if spec.offer:
+        base_offer = out.get("offer") or {}
+        out["offer"] = {**(base_offer if isinstance(base_offer, dict) else {}), **spec.offer}
+    return out
+
+
+def validate_policy(doc: dict, policy: str, source: str) -> ScenarioSpec:
+    """Validate ``doc`` with ``policy`` applied; errors name the policy's own field.
+
+    A bad value the policy sets is reported at ``policies.<name>.set.<path>``, a bad event
+    it adds at ``policies.<name>.events[i]``, and any other problem the policy causes as
+    ``policies.<name>: once applied, <field>: <problem>``.
+    """
+    applied = apply_policy(doc, policy, source)
+    try:
+        return validate_document(applied, source)
+    except ScenarioError as err:
+        field_, prefix = err.field, f"policies.{policy}"
+        for path in doc["policies"][policy].get("set") or {}:
+            if field_ == path or field_.startswith((f"{path}.", f"{path}[")):
+                raise ScenarioError(source, f"{prefix}.set.{field_}", err.problem) from None
+        base_events = len(doc.get("events") or []) if isinstance(doc.get("events"), list) else 0
+        match = re.match(r"^events\[(\d+)\](.*)$", field_)
+        if match and int(match.group(1)) >= base_events:
+            index = int(match.group(1)) - base_events
+            where = f"{prefix}.events[{index}]{match.group(2)}"
+            raise ScenarioError(source, where, err.problem) from None
+        problem = f"once applied, {field_}: {err.problem}" if field_ else err.problem
+        raise ScenarioError(source, prefix, problem) from None
+
+
+def load_scenario(
+    path: str | Path, policy: str | None = None, overrides: Iterable[str] = ()
+) -> Scenario:
+    """Load, merge, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML scenario file.
+    policy : str, optional
+        A policy defined in the file to apply.
+    overrides : iterable of str
+        ``PATH=VALUE`` overrides (as from ``--set``), applied after the policy.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For any problem with the file, the policy or the overrides.
+    """
+    source = str(path)
+    doc, texts = load_raw(path)
+    # validate the unmodified document first, so every policy is checked on load
+    base = validate_document(doc, source)
+    for name in base.policies:
+        validate_policy(doc, name, source)
+    if policy is not None:
+        doc = apply_policy(doc, policy, source)
+    overrides = tuple(overrides)
+    for text in overrides:
+        key, value = parse_override(text)
+        set_path(doc, key, value, f"{source} (--set)")
+    spec = validate_document(doc, f"{source} (--set)" if overrides else source)
+    return Scenario(spec=spec, source=source, policy=policy, texts=texts, overrides=overrides)
