@@ -1,24 +1,198 @@
-"""Outcome records and their summaries: proportions with intervals, terms, curves."""
+"""Outcome records and their summaries: the registry of headline outcomes, proportions
+with intervals, terms, curves.
+
+:data:`HEADLINE` declares every headline outcome once: its key, label, kind and how it is
+computed from the per-replicate table.  ``summary.json`` (:func:`summarize`), the tables
+of ``compare``, ``sweep`` and ``sensitivity``, the command line's tables and the figures
+are all derived from it, so a new headline outcome is one :class:`Outcome` entry (plus, if
+needed, the function that computes it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import binom, norm
 
 OUTCOME_COLUMNS = ("ceasefire", "ceasefire_week", "held", "collapses", "final_control", "blocker")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
-# The outcomes `sensitivity` computes per design point (sim.analysis.explore) and plots
-# (sim.plots.sensitivity): key -> label.
-SENSITIVITY_OUTCOMES = {
-    "p_ceasefire": "P(ceasefire by the horizon)",
-    "ceasefire_week": "Week of first ceasefire (horizon + 1 if none)",
-    "p_held": "P(ceasefire holding at the horizon)",
-    "final_control": "Russia's final control (0-1)",
-}
+HEADLINE_WEEKS = (26, 52)
+"""Weeks with their own P(first ceasefire by week w) outcome (``p_by_<w>``), shown when they
+come before the horizon."""
+
+KINDS = ("proportion", "week", "value")
+
+
+# --------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Outcome:
+    """A headline outcome.
+
+    Attributes
+    ----------
+    key : str
+        Its name in every table and file; intervals are ``<key>_lo`` and ``<key>_hi``.
+    label : str
+        Its title; ``{horizon}`` is replaced by the horizon in weeks.
+    kind : {"proportion", "week", "value"}
+        How it is summarised over replicates: ``proportion`` (0/1 per replicate) as a share
+        with a Wilson interval; ``week`` (NaN where it does not apply) as the median of the
+        replicates where it applies, with an order-statistic interval (bootstrap in
+        ``compare``); ``value`` as the mean with a normal interval (bootstrap in
+        ``compare``).  In ``sensitivity`` each design point's replicates are averaged, a
+        missing week counted as horizon + 1.
+    compute : callable
+        ``compute(runs, horizon)``: the per-replicate values (a float array as long as
+        ``runs``).
+    unit : str
+        Unit of the value (axis labels, differences).
+    short : str
+        Column heading in the command line's narrow tables; empty: left out of them.
+    applies : callable
+        ``applies(horizon)``: whether the outcome is reported for this horizon.
+    """
+
+    key: str
+    label: str
+    kind: str
+    compute: Callable[[pd.DataFrame, int], np.ndarray]
+    unit: str = "share"
+    short: str = ""
+    applies: Callable[[int], bool] = lambda horizon: True
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"outcome {self.key!r}: kind must be one of {KINDS}")
+
+    def title(self, horizon: int | str) -> str:
+        return self.label.format(horizon=horizon)
+
+    def format(self, value: float | None) -> str:
+        """A value as the tables show it (``-`` where there is none)."""
+        if value is None or not np.isfinite(value):
+            return "-"
+        if self.kind == "proportion":
+            return f"{value:.1%}"
+        return f"{value:g}" if self.kind == "week" else f"{value:.3f}"
+
+
+def _column(name: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        return runs[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    return compute
+
+
+def _by_week(week: int) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        return (runs["ceasefire_week"].astype("Float64") <= week).fillna(False).to_numpy(float)
+
+    return compute
+
+
+HEADLINE: tuple[Outcome, ...] = (
+    Outcome(
+        "p_ceasefire",
+        "P(ceasefire by week {horizon})",
+        "proportion",
+        _column("ceasefire"),
+        short="P(ceasefire)",
+    ),
+    *(
+        Outcome(
+            f"p_by_{w}",
+            f"P(ceasefire by week {w})",
+            "proportion",
+            _by_week(w),
+            short=f"P(by week {w})" if w == max(HEADLINE_WEEKS) else "",
+            applies=lambda horizon, w=w: w < horizon,  # at the horizon it is p_ceasefire
+        )
+        for w in HEADLINE_WEEKS
+    ),
+    Outcome(
+        "p_held",
+        "P(ceasefire holding at the horizon)",
+        "proportion",
+        _column("held"),
+        short="P(holding at end)",
+    ),
+    Outcome(
+        "median_week",
+        "Median week of first ceasefire",
+        "week",
+        _column("ceasefire_week"),
+        unit="weeks",
+        short="median week",
+    ),
+    Outcome(
+        "final_control",
+        "Russia's final control (mean, 0-1)",
+        "value",
+        _column("final_control"),
+        unit="control (0-1)",
+        short="final control",
+    ),
+)
+"""The headline outcomes, in display order."""
+
+
+def headline_outcomes(horizon: int) -> list[Outcome]:
+    """The headline outcomes reported for this horizon."""
+    return [o for o in HEADLINE if o.applies(horizon)]
+
+
+def headline_outcome(key: str) -> Outcome | None:
+    """The headline outcome with this key, if there is one."""
+    return next((o for o in HEADLINE if o.key == key), None)
+
+
+def median_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Median with a distribution-free interval from binomial order statistics."""
+    v = np.sort(np.asarray(values, dtype=float))
+    n = len(v)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    lo_k = int(binom.ppf((1 - level) / 2, n, 0.5))  # order statistics bracketing the median
+    hi_k = int(binom.ppf((1 + level) / 2, n, 0.5))
+    return float(np.median(v)), float(v[max(lo_k - 1, 0)]), float(v[min(hi_k, n - 1)])
+
+
+def summarise(outcome: Outcome, values: np.ndarray) -> tuple[float, float, float]:
+    """An outcome's estimate and 95% interval from its per-replicate values."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if outcome.kind == "proportion":
+        hits = int(values.sum())
+        return (hits / n if n else math.nan, *wilson(hits, n))
+    if outcome.kind == "week":
+        return median_ci(values[~np.isnan(values)])
+    mean = float(values.mean()) if n else math.nan
+    half = 1.96 * float(values.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    return mean, mean - half, mean + half
+
+
+def headline(runs: pd.DataFrame, horizon: int) -> dict[str, float]:
+    """Every headline outcome of a set of replicates with its 95% interval: ``<key>``,
+    ``<key>_lo`` and ``<key>_hi`` for each outcome of :func:`headline_outcomes`."""
+    out: dict[str, float] = {}
+    for outcome in headline_outcomes(horizon):
+        est = summarise(outcome, outcome.compute(runs, horizon))
+        out.update({outcome.key: est[0], f"{outcome.key}_lo": est[1], f"{outcome.key}_hi": est[2]})
+    return out
+
+
+def point_values(outcome: Outcome, runs: pd.DataFrame, horizon: int) -> np.ndarray:
+    """Per-replicate values as ``sensitivity`` averages them: a missing week counts as
+    horizon + 1, so that every replicate has a value."""
+    values = outcome.compute(runs, horizon)
+    if outcome.kind == "week":
+        values = np.where(np.isnan(values), horizon + 1, values)
+    return values
 
 
 def to_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -60,34 +234,24 @@ def summarize(runs: pd.DataFrame, issues: Sequence[str], horizon: int) -> dict:
     Returns
     -------
     dict
-        ``runs``, ``p_ceasefire`` and ``p_ceasefire_ci`` (Wilson 95%), the same for
-        ``p_held`` and for ceasefires by weeks 26 and 52, ``median_ceasefire_week``,
-        ``terms`` quantiles per issue, ``final_control`` quantiles and ``blockers`` shares.
+        ``runs``, ``horizon_weeks``, every headline outcome (:data:`HEADLINE`) with its 95%
+        interval as ``<key>``, ``<key>_lo``, ``<key>_hi``, then ``mean_collapses``,
+        ``terms`` quantiles per issue, ``final_control_quantiles`` and ``blockers`` shares.
     """
     n = len(runs)
-    reached = int(runs["ceasefire"].sum())
-    held = int(runs["held"].sum())
-    weeks = runs["ceasefire_week"].dropna().astype(float)
-    summary: dict = {
-        "runs": n,
-        "horizon_weeks": horizon,
-        "p_ceasefire": reached / n if n else float("nan"),
-        "p_ceasefire_ci": list(wilson(reached, n)),
-        "p_held": held / n if n else float("nan"),
-        "p_held_ci": list(wilson(held, n)),
-    }
-    for week in (26, 52):
-        if week <= horizon:
-            k = int((weeks <= week).sum())
-            summary[f"p_ceasefire_by_week_{week}"] = k / n if n else float("nan")
-            summary[f"p_ceasefire_by_week_{week}_ci"] = list(wilson(k, n))
-    summary["median_ceasefire_week"] = float(weeks.median()) if len(weeks) else None
+    summary: dict = {"runs": n, "horizon_weeks": horizon}
+    summary.update({k: _json_number(v) for k, v in headline(runs, horizon).items()})
     summary["mean_collapses"] = float(runs["collapses"].mean()) if n else float("nan")
     summary["terms"] = {issue: _quantiles(runs[f"terms_{issue}"].dropna()) for issue in issues}
-    summary["final_control"] = _quantiles(runs["final_control"])
+    summary["final_control_quantiles"] = _quantiles(runs["final_control"])
     blockers = runs["blocker"].dropna()
     summary["blockers"] = {str(k): v / n for k, v in blockers.value_counts().sort_index().items()}
     return summary
+
+
+def _json_number(value: float) -> float | None:
+    """NaN (an outcome that applies to no replicate) as JSON null."""
+    return float(value) if math.isfinite(value) else None
 
 
 def _quantiles(values: pd.Series) -> dict | None:

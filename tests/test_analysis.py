@@ -121,8 +121,11 @@ def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
     actors["Russia"]["loss_aversion"] = {"uniform": [1.0, 4.0]}
     path = write_scenario(mini_doc, "wide.yaml")
     table = sensitivity(path, samples=64, replicates=4, workers=1)
-    assert len(table) == 4 * 7
-    for outcome in ("p_ceasefire", "ceasefire_week"):
+    # one row per headline outcome (sim.outcomes.HEADLINE, as the horizon allows) and input
+    assert list(table.attrs["outcomes"]) == list(table["outcome"].unique())
+    assert len(table) == len(table.attrs["outcomes"]) * 7
+    assert {"p_ceasefire", "median_week", "p_held", "final_control"} <= set(table["outcome"])
+    for outcome in ("p_ceasefire", "median_week"):
         rows = table[table["outcome"] == outcome].set_index("input")
         assert rows["ST"].idxmax() == "actors.Russia.loss_aversion"
         others = rows["ST"].drop("actors.Russia.loss_aversion")

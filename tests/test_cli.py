@@ -42,8 +42,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     assert runs["ceasefire_week"].isna().equals(~runs["ceasefire"])
     summary = json.loads((out / "summary.json").read_text())
     assert summary["runs"] == 120
-    lo, hi = summary["p_ceasefire_ci"]
-    assert lo <= summary["p_ceasefire"] <= hi
+    assert summary["p_ceasefire_lo"] <= summary["p_ceasefire"] <= summary["p_ceasefire_hi"]
     assert set(summary["terms"]) == {"territory", "nato", "troops"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 11 and len(manifest["scenario_sha256"]) == 64
@@ -55,7 +54,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     plots = sorted(p.name for p in (out / "plots").iterdir())
     assert plots == ["blockers.png", "ceasefire_by_week.png", "control_fan.png", "terms.png"]
     assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)
-    assert "Ceasefire by week 52" in capsys.readouterr().out
+    assert "P(ceasefire by week 52)" in capsys.readouterr().out
 
 
 def test_policy_set_and_seed_are_applied(mini_path, tmp_path):

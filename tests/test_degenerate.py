@@ -44,9 +44,9 @@ def check_meaningful(result) -> None:
     assert ((traj["resolve"] > 0) & (traj["resolve"] <= 1)).all(), "resolve left (0, 1]"
     summary = summarize(runs, result.issues, result.scenario.spec.horizon)
     for key, value in summary.items():
-        if key.startswith("p_") and not key.endswith("_ci"):
+        if key.startswith("p_") and not key.endswith(("_lo", "_hi")):
             assert 0.0 <= value <= 1.0, key
-            lo, hi = summary[f"{key}_ci"]
+            lo, hi = summary[f"{key}_lo"], summary[f"{key}_hi"]
             assert 0.0 <= lo <= value <= hi <= 1.0, key
 
 

@@ -22,7 +22,7 @@ from scipy.stats import bootstrap
 
 from ..ensemble import EnsembleResult, run_ensemble
 from ..errors import ScenarioError
-from ..outcomes import wilson
+from ..outcomes import headline_outcome, headline_outcomes, wilson
 from ..scenario import Scenario
 from ..snapshot import ScenarioSnapshot, read_snapshot
 
@@ -32,27 +32,26 @@ N_RESAMPLES = 2000
 LEVEL = 0.95
 
 
+_ESTIMATOR = {"proportion": "proportion", "week": "median", "value": "mean"}
+"""How compare estimates each kind of headline outcome (:data:`sim.outcomes.KINDS`)."""
+
+
 @dataclass(frozen=True)
 class Metric:
-    """A headline outcome compared across arms."""
+    """An outcome compared across arms: a headline outcome or the terms on an issue."""
 
     key: str
     label: str
-    kind: str  # "proportion" (share of runs) or "median" (over runs where it applies)
+    kind: str  # "proportion" (share of runs), "median" or "mean" (over runs where it applies)
     unit: str
 
 
 def metrics(issues: Sequence[str], horizon: int) -> list[Metric]:
-    """The compared outcomes for arms with these issues and (shortest) horizon."""
-    out = [Metric("p_ceasefire", f"P(ceasefire by week {horizon})", "proportion", "share")]
-    out += [
-        Metric(f"p_by_{w}", f"P(ceasefire by week {w})", "proportion", "share")
-        for w in (26, 52)
-        if w < horizon  # at the horizon it is the first row again
-    ]
-    out += [
-        Metric("p_held", "P(ceasefire holding at the horizon)", "proportion", "share"),
-        Metric("median_week", "Median week of first ceasefire", "median", "weeks"),
+    """The compared outcomes for arms with these issues and (shortest) horizon: the headline
+    outcomes (:data:`sim.outcomes.HEADLINE`), then the median terms on each issue."""
+    out = [
+        Metric(o.key, o.title(horizon), _ESTIMATOR[o.kind], o.unit)
+        for o in headline_outcomes(horizon)
     ]
     out += [
         Metric(f"terms_{i}", f"Median terms: {i}", "median", f"{i} scale (0-1)") for i in issues
@@ -60,18 +59,11 @@ def metrics(issues: Sequence[str], horizon: int) -> list[Metric]:
     return out
 
 
-def outcome_values(runs: pd.DataFrame, metric: Metric) -> np.ndarray:
+def outcome_values(runs: pd.DataFrame, metric: Metric, horizon: int) -> np.ndarray:
     """Per-replicate values of a metric: 0/1 for proportions, NaN where a median skips."""
-    week = runs["ceasefire_week"].astype("Float64")
-    if metric.key == "p_ceasefire":
-        return runs["ceasefire"].to_numpy(dtype=float)
-    if metric.key.startswith("p_by_"):
-        limit = int(metric.key.removeprefix("p_by_"))
-        return (week <= limit).fillna(False).to_numpy(dtype=float)
-    if metric.key == "p_held":
-        return runs["held"].to_numpy(dtype=float)
-    if metric.key == "median_week":
-        return week.to_numpy(dtype=float, na_value=np.nan)
+    outcome = headline_outcome(metric.key)
+    if outcome is not None:
+        return outcome.compute(runs, horizon)
     column = metric.key
     if column not in runs:
         return np.full(len(runs), np.nan)
@@ -97,6 +89,12 @@ def _nanmedian(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def _mean(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(x, axis=axis)
+
+
+def _nanmean(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a resample with no values: NaN
+        return np.nanmean(x, axis=axis)
 
 
 def _interval(
@@ -147,7 +145,8 @@ def estimate(
 
     Proportions: the share with a BCa bootstrap interval, or the Wilson interval when the
     share is 0 or 1.  Medians: the median of the non-null values with a percentile
-    bootstrap interval (BCa's jackknife is unreliable for a median).
+    bootstrap interval (BCa's jackknife is unreliable for a median).  Means: the mean of the
+    non-null values with a BCa bootstrap interval.
     """
     if kind == "proportion":
         n, k = len(values), int(values.sum())
@@ -158,6 +157,11 @@ def estimate(
     valid = values[~np.isnan(values)]
     if not len(valid):
         return (float("nan"),) * 3
+    if kind == "mean":
+        point = float(np.mean(valid))
+        if len(valid) == 1 or np.all(valid == valid[0]):
+            return point, point, point
+        return (point, *_interval((valid,), _mean, "BCa", seed, n_resamples))
     point = float(np.median(valid))
     if len(valid) == 1 or np.all(valid == valid[0]):
         return point, point, point
@@ -197,6 +201,20 @@ def difference(
     r, a = reference[~np.isnan(reference)], arm[~np.isnan(arm)]
     if not len(r) or not len(a):
         return (float("nan"),) * 3
+    if kind == "mean":
+        d = float(np.mean(a) - np.mean(r))
+        if np.array_equal(reference, arm, equal_nan=True):
+            return d, 0.0, 0.0
+        return (
+            d,
+            *_interval(
+                (reference, arm),
+                lambda x, y, axis=-1: _nanmean(y, axis) - _nanmean(x, axis),
+                "BCa",
+                seed,
+                n_resamples,
+            ),
+        )
     d = float(np.median(a) - np.median(r))
     if np.array_equal(reference, arm, equal_nan=True):
         return d, 0.0, 0.0
@@ -253,12 +271,13 @@ def compare_runs(
         if not np.array_equal(frame["replicate"].to_numpy(), runs[reference]["replicate"]):
             raise ValueError(f"arm {label!r} does not share the reference's replicate indices")
     rows = []
-    chosen = metrics(issues, min(horizons.values()))
-    ref_values = {m.key: outcome_values(runs[reference], m) for m in chosen}
+    horizon = min(horizons.values())
+    chosen = metrics(issues, horizon)
+    ref_values = {m.key: outcome_values(runs[reference], m, horizon) for m in chosen}
     for label in labels:
         row: dict = {"arm": label, "reference": label == reference, "runs": len(runs[label])}
         for j, m in enumerate(chosen):
-            values = outcome_values(runs[label], m)
+            values = outcome_values(runs[label], m, horizon)
             est = estimate(values, m.kind, seed + j, n_resamples)
             row.update({m.key: est[0], f"{m.key}_lo": est[1], f"{m.key}_hi": est[2]})
             if label == reference:
@@ -448,9 +467,9 @@ def cell(row: Mapping, metric: Mapping, diff: bool = False) -> str:
         fmt = _pp if diff else _pct
         unit = " pp" if diff else ""
         return f"{fmt(value)}{unit} [{fmt(lo)}, {fmt(hi)}]"
-    digits = 0 if metric["key"] == "median_week" else 2
-    if metric["key"] == "median_week":
-        digits = 1 if diff else 0
+    digits = (
+        (1 if diff else 0) if metric["unit"] == "weeks" else 3 if metric["kind"] == "mean" else 2
+    )
     return f"{_num(value, diff, digits)} [{_num(lo, diff, digits)}, {_num(hi, diff, digits)}]"
 
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from scipy.stats import binom
 
+from .. import outcomes
 from ..distributions import Choice, Distribution
 from ..ensemble import run_ensemble
 from ..errors import ScenarioError
-from ..outcomes import SENSITIVITY_OUTCOMES, wilson
 from ..parameters import flat_parameters, uncertain
 from ..scenario import (
     Scenario,
@@ -39,51 +38,9 @@ from ..snapshot import ScenarioSnapshot, read_snapshot
 
 
 def headline(runs: pd.DataFrame, horizon: int) -> dict[str, float]:
-    """Headline outcomes of a set of replicates, each with a 95% interval.
-
-    Returns
-    -------
-    dict
-        ``p_ceasefire``, ``p_by_26`` / ``p_by_52`` (when before the horizon), ``p_held``
-        (Wilson intervals), ``median_week`` (order-statistic interval over runs with a
-        ceasefire) and ``final_control`` (mean, normal interval), each with ``_lo`` and
-        ``_hi``.
-    """
-    n = len(runs)
-    week = runs["ceasefire_week"].astype("Float64")
-    out: dict[str, float] = {"runs": n}
-
-    def share(key: str, hits: int) -> None:
-        lo, hi = wilson(hits, n)
-        out.update({key: hits / n if n else math.nan, f"{key}_lo": lo, f"{key}_hi": hi})
-
-    share("p_ceasefire", int(runs["ceasefire"].sum()))
-    for w in (26, 52):
-        if w < horizon:
-            share(f"p_by_{w}", int((week <= w).fillna(False).sum()))
-    share("p_held", int(runs["held"].sum()))
-    weeks = np.sort(week.dropna().to_numpy(dtype=float))
-    out.update(
-        zip(("median_week", "median_week_lo", "median_week_hi"), median_ci(weeks), strict=True)
-    )
-    control = runs["final_control"].to_numpy(dtype=float)
-    mean = float(control.mean()) if n else math.nan
-    half = 1.96 * float(control.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
-    out.update(
-        {"final_control": mean, "final_control_lo": mean - half, "final_control_hi": mean + half}
-    )
-    return out
-
-
-def median_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Median with a distribution-free interval from binomial order statistics."""
-    v = np.sort(np.asarray(values, dtype=float))
-    n = len(v)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    lo_k = int(binom.ppf((1 - level) / 2, n, 0.5))  # order statistics bracketing the median
-    hi_k = int(binom.ppf((1 + level) / 2, n, 0.5))
-    return float(np.median(v)), float(v[max(lo_k - 1, 0)]), float(v[min(hi_k, n - 1)])
+    """``runs``, then every headline outcome (:data:`sim.outcomes.HEADLINE`) of a set of
+    replicates with its 95% interval as ``<key>``, ``<key>_lo`` and ``<key>_hi``."""
+    return {"runs": len(runs), **outcomes.headline(runs, horizon)}
 
 
 # --------------------------------------------------------------------------- sweep
@@ -352,13 +309,12 @@ def design_points(inputs: int, method: str, samples: int | None) -> int:
 
 
 def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
-    week = runs["ceasefire_week"].astype("Float64").fillna(horizon + 1).to_numpy(dtype=float)
+    """Each design point's headline outcomes: its replicates' values averaged
+    (:func:`sim.outcomes.point_values`)."""
     frame = pd.DataFrame(
         {
-            "p_ceasefire": runs["ceasefire"].to_numpy(dtype=float),
-            "ceasefire_week": week,
-            "p_held": runs["held"].to_numpy(dtype=float),
-            "final_control": runs["final_control"].to_numpy(dtype=float),
+            o.key: outcomes.point_values(o, runs, horizon)
+            for o in outcomes.headline_outcomes(horizon)
         }
     )
     frame["point"] = runs["replicate"].to_numpy() // reps
@@ -467,15 +423,16 @@ def sensitivity(
         on_progress=on_progress,
         checkpoint=checkpoint,
     )
-    outcomes = _point_outcomes(result.runs, points, replicates, spec.horizon)
+    chosen = outcomes.headline_outcomes(spec.horizon)
+    per_point = _point_outcomes(result.runs, points, replicates, spec.horizon)
     rows = []
-    for outcome in SENSITIVITY_OUTCOMES:
-        y = outcomes[outcome].to_numpy(dtype=float)
-        rows += _indices(method, problem, unit, y, outcome, seed)
+    for outcome in chosen:
+        y = per_point[outcome.key].to_numpy(dtype=float)
+        rows += _indices(method, problem, unit, y, outcome.key, seed)
     table = pd.DataFrame(rows)
     key = "ST" if method == "sobol" else "mu_star"
     table = table.sort_values(["outcome", key], ascending=[True, False], kind="stable")
-    order = {k: i for i, k in enumerate(SENSITIVITY_OUTCOMES)}
+    order = {o.key: i for i, o in enumerate(chosen)}
     table = table.sort_values("outcome", key=lambda s: s.map(order), kind="stable")
     table = table.reset_index(drop=True)
     design = pd.DataFrame(values).assign(**{f"u:{k}": u[:, i] for i, k in enumerate(names)})
@@ -486,10 +443,17 @@ def sensitivity(
             "replicates": replicates,
             "seed": seed,
             "scenario": base.label,
-            "design": pd.concat([design, outcomes.reset_index(drop=True)], axis=1),
+            "design": pd.concat([design, per_point.reset_index(drop=True)], axis=1),
+            "outcomes": {o.key: _sensitivity_label(o, spec.horizon) for o in chosen},
         }
     )
     return table
+
+
+def _sensitivity_label(outcome: outcomes.Outcome, horizon: int) -> str:
+    if outcome.kind == "week":
+        return "Week of first ceasefire (mean of a point's runs; horizon + 1 if none)"
+    return outcome.title(horizon)
 
 
 def _indices(

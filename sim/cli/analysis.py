@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
+from ..outcomes import HEADLINE, Outcome
 from .app import (
     RunsOpt,
     ScenarioArg,
@@ -35,6 +36,9 @@ from .app import (
     err_console,
     progress_bar,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ResumeOpt = Annotated[
     Path | None,
@@ -114,23 +118,19 @@ def resumable(out: Path, identity: dict, resume: Path | None = None) -> Iterator
 
 
 # --------------------------------------------------------------------------- compare
-_SHORT = {"p_held": "P(holding at end)", "median_week": "median week"}
-
-
 def comparison_tables(table) -> list[Table]:
     """The comparison as rich tables (headline outcomes, then terms): each outcome's value
     and its difference from the reference with the paired 95% interval."""
     from ..analysis.comparison import cell
 
     chosen = table.attrs["metrics"]
-    headline = [
-        m for m in chosen if m["key"] in ("p_ceasefire", "p_by_52", "p_held", "median_week")
-    ]
+    short = {o.key: o.short for o in HEADLINE}  # headings in the narrow tables; "": left out
+    headline = [m for m in chosen if short.get(m["key"])]
     terms = [m for m in chosen if m["key"].startswith("terms_")]
-    groups = [
-        ("Ceasefire by arm: value and difference from the reference [paired 95% CI]", headline),
-        ("Median terms (0-1) by arm: value and difference from the reference", terms),
-    ]
+    title = "Ceasefire by arm: value and difference from the reference [paired 95% CI]"
+    # at most three outcomes a table: the rows stay whole on a 200-column console
+    groups = [(title, headline[i : i + 3]) for i in range(0, len(headline), 3)]
+    groups += [("Median terms (0-1) by arm: value and difference from the reference", terms)]
     out = []
     for title, group in groups:
         if not group:
@@ -138,9 +138,8 @@ def comparison_tables(table) -> list[Table]:
         t = Table(title=title, header_style="bold")
         t.add_column("Arm", no_wrap=True)
         for m in group:
-            short = _SHORT.get(m["key"], m["label"].replace("Median terms: ", ""))
-            short = short.replace("P(ceasefire by week ", "P(by week ")
-            t.add_column(short, justify="right", no_wrap=True)
+            heading = short.get(m["key"]) or m["label"].replace("Median terms: ", "")
+            t.add_column(heading, justify="right", no_wrap=True)
             t.add_column("Δ [95% CI]", justify="right", no_wrap=True)
         for _, row in table.iterrows():
             cells = []
@@ -309,20 +308,25 @@ def sweep(
     )
     for p in table.attrs["vary"]:
         t.add_column(printable_markup(p), justify="right")
-    shown = [k for k in ("p_ceasefire", "p_by_52", "p_held") if k in table]
-    for k in shown:
-        t.add_column(k, justify="right")
-    t.add_column("median week", justify="right")
-    t.add_column("final control", justify="right")
+    shown = [o for o in HEADLINE if o.short and o.key in table]
+    for o in shown:
+        t.add_column(o.short, justify="right")
     for _, row in table.iterrows():
         t.add_row(
             *(f"{row[p]:.4g}" for p in table.attrs["vary"]),
-            *(f"{row[k]:.1%} [{row[f'{k}_lo']:.1%}, {row[f'{k}_hi']:.1%}]" for k in shown),
-            "-" if not np.isfinite(row["median_week"]) else f"{row['median_week']:g}",
-            f"{row['final_control']:.3f}",
+            *(_sweep_cell(o, row) for o in shown),
         )
     _wide_console().print(t)
     say_results(out)
+
+
+def _sweep_cell(outcome: Outcome, row: pd.Series) -> str:
+    """A proportion with its interval; a week or a value alone."""
+    value = outcome.format(row[outcome.key])
+    if outcome.kind != "proportion" or value == "-":
+        return value
+    lo, hi = (outcome.format(row[f"{outcome.key}_{s}"]) for s in ("lo", "hi"))
+    return f"{value} [{lo}, {hi}]"
 
 
 # --------------------------------------------------------------------------- sensitivity

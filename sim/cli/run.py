@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import ScenarioError, printable, printable_markup
+from ..outcomes import HEADLINE
 from .app import (
     ChunkOpt,
     RunsOpt,
@@ -32,18 +33,15 @@ def summary_table(summary: dict, title: str) -> Table:
     table.add_column("Value", justify="right")
     table.add_column("95% interval", justify="right")
 
-    def pct(key: str, label: str) -> None:
-        if key in summary:
-            lo, hi = summary[f"{key}_ci"]
-            table.add_row(label, f"{summary[key]:.1%}", f"{lo:.1%} - {hi:.1%}")
-
     table.add_row("Runs", f"{summary['runs']:,}", "")
-    pct("p_ceasefire_by_week_26", "Ceasefire by week 26")
-    pct("p_ceasefire_by_week_52", "Ceasefire by week 52")
-    pct("p_ceasefire", f"Ceasefire by week {summary['horizon_weeks']}")
-    pct("p_held", "Ceasefire holding at the horizon")
-    week = summary["median_ceasefire_week"]
-    table.add_row("Median week of first ceasefire", "-" if week is None else f"{week:g}", "")
+    for outcome in HEADLINE:
+        if outcome.key in summary:
+            value, lo, hi = (summary[outcome.key + s] for s in ("", "_lo", "_hi"))
+            table.add_row(
+                outcome.title(summary["horizon_weeks"]),
+                outcome.format(value),
+                f"{outcome.format(lo)} - {outcome.format(hi)}",
+            )
     for issue, q in summary["terms"].items():
         if q:
             table.add_row(
@@ -51,7 +49,7 @@ def summary_table(summary: dict, title: str) -> Table:
                 f"{q['q50']:.2f}",
                 f"{q['q05']:.2f} - {q['q95']:.2f} (90%)",
             )
-    fc = summary["final_control"]
+    fc = summary["final_control_quantiles"]
     table.add_row(
         "Russia's final control (median)",
         f"{fc['q50']:.3f}",

@@ -93,9 +93,9 @@ def forest(table: pd.DataFrame, path: Path) -> Path:
             ax.plot([lo[j] * scale, hi[j] * scale], [y[j], y[j]], color=c, lw=2.2)
             ax.plot(d[j] * scale, y[j], "o" if clear else "s", color=c, ms=6)
         # a minimum width keeps tiny (or zero) differences readable, not a smear of ticks
-        half = {"proportion": 1.0, "median": 1.0 if m["key"] == "median_week" else 0.01}
+        half = 1.0 if m["kind"] == "proportion" or m["unit"] == "weeks" else 0.01
         span = np.nanmax(np.abs(np.r_[lo, hi, 0.0] * scale))
-        width = max(span * 1.1, half[m["kind"]])
+        width = max(span * 1.1, half)
         ax.set_xlim(-width, width)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g}" if v else "0"))

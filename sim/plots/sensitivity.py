@@ -11,7 +11,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..outcomes import SENSITIVITY_OUTCOMES
 from .style import (
     RC,
     color,
@@ -23,10 +22,14 @@ from .style import (
 def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
     """Bar chart of the indices per outcome, largest first, with 95% intervals."""
     sobol = table.attrs["method"] == "sobol"
-    outcomes = [o for o in SENSITIVITY_OUTCOMES if o in set(table["outcome"])]
+    labels = table.attrs.get("outcomes") or {o: o for o in table["outcome"].unique()}
+    outcomes = [o for o in labels if o in set(table["outcome"])]
     n_inputs = min(top, table["input"].nunique())
+    nrows = max(1, -(-len(outcomes) // 2))
     with plt.rc_context(RC):
-        fig, axes = figure(14, max(4.0, 0.42 * n_inputs + 1.8) * 2, nrows=2, ncols=2, squeeze=False)
+        fig, axes = figure(
+            14, max(4.0, 0.42 * n_inputs + 1.8) * nrows, nrows=nrows, ncols=2, squeeze=False
+        )
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             rows = table[table["outcome"] == outcome].head(top)
             y = np.arange(len(rows))[::-1]
@@ -72,7 +75,7 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
                 )
                 ax.set_xlabel("Mean |change| across each input's full range")
             ax.set_yticks(y, [_short(n) for n in rows["input"]])
-            ax.set_title(SENSITIVITY_OUTCOMES[outcome], fontsize=11)
+            ax.set_title(labels[outcome], fontsize=11)
             ax.grid(axis="y", alpha=0)
             ax.legend(loc="lower right", fontsize=9)
         for ax in list(axes.flat)[len(outcomes) :]:
@@ -84,7 +87,7 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
             fontsize=13,
             fontweight="bold",
         )
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
         save(fig, path)
     return path
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from ..outcomes import HEADLINE, Outcome
 from .style import (
     RC,
     SEQUENTIAL,
@@ -22,12 +23,14 @@ from .style import (
     save,
 )
 
-_SWEEP_SHARES = (
-    ("p_ceasefire", "ceasefire by the horizon"),
-    ("p_by_52", "ceasefire by week 52"),
-    ("p_by_26", "ceasefire by week 26"),
-    ("p_held", "ceasefire holding at the horizon"),
-)
+
+def _outcomes(table: pd.DataFrame) -> list[Outcome]:
+    """The headline outcomes the table holds, in the registry's order."""
+    return [o for o in HEADLINE if o.key in table]
+
+
+def _title(outcome: Outcome, table: pd.DataFrame) -> str:
+    return outcome.title(table.attrs.get("horizon", "the horizon"))
 
 
 def plot_sweep(table: pd.DataFrame, path: Path) -> Path:
@@ -42,18 +45,29 @@ def plot_sweep(table: pd.DataFrame, path: Path) -> Path:
 def _sweep_lines(table: pd.DataFrame, path: Path) -> Path:
     param = table.attrs["vary"][0]
     x = table[param].to_numpy(dtype=float)
-    fig, axes = figure(15, 4.6, ncols=3)
+    shares = [o for o in _outcomes(table) if o.kind == "proportion"]
+    others = [o for o in _outcomes(table) if o.kind != "proportion"]
+    fig, axes = figure(5 * (1 + len(others)), 4.6, ncols=1 + len(others), squeeze=False)
+    axes = axes[0]
     ax = axes[0]
-    for i, (key, label) in enumerate(k for k in _SWEEP_SHARES if k[0] in table):
+    for i, o in enumerate(shares):
+        key = o.key
         ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=color(i), alpha=0.18)
-        ax.plot(x, table[key], color=color(i), ls=linestyle(i), marker="o", ms=4, lw=2, label=label)
+        ax.plot(
+            x,
+            table[key],
+            color=color(i),
+            ls=linestyle(i),
+            marker="o",
+            ms=4,
+            lw=2,
+            label=_title(o, table),
+        )
     ax.set(ylim=(0, 1), xlabel=param, ylabel="Probability", title="Ceasefire")
     percent_axis(ax)
     ax.legend(loc="best", fontsize=9)
-    for ax, key, label, unit, c in (
-        (axes[1], "median_week", "Median week of first ceasefire", "Week", 1),
-        (axes[2], "final_control", "Russia's final control (mean)", "Control (0-1)", 5),
-    ):
+    for j, (ax, o) in enumerate(zip(axes[1:], others, strict=True)):
+        key, c = o.key, (1, 5, 2, 3, 4, 6)[j % 6]
         ax.fill_between(
             x,
             table[f"{key}_lo"],
@@ -63,7 +77,7 @@ def _sweep_lines(table: pd.DataFrame, path: Path) -> Path:
             label="95% interval",
         )
         ax.plot(x, table[key], color=color(c), marker="o", ms=4, lw=2, label="estimate")
-        ax.set(xlabel=param, ylabel=unit, title=label)
+        ax.set(xlabel=param, ylabel=o.unit.capitalize(), title=_title(o, table))
         ax.legend(loc="best", fontsize=9)
     fig.suptitle(
         f"Sweep of {param} ({table.attrs['scenario']}, {table.attrs['runs']:,} runs per point, "
@@ -79,14 +93,13 @@ def _sweep_lines(table: pd.DataFrame, path: Path) -> Path:
 def _sweep_heatmaps(table: pd.DataFrame, path: Path) -> Path:
     p1, p2 = table.attrs["vary"]
     xs, ys = np.unique(table[p2]), np.unique(table[p1])
-    panels = [
-        ("p_ceasefire", "P(ceasefire by the horizon)", True),
-        ("p_held", "P(ceasefire holding at the horizon)", True),
-        ("median_week", "Median week of first ceasefire", False),
-        ("final_control", "Russia's final control (mean, 0-1)", False),
-    ]
-    fig, axes = figure(13, 10, nrows=2, ncols=2, squeeze=False)
-    for ax, (key, title, share) in zip(axes.flat, panels, strict=True):
+    panels = [(o.key, _title(o, table), o.kind == "proportion") for o in _outcomes(table)]
+    ncols = 2 if len(panels) <= 4 else 3
+    nrows = -(-len(panels) // ncols)
+    fig, axes = figure(6.5 * ncols, 5 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    for ax, (key, title, share) in zip(axes.flat, panels, strict=False):
         grid = (
             table.pivot_table(index=p1, columns=p2, values=key, dropna=False)
             .reindex(index=ys, columns=xs)
