@@ -309,16 +309,14 @@ def design_points(inputs: int, method: str, samples: int | None) -> int:
 
 
 def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
-    """Each design point's headline outcomes: its replicates' values averaged
-    (:func:`sim.outcomes.point_values`)."""
-    frame = pd.DataFrame(
-        {
-            o.key: outcomes.point_values(o, runs, horizon)
-            for o in outcomes.headline_outcomes(horizon)
-        }
-    )
+    """Each design point's headline outcomes over its replicates
+    (:func:`sim.outcomes.point_values`): shares and values averaged, weeks by their median,
+    so each outcome means at a point what its key says."""
+    chosen = outcomes.headline_outcomes(horizon)
+    frame = pd.DataFrame({o.key: outcomes.point_values(o, runs, horizon) for o in chosen})
     frame["point"] = runs["replicate"].to_numpy() // reps
-    return frame.groupby("point").mean().reindex(range(points))
+    how = {o.key: "median" if o.kind == "week" else "mean" for o in chosen}
+    return frame.groupby("point").agg(how).reindex(range(points))
 
 
 def sensitivity(
@@ -452,7 +450,7 @@ def sensitivity(
 
 def _sensitivity_label(outcome: outcomes.Outcome, horizon: int) -> str:
     if outcome.kind == "week":
-        return "Week of first ceasefire (mean of a point's runs; horizon + 1 if none)"
+        return "Median week of first ceasefire (a point's runs; horizon + 1 if none)"
     return outcome.title(horizon)
 
 
