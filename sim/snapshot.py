@@ -16,15 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scenario import (
-    Scenario,
-    apply_policy,
-    load_raw,
-    parse_override,
-    set_path,
-    validate_document,
-    validate_policy,
-)
+from .scenario import Scenario, build_scenario, load_raw
 
 
 @dataclass(frozen=True)
@@ -54,21 +46,8 @@ class ScenarioSnapshot:
         ScenarioError
             For any problem with the document, the policy or the overrides.
         """
-        source = self.source
         doc = copy.deepcopy(dict(self.document))
-        base = validate_document(doc, source)
-        for name in base.policies:  # every policy checked, as on load
-            validate_policy(doc, name, source)
-        if policy is not None:
-            doc = apply_policy(doc, policy, source)
-        overrides = tuple(overrides)
-        for text in overrides:
-            key, value = parse_override(text)
-            set_path(doc, key, value, f"{source} (--set)")
-        spec = validate_document(doc, f"{source} (--set)" if overrides else source)
-        return Scenario(
-            spec=spec, source=source, policy=policy, texts=dict(self.texts), overrides=overrides
-        )
+        return build_scenario(doc, self.source, dict(self.texts), policy, overrides)
 
 
 def read_snapshot(path: str | Path | ScenarioSnapshot) -> ScenarioSnapshot:

@@ -27,6 +27,7 @@ Every name below is importable from ``sim.scenario`` as before the split.
 from .loading import (
     Scenario,
     apply_policy,
+    build_scenario,
     load_raw,
     load_scenario,
     validate_policy,
@@ -117,6 +118,7 @@ __all__ = [
     "UNIT",
     "WEEKS",
     "apply_policy",
+    "build_scenario",
     "check_depth",
     "deep_merge",
     "is_distribution",

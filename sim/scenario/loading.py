@@ -148,9 +148,22 @@ def load_scenario(
     ScenarioError
         For any problem with the file, the policy or the overrides.
     """
-    source = str(path)
     doc, texts = load_raw(path)
-    # validate the unmodified document first, so every policy is checked on load
+    return build_scenario(doc, str(path), texts, policy, overrides)
+
+
+def build_scenario(
+    doc: dict,
+    source: str,
+    texts: dict[str, str],
+    policy: str | None = None,
+    overrides: Iterable[str] = (),
+) -> Scenario:
+    """Validate a merged raw document with a policy and ``--set`` overrides.
+
+    ``doc`` is modified in place (pass a copy to keep it).  Every policy of the document is
+    validated first, so a bad one is reported whichever policy is applied.
+    """
     base = validate_document(doc, source)
     for name in base.policies:
         validate_policy(doc, name, source)
