@@ -97,8 +97,8 @@ class Actor(mesa.Agent):
         value = self.model.value_of_fighting(rows)[:, v]
         control = self.model.state["control"][rows]
         ceded = self.preferences(rows).ceded(terms[:, self.model.territory], control)[:, 0]
-        ratified = ceded <= self.model.ratification_limit[rows, v] + package.ACCEPT_TOL
-        return (self.utility(terms, rows) >= value - package.ACCEPT_TOL) & ratified
+        surplus = self.utility(terms, rows) - value
+        return package.acceptance(surplus, ceded, self.model.ratification_limit[rows, v])[0]
 
     def __repr__(self) -> str:
         return f"Actor({self.key!r}, role={self.role!r}, side={self.side!r}, veto={self.veto})"

@@ -424,7 +424,7 @@ class NegotiationModel(mesa.Model):
         spec, neg = self.spec, self.spec.negotiation
         if spec.tabled is not None:
             if self.week == spec.tabled.week:
-                self._table(rows, self._deal_terms(rows), tabled=True)
+                self._table(rows, self.preferences(rows), self._deal_terms(rows), tabled=True)
             return
         if self.week < neg.first_week or (self.week - neg.first_week) % neg.rounds_every:
             return
@@ -477,7 +477,7 @@ class NegotiationModel(mesa.Model):
             offer.terms[use] = leaders.terms[leaders.feasible]
             offer.feasible[use] = True
             offer.blocker[short] = leaders.blocker
-        self._table(rows, offer.terms, war_value=war_value, offer=offer)
+        self._table(rows, prefs, offer.terms, war_value=war_value, offer=offer)
 
     def _box(
         self, prefs: package.Preferences, control: np.ndarray, limit: np.ndarray | None
@@ -512,6 +512,7 @@ class NegotiationModel(mesa.Model):
     def _table(
         self,
         rows: np.ndarray,
+        prefs: package.Preferences,
         terms: np.ndarray,
         war_value: np.ndarray | None = None,
         offer: package.Package | None = None,
@@ -523,11 +524,9 @@ class NegotiationModel(mesa.Model):
         if war_value is None:
             war_value = self.value_of_fighting(rows)
         control = self.state["control"][rows]
-        prefs = self.preferences(rows)
         surplus = prefs.utility(terms, control) - war_value
         ceded = prefs.ceded(terms[:, self.territory], control)
-        ratified = ceded <= self.ratification_limit[rows] + package.ACCEPT_TOL
-        accept = (surplus >= -package.ACCEPT_TOL) & ratified
+        accept, ratified = package.acceptance(surplus, ceded, self.ratification_limit[rows])
         agreed = accept.all(axis=1)
         self.rejections[rows] += ~accept
         if tabled:

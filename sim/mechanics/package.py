@@ -136,6 +136,18 @@ class Preferences:
         return extra.reshape(extra.shape + (1,) * (ceded.ndim - 2)) * ceded
 
 
+def acceptance(
+    surplus: np.ndarray, ceded: np.ndarray, limit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who accepts tabled terms (Fearon 1995; Putnam 1988): ``(accept, ratified)``.
+
+    A veto player accepts when the terms beat fighting on, ``U_i(z) - d_i >= -ACCEPT_TOL``,
+    and the territory they concede from its reference is within its ratification limit.
+    """
+    ratified = ceded <= limit + ACCEPT_TOL
+    return (surplus >= -ACCEPT_TOL) & ratified, ratified
+
+
 @dataclass(frozen=True)
 class Package:
     """The mediator's package for a block of replicates.
