@@ -52,6 +52,9 @@ BISECTIONS = 36
 spacing of the frontier's vertices in any but contrived cases (the exact solution on the
 bracketing segment does the rest)."""
 
+TIE_WEIGHT = 1e-9
+"""Weight of the mediator's utility in each issue's maximisation: it breaks ties only."""
+
 ACCEPT_TOL = 1e-9
 """A veto player accepts a package when ``U_i(z) - d_i >= -ACCEPT_TOL`` (rounding)."""
 
@@ -241,7 +244,7 @@ def nash_package(
         The box of terms that can be tabled.
     mediator : (ideal, weights), each ndarray of shape (R, K), optional
         The mediator's stated positions and issue weights: its (linear) utility breaks ties
-        between packages the veto players value equally, with weight 1e-9.
+        between packages the veto players value equally, with weight :data:`TIE_WEIGHT`.
     grid : bool
         Whether utilities are curved (any veto player's risk attitude is not 1).
     attribute : bool
@@ -270,7 +273,7 @@ def nash_package(
     tie = np.zeros(points.shape)
     if mediator is not None:
         m_ideal, m_weights = mediator
-        tie = m_weights[..., None] * (1.0 - np.abs(points - m_ideal[..., None]))
+        tie = TIE_WEIGHT * (m_weights[..., None] * (1.0 - np.abs(points - m_ideal[..., None])))
     lo_idx, hi_idx, t, feasible, blocker = _solve(
         np.ascontiguousarray(util),
         np.ascontiguousarray(tie),
@@ -289,7 +292,7 @@ def nash_package(
 
 # --------------------------------------------------------------------------- compiled core
 @numba.njit(cache=True, error_model="numpy")
-def _frontier(theta, util, tie, r, tie_weight, idx):
+def _frontier(theta, util, tie, r, idx):
     """Weighted-sum package at ``theta``: chosen candidate per issue into ``idx``; (U0, U1)."""
     k_count, m_count = util.shape[2], util.shape[3]
     u0 = 0.0
@@ -299,7 +302,7 @@ def _frontier(theta, util, tie, r, tie_weight, idx):
         chosen = 0
         for m in range(m_count):
             f = (1.0 - theta) * util[r, 0, k, m] + theta * util[r, 1, k, m]
-            f += tie_weight * tie[r, k, m]
+            f += tie[r, k, m]
             if f > best:
                 best = f
                 chosen = m
@@ -329,14 +332,13 @@ def _cross(kind, util, tie, r, d0, d1, b0, b1, edge, steps, idx_lo, idx_hi):
     ``idx_hi`` and returns ``(t, s0, s1)``: the position on the segment and the surpluses
     there (utilities are linear along a segment).
     """
-    tie_weight = 1e-9  # the mediator's utility breaks ties only
     lo, hi = edge, 1.0 - edge
-    u0, u1 = _frontier(lo, util, tie, r, tie_weight, idx_lo)
+    u0, u1 = _frontier(lo, util, tie, r, idx_lo)
     s0_lo, s1_lo = u0 - d0, u1 - d1
     if _criterion(kind, lo, s0_lo, s1_lo, b0, b1) >= 0.0:
         idx_hi[:] = idx_lo
         return 0.0, s0_lo, s1_lo
-    u0, u1 = _frontier(hi, util, tie, r, tie_weight, idx_hi)
+    u0, u1 = _frontier(hi, util, tie, r, idx_hi)
     s0_hi, s1_hi = u0 - d0, u1 - d1
     if _criterion(kind, hi, s0_hi, s1_hi, b0, b1) < 0.0:
         idx_lo[:] = idx_hi
@@ -344,14 +346,14 @@ def _cross(kind, util, tie, r, d0, d1, b0, b1, edge, steps, idx_lo, idx_hi):
     scratch = np.empty_like(idx_lo)
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        u0, u1 = _frontier(mid, util, tie, r, tie_weight, scratch)
+        u0, u1 = _frontier(mid, util, tie, r, scratch)
         if _criterion(kind, mid, u0 - d0, u1 - d1, b0, b1) < 0.0:
             lo = mid
         else:
             hi = mid
-    u0, u1 = _frontier(lo, util, tie, r, tie_weight, idx_lo)
+    u0, u1 = _frontier(lo, util, tie, r, idx_lo)
     s0_lo, s1_lo = u0 - d0, u1 - d1
-    u0, u1 = _frontier(hi, util, tie, r, tie_weight, idx_hi)
+    u0, u1 = _frontier(hi, util, tie, r, idx_hi)
     s0_hi, s1_hi = u0 - d0, u1 - d1
     g0, g1 = s0_hi - s0_lo, s1_hi - s1_lo  # slopes along the segment
     t = 0.0
@@ -398,9 +400,9 @@ def _solve(util, tie, d, beta, edge, tol, steps, attribute):
         if not attribute:
             continue
         # who is furthest from accepting the best the other would accept?
-        u0, u1 = _frontier(edge, util, tie, r, 1e-9, a)
+        u0, u1 = _frontier(edge, util, tie, r, a)
         best0 = u0 - d0
-        u0, u1 = _frontier(1.0 - edge, util, tie, r, 1e-9, a)
+        u0, u1 = _frontier(1.0 - edge, util, tie, r, a)
         best1 = u1 - d1
         if best0 < 0.0 and best1 < 0.0:
             blocker[r] = 0 if best0 <= best1 else 1
