@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import tracemalloc
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, run_ensemble
+from sim.model import NegotiationModel
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
@@ -24,14 +26,36 @@ def peak_bytes(scenario, runs: int) -> int:
         tracemalloc.stop()
 
 
-def test_peak_memory_does_not_grow_with_chunks_done(mini_path):
+def test_no_finished_model_outlives_its_chunk(mini_path):
+    """Mesa < 3.4.2 kept every finished model alive; each chunk's model must be freed."""
     scenario = load_scenario(mini_path, overrides=["horizon=10"])
-    few, many = peak_bytes(scenario, 400), peak_bytes(scenario, 2400)
-    # six times the chunks: only the outcome records (~20 columns of 8 bytes, held in up
-    # to three copies while the table is assembled) may add to the peak, not the models
-    # of the chunks already run (Mesa < 3.4.2 kept every finished model alive)
-    per_replicate_record = 20 * 8 * 3 * 2  # with a factor 2 of headroom
-    assert many - few < 2000 * per_replicate_record
+    alive: list[int] = []
+
+    def count_models(_done: int) -> None:
+        gc.collect()
+        alive.append(sum(isinstance(o, NegotiationModel) for o in gc.get_objects()))
+
+    run_ensemble(
+        scenario,
+        runs=600,
+        workers=1,
+        chunk_size=100,
+        trajectory_replicates=0,
+        on_progress=count_models,
+    )
+    assert alive == [0] * 6
+
+
+def test_peak_memory_grows_only_by_the_outcome_records(mini_path):
+    scenario = load_scenario(mini_path, overrides=["horizon=10"])
+    peak_bytes(scenario, 200)  # one-time costs (compilation, caches) out of the measurement
+    few, many = peak_bytes(scenario, 2400), peak_bytes(scenario, 12400)
+    table = run_ensemble(scenario, runs=100, workers=1, trajectory_replicates=0).runs
+    row_bytes = table.memory_usage(deep=True).sum() / len(table)
+    # ten thousand more replicates may add their outcome records, held in up to three
+    # copies while the table is assembled (chunk arrays, joined arrays, the frame), with a
+    # factor 2 of headroom for per-array overhead; a chunk's model is several times that
+    assert (many - few) / 10_000 < row_bytes * 3 * 2
 
 
 @pytest.mark.slow
