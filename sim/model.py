@@ -3,13 +3,15 @@
 Each week runs the phases of ``docs/model.md`` in order:
 
 1. events            (:mod:`sim.mechanics.events`)
-2. battlefield, costs (:mod:`sim.mechanics.battlefield`, :mod:`sim.mechanics.costs`)
+2. battlefield, costs, decision (:mod:`sim.mechanics.battlefield`, :mod:`sim.mechanics.costs`,
+   :mod:`sim.mechanics.decision`)
 3. beliefs           (:mod:`sim.mechanics.beliefs`)
 4. bargaining        (:mod:`sim.mechanics.bargaining`), every ``rounds_every`` weeks
 5. proposal and acceptance (:mod:`sim.mechanics.acceptance`)
 6. durability        (:mod:`sim.mechanics.durability`)
 
-Phases 2-5 act on the replicates at war, phase 6 on those in a ceasefire.  ``replicates=1``
+Phases 2-5 act on the replicates at war, phase 6 on those in a ceasefire; a victory
+(phase 2c) ends a replicate's war for good.  ``replicates=1``
 is the plain agent-based model on the same code path.
 """
 
@@ -20,13 +22,30 @@ import numpy as np
 from scipy.special import ndtri
 
 from .actors import Actor
-from .mechanics import acceptance, battlefield, beliefs, costs, durability, events, package
+from .mechanics import (
+    acceptance,
+    battlefield,
+    beliefs,
+    costs,
+    decision,
+    durability,
+    events,
+    package,
+)
 from .mechanics.bargaining_kernel import bargaining_round_fast
+from .outcomes import STATES
 from .parameters import flat_parameters, sample, uncertain
 from .scenario import DYNAMIC_BOUNDS, DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
 from .streams import uniforms
 
-WAR, CEASEFIRE = 0, 1
+ACCIDENT = -2
+"""``breaker`` of a ceasefire that ended by accident, not by a party's choice."""
+
+# a replicate's state each week: its position in sim.outcomes.STATES
+WAR, CEASEFIRE, WAR_RESUMED, RUSSIAN_VICTORY, UKRAINIAN_VICTORY = (
+    list(STATES).index(k)
+    for k in ("war", "ceasefire", "war_resumed", "russian_victory", "ukrainian_victory")
+)
 WEEKS_PER_YEAR = 52.0
 
 
@@ -99,6 +118,13 @@ class NegotiationModel(mesa.Model):
         self.veto_keys = [self.actor_keys[i] for i in self.vetoes]
         self.claims = np.array([spec.actors[k].reference == "claim" for k in self.veto_keys])
         self.mediator = self.actor_keys.index(spec.mediator)
+        # whose ideal terms a victory imposes: the side's veto player, else its belligerent
+        self.victor = {
+            s: next(
+                i for i in [*self.vetoes, *np.flatnonzero(self.belligerent)] if self.side[i] == s
+            )
+            for s in (1, -1)
+        }
         # curved utilities need a grid of candidate terms (sim.mechanics.package); decided
         # from the scenario, never from the replicates in a chunk, so results do not
         # depend on how replicates are split
@@ -112,6 +138,8 @@ class NegotiationModel(mesa.Model):
         self.inputs = uncertain(flat)
         values = sample(flat, self.seed, self.start, self.stop)
         self.sampled = {path: values[path] for path in self.inputs}
+        # strength of guarantor forces at war on Ukraine's side (phase 6), none at first
+        self.joined = np.zeros(replicates)
         self.state = self._initial_state(values)
         self.mediator_bias = values["negotiation.mediator_bias"]
         self.ratification_limit = np.stack(
@@ -127,6 +155,20 @@ class NegotiationModel(mesa.Model):
         block = (self.seed, self.start, self.stop, spec.horizon)
         self._shock = ndtri(uniforms(block[0], "battlefield", *block[1:]))
         self._collapse = uniforms(block[0], "durability", *block[1:])
+        # each actor's own reading of the front (phase 3); drawn only when some actor reads
+        # it with noise, decided from the scenario so that chunks agree
+        n = len(self.actor_keys)
+        self._noisy = any(
+            f"actors.{a}.signal_noise" in self.inputs or flat[f"actors.{a}.signal_noise"] != 0
+            for a in self.actor_keys
+        )
+        self._signal = (
+            ndtri(uniforms(self.seed, "signals", self.start, self.stop, spec.horizon * n)).reshape(
+                replicates, spec.horizon, n
+            )
+            if self._noisy
+            else None
+        )
         # the mediator's error about each veto player's value of fighting on, every week
         v = len(self.vetoes)
         self._misjudged = (
@@ -144,12 +186,9 @@ class NegotiationModel(mesa.Model):
             )
             for e in spec.events
         ]
-        # (R, K): a guarantee's weight may be uncertain like any other number
-        self.guarantee_weights = np.stack(
-            [
-                values.get(f"durability.guarantees.{k}", np.zeros(replicates))
-                for k in self.issue_keys
-            ],
+        # (R, K): guarantor strength per unit of each term, uncertain like any other number
+        self.tripwire = np.stack(
+            [values.get(f"durability.tripwire.{k}", np.zeros(replicates)) for k in self.issue_keys],
             axis=1,
         )
         self.actors = [
@@ -182,6 +221,9 @@ class NegotiationModel(mesa.Model):
                 "war_cost",
                 "optimism",
                 "loss_aversion",
+                "breaking_point",
+                "signal_noise",
+                "rearmament",
             )
         }
         state["position"] = per_issue("position")
@@ -194,7 +236,7 @@ class NegotiationModel(mesa.Model):
             state[path] = v[path].copy()
         for name in ("prior_weeks", "outlook_weeks"):
             state[name] = v[f"beliefs.{name}"]
-        for name in ("base_hazard", "dissatisfaction", "consolidation_weeks"):
+        for name in ("accident_hazard", "resume_cost"):
             state[name] = v[f"durability.{name}"]
         state["control"] = v["battlefield.control"].copy()
         # beliefs start at the true drift, shifted by each actor's yearly optimism
@@ -213,9 +255,17 @@ class NegotiationModel(mesa.Model):
             low[k] = high[k] = value
         return low, high
 
-    def _balance(self, s: dict[str, np.ndarray], rows=slice(None)) -> np.ndarray:
+    def _balance(
+        self, s: dict[str, np.ndarray], rows=slice(None), guarantors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Balance of strength; guarantor forces at war on Ukraine's side by default."""
         russia, ukraine = battlefield.effective_strength(
-            s["capability"][rows], s["aid"][rows], s["resolve"][rows], self.side, self.belligerent
+            s["capability"][rows],
+            s["aid"][rows],
+            s["resolve"][rows],
+            self.side,
+            self.belligerent,
+            self.joined[rows] if guarantors is None else guarantors,
         )
         return battlefield.balance(russia, ukraine)
 
@@ -239,8 +289,10 @@ class NegotiationModel(mesa.Model):
         self.rejections = np.zeros((r, len(self.vetoes)), dtype=np.int64)
         self.blocks = np.zeros((r, len(self.vetoes)), dtype=np.int64)
         self.accepted = np.zeros((r, len(self.vetoes)), dtype=bool)  # of a tabled deal
-        self.concession = np.zeros(r)
         self.talks_resume = np.zeros(r, dtype=np.int64)
+        self.breaker = np.full(r, -1, dtype=np.int64)  # actor index; ACCIDENT: nobody chose
+        self.signed_balance = np.zeros(r)
+        self.decision_week = np.full(r, -1, dtype=np.int64)
         self.cumulative_cost = np.zeros((r, n))
 
     def _init_trajectories(self, keep: int) -> None:
@@ -290,6 +342,7 @@ class NegotiationModel(mesa.Model):
             self._of_vetoes("aid_cost", rows),
             self._of_vetoes("resolve", rows),
             self.belligerent[v],
+            costs.attrition(self._balance(s, rows), self.side[v]),
         )
         outlook_weeks = s["outlook_weeks"][rows]
         resolve = self._of_vetoes("resolve", rows)
@@ -302,17 +355,20 @@ class NegotiationModel(mesa.Model):
         pressured = (v != self.mediator)[None, :]
         return perceived_cost + pressured * leverage[:, None]
 
-    def value_of_fighting(self, rows: np.ndarray, cost: np.ndarray | None = None) -> np.ndarray:
+    def value_of_fighting(
+        self, rows: np.ndarray, cost: np.ndarray | None = None, mean: np.ndarray | None = None
+    ) -> np.ndarray:
         """Each veto player's expected utility of fighting on, shape (len(rows), V).
 
         Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
         Territory lost or won by fighting is valued without loss aversion: nothing is
-        conceded by signature (docs/model.md, phase 5).
+        conceded by signature (docs/model.md, phase 5).  ``mean`` replaces the veto players'
+        drift beliefs (a ceasefire's re-evaluation, phase 6).
         """
         s = self.state
         nodes = beliefs.outlook(
             s["control"][rows],
-            self._of_vetoes("belief_mean", rows),
+            self._of_vetoes("belief_mean", rows) if mean is None else mean,
             self._of_vetoes("belief_weight", rows),
             s["battlefield.volatility"][rows],
             s["outlook_weeks"][rows],
@@ -347,10 +403,11 @@ class NegotiationModel(mesa.Model):
         """Advance every replicate by one week."""
         self.week += 1
         self._events()
-        at_war = np.flatnonzero(self.status == WAR)
+        at_war = np.flatnonzero((self.status == WAR) | (self.status == WAR_RESUMED))
         if len(at_war):
             change = self._fight(at_war)
             self._learn(at_war, change)
+            at_war = at_war[self._decide(at_war)]
             if self.week % self.spec.negotiation.rounds_every == 0:
                 self._bargain(at_war)
             self._negotiate(at_war)
@@ -382,9 +439,10 @@ class NegotiationModel(mesa.Model):
     def _fight(self, rows: np.ndarray) -> np.ndarray:
         s = self.state
         before = s["control"][rows]
+        balance = self._balance(s, rows)
         after = battlefield.move_front(
             before,
-            self._balance(s, rows),
+            balance,
             s["battlefield.drift"][rows],
             s["battlefield.volatility"][rows],
             self._shock[rows, self.week - 1],
@@ -396,6 +454,7 @@ class NegotiationModel(mesa.Model):
             s["aid_cost"][rows],
             s["resolve"][rows],
             self.belligerent,
+            costs.attrition(balance, self.side),
         )
         self.cumulative_cost[rows] += cost
         s["resolve"][rows] = costs.wear(s["resolve"][rows], cost)
@@ -403,8 +462,42 @@ class NegotiationModel(mesa.Model):
 
     def _learn(self, rows: np.ndarray, change: np.ndarray) -> None:
         s = self.state
-        mean, weight = beliefs.update(s["belief_mean"][rows], s["belief_weight"][rows], change)
+        if self._noisy:
+            noise = s["signal_noise"][rows]
+            spread = noise * s["battlefield.volatility"][rows, None]
+            read = change[:, None] + spread * self._signal[rows, self.week - 1]
+            mean, weight = beliefs.update(
+                s["belief_mean"][rows], s["belief_weight"][rows], read, beliefs.evidence(noise)
+            )
+        else:
+            mean, weight = beliefs.update(s["belief_mean"][rows], s["belief_weight"][rows], change)
         s["belief_mean"][rows], s["belief_weight"][rows] = mean, weight
+
+    def _decide(self, rows: np.ndarray) -> np.ndarray:
+        """Phase 2c: armies that break and last forts that fall end the war; the victor
+        imposes its ideal terms.  Returns which of ``rows`` are still at war."""
+        s = self.state
+        russia_wins, ukraine_wins = decision.victors(
+            s["resolve"][rows],
+            s["breaking_point"][rows],
+            s["control"][rows],
+            self.side,
+            self.belligerent,
+            self._balance(s, rows),
+        )
+        for wins, state, side in (
+            (russia_wins, RUSSIAN_VICTORY, 1),
+            (ukraine_wins, UKRAINIAN_VICTORY, -1),
+        ):
+            won = rows[wins]
+            if not len(won):
+                continue
+            victor = self.victor[side]
+            self.status[won] = state
+            self.terms[won] = s["ideal"][won, victor]
+            s["control"][won] = self.terms[won, self.territory]
+            self.decision_week[won] = self.week
+        return ~(russia_wins | ukraine_wins)
 
     def _bargain(self, rows: np.ndarray) -> None:
         s, neg = self.state, self.spec.negotiation
@@ -549,23 +642,50 @@ class NegotiationModel(mesa.Model):
             self.first_ceasefire_week[signed] < 0, self.week, self.first_ceasefire_week[signed]
         )
         self.last_ceasefire_week[signed] = self.week
-        utility = surplus[agreed] + war_value[agreed]
-        self.concession[signed] = (1.0 - utility).max(axis=1)
+        # the balance the deal was struck at: phase 6 weighs the deal against its shifts
+        self.signed_balance[signed] = self._balance(self.state, signed, guarantors=0.0)
+        self.joined[signed] = 0.0
 
     def _endure(self, rows: np.ndarray) -> None:
-        s = self.state
-        h = durability.hazard(
-            s["base_hazard"][rows],
-            s["dissatisfaction"][rows],
-            self.concession[rows],
-            durability.guarantee_strength(self.terms[rows], self.guarantee_weights[rows]),
-            (self.week - self.last_ceasefire_week[rows]).astype(float),
-            s["consolidation_weeks"][rows],
+        """Phase 6: capabilities shift; each veto player keeps the ceasefire while the deal
+        is worth more than resuming the war from the new state (the commitment problem)."""
+        s, v = self.state, self.vetoes
+        s["capability"][rows] *= np.exp(s["rearmament"][rows] / WEEKS_PER_YEAR)
+        # the balance each veto player would fight at if it resumed the war: guarantor
+        # forces on the ground join Ukraine when Russia attacks (a tripwire), not when
+        # Ukraine does
+        guarantors = durability.tripwire_strength(self.terms[rows], self.tripwire[rows])
+        attacked = self._balance(s, rows, guarantors=guarantors)
+        unguarded = self._balance(s, rows, guarantors=0.0)
+        russian = self.side[v] > 0
+        balance_now = np.where(russian[None, :], attacked[:, None], unguarded[:, None])
+        mean = durability.shifted_belief(
+            self._of_vetoes("belief_mean", rows),
+            s["battlefield.drift"][rows],
+            balance_now,
+            self.signed_balance[rows],
         )
-        collapsed = rows[self._collapse[rows, self.week - 1] < h]
-        self.status[collapsed] = WAR
-        self.collapses[collapsed] += 1
-        self.talks_resume[collapsed] = self.week + self.spec.negotiation.cooldown_weeks
+        control = s["control"][rows]
+        war_value = self.value_of_fighting(rows, mean=mean)
+        deal_value = self.preferences(rows).utility(self.terms[rows], control)
+        breaks, who = durability.breakers(war_value, deal_value, s["resume_cost"][rows])
+        accident = self._collapse[rows, self.week - 1] < s["accident_hazard"][rows]
+        collapsed = breaks | accident
+        ended = rows[collapsed]
+        if not len(ended):
+            return
+        self.status[ended] = WAR_RESUMED
+        self.collapses[ended] += 1
+        self.breaker[ended] = np.where(breaks[collapsed], v[who[collapsed]], ACCIDENT)
+        # the war resumes from the new state: guarantors fight if Russia attacked, and the
+        # sides' beliefs take in the balance the war now has
+        by_russia = breaks[collapsed] & russian[who[collapsed]]
+        self.joined[ended] = np.where(by_russia, guarantors[collapsed], 0.0)
+        shift = s["battlefield.drift"][ended] * (
+            self._balance(s, ended) - self.signed_balance[ended]
+        )
+        s["belief_mean"][ended] += shift[:, None]
+        self.talks_resume[ended] = self.week + self.spec.negotiation.cooldown_weeks
 
     # ------------------------------------------------------------------ running
     def run(self) -> NegotiationModel:
@@ -589,8 +709,12 @@ class NegotiationModel(mesa.Model):
         }
         for k, issue in enumerate(self.issue_keys):
             cols[f"terms_{issue}"] = self.terms[:, k]
+        cols["outcome"] = np.array(list(STATES), dtype=object)[self.status]
         cols["held"] = ceasefire & (self.status == CEASEFIRE)
         cols["collapses"] = self.collapses
+        names = {ACCIDENT: "accident", -1: "", **dict(enumerate(self.actor_keys))}
+        cols["breaker"] = np.array([names[b] for b in self.breaker], dtype=object)
+        cols["decision_week"] = self.decision_week
         cols["final_control"] = self.state["control"].copy()
         cols["blocker"] = np.array(
             [self.actor_keys[b] if b >= 0 else "" for b in self.blocker], dtype=object

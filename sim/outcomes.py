@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom, norm
 
-OUTCOME_COLUMNS = ("ceasefire", "ceasefire_week", "held", "collapses", "final_control", "blocker")
+OUTCOME_COLUMNS = (
+    "outcome",
+    "ceasefire",
+    "ceasefire_week",
+    "held",
+    "collapses",
+    "breaker",
+    "final_control",
+    "blocker",
+)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 HEADLINE_WEEKS = (26, 52)
@@ -26,6 +35,19 @@ HEADLINE_WEEKS = (26, 52)
 come before the horizon."""
 
 KINDS = ("proportion", "week", "value")
+
+STATES: dict[str, str] = {
+    "war": "At war, no ceasefire yet",
+    "ceasefire": "In a ceasefire",
+    "war_resumed": "At war again after a ceasefire collapsed",
+    "russian_victory": "Russian victory",
+    "ukrainian_victory": "Ukrainian victory",
+}
+"""Where a replicate stands in a week, by key and label; the model codes a replicate's
+state by its position here, and the ``outcome`` column is the state at the horizon.  The two
+victories are absorbing (docs/model.md, phase 2c)."""
+
+VICTORIES = ("russian_victory", "ukrainian_victory")
 
 
 # --------------------------------------------------------------------------- registry
@@ -95,6 +117,13 @@ def _by_week(week: int) -> Callable[[pd.DataFrame, int], np.ndarray]:
     return compute
 
 
+def _state(state: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        return (runs["outcome"].astype(object) == state).to_numpy(float)
+
+    return compute
+
+
 HEADLINE: tuple[Outcome, ...] = (
     Outcome(
         "p_ceasefire",
@@ -120,6 +149,23 @@ HEADLINE: tuple[Outcome, ...] = (
         "proportion",
         _column("held"),
         short="P(holding at end)",
+    ),
+    *(
+        Outcome(
+            f"p_{state}",
+            f"P({STATES[state]} by week {{horizon}})",
+            "proportion",
+            _state(state),
+            short={"russian_victory": "P(RU wins)", "ukrainian_victory": "P(UA wins)"}[state],
+        )
+        for state in VICTORIES
+    ),
+    Outcome(
+        "p_collapse",
+        "P(a ceasefire collapsed by week {horizon})",
+        "proportion",
+        lambda runs, horizon: (runs["collapses"].to_numpy() > 0).astype(float),
+        short="P(collapse)",
     ),
     Outcome(
         "median_week",
@@ -207,6 +253,8 @@ def to_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
     frame.loc[~reached, "ceasefire_week"] = pd.NA
     # few distinct names: a categorical keeps 100,000 replicates' worth small
     frame["blocker"] = pd.Categorical(frame["blocker"].replace("", None))
+    frame["breaker"] = pd.Categorical(frame["breaker"].replace("", None))
+    frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(STATES))
     return frame
 
 
@@ -242,11 +290,37 @@ def summarize(runs: pd.DataFrame, issues: Sequence[str], horizon: int) -> dict:
     summary: dict = {"runs": n, "horizon_weeks": horizon}
     summary.update({k: _json_number(v) for k, v in headline(runs, horizon).items()})
     summary["mean_collapses"] = float(runs["collapses"].mean()) if n else float("nan")
+    summary["outcomes"] = outcome_shares(runs)
+    breakers = runs["breaker"].dropna()
+    summary["breakers"] = {str(k): v / n for k, v in breakers.value_counts().sort_index().items()}
     summary["terms"] = {issue: _quantiles(runs[f"terms_{issue}"].dropna()) for issue in issues}
     summary["final_control_quantiles"] = _quantiles(runs["final_control"])
     blockers = runs["blocker"].dropna()
     summary["blockers"] = {str(k): v / n for k, v in blockers.value_counts().sort_index().items()}
     return summary
+
+
+def outcome_shares(runs: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Share of replicates in each state at the horizon (:data:`STATES`), with its 95%
+    Wilson interval: ``{state: {"share", "lo", "hi"}}``."""
+    n = len(runs)
+    counts = runs["outcome"].astype(object).value_counts()
+    shares = {}
+    for state in STATES:
+        hits = int(counts.get(state, 0))
+        lo, hi = wilson(hits, n)
+        shares[state] = {"share": hits / n if n else math.nan, "lo": lo, "hi": hi}
+    return shares
+
+
+def state_shares(status: np.ndarray) -> np.ndarray:
+    """Share of replicates in each state every week, shape (weeks, len(STATES)), from the
+    weekly state codes (replicates x weeks) of the kept trajectories."""
+    status = np.asarray(status)
+    if status.size == 0:
+        return np.zeros((status.shape[-1] if status.ndim == 2 else 0, len(STATES)))
+    counts = np.stack([(status == code).sum(axis=0) for code in range(len(STATES))], axis=1)
+    return counts / status.shape[0]
 
 
 def _json_number(value: float) -> float | None:

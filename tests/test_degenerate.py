@@ -106,7 +106,7 @@ def _one_issue(doc):
         for actor in doc["actors"].values():
             del actor["position"][issue]
             del actor["salience"][issue]
-    doc["durability"]["guarantees"] = {}
+    doc["durability"]["tripwire"] = {}
     doc["events"] = []
 
 
@@ -162,11 +162,17 @@ MEANINGFUL = {
     "largest pressure": _only(negotiation={"pressure": 1e6}),
     "largest drift": _only(battlefield={"drift": 1e6}),
     "largest volatility": _only(battlefield={"volatility": 1e6}),
-    "no base hazard, largest dissatisfaction": _only(
-        durability={"base_hazard": 0.0, "dissatisfaction": 1e6}
+    "no accidents, largest cost of resuming": _only(
+        durability={"accident_hazard": 0.0, "resume_cost": 1e6}
     ),
-    "every ceasefire collapses at once": _only(durability={"base_hazard": 1.0}),
-    "instant consolidation": _only(durability={"consolidation_weeks": 1e-12}),
+    "every ceasefire collapses at once": _only(durability={"accident_hazard": 1.0}),
+    "largest tripwire": _only(durability={"tripwire": {"troops": 1e6}}),
+    "fastest rearmament and shrinking": lambda d: (
+        d["actors"]["Russia"].update(rearmament=1.0),
+        d["actors"]["Ukraine"].update(rearmament=-1.0),
+    ),
+    "armies that break at once": _every("breaking_point", 1.0),
+    "noisiest intelligence": _every("signal_noise", 100.0),
     "shortest outlook": _only(beliefs={"outlook_weeks": 1.0}),
     "longest prior and outlook": _only(beliefs={"prior_weeks": 10_000, "outlook_weeks": 1000}),
     "extreme optimism": lambda d: (
@@ -187,8 +193,8 @@ MEANINGFUL = {
         set={f"actors.{a}.salience.{k}": 0.0 for a in VETOES for k in ISSUES}
     ),
     # documented as *dist* in docs/scenarios.md, so it must run
-    "guarantee weight drawn from a distribution": _only(
-        durability={"guarantees": {"troops": {"uniform": [1.0, 2.0]}}}
+    "tripwire strength drawn from a distribution": _only(
+        durability={"tripwire": {"troops": {"uniform": [1.0, 2.0]}}}
     ),
     # weekly costs far beyond anything real: resolve must still stay in (0, 1]
     "largest war cost": _every("war_cost", 1e6),

@@ -126,11 +126,9 @@ def scenario_docs(draw, valid: bool | None = None) -> dict:
         "cooldown_weeks": draw(st.integers(0, 12)),
     }
     doc["durability"] = {
-        "base_hazard": draw(param(0.0, 1.0)),
-        # plain numbers: a distribution here crashes the model (tests/test_degenerate.py)
-        "guarantees": {k: draw(st.floats(0.0, 3.0)) for k in issues if k != "territory"},
-        "dissatisfaction": draw(param(0.0, 5.0)),
-        "consolidation_weeks": draw(param(1.0, 104.0)),
+        "accident_hazard": draw(param(0.0, 0.1)),
+        "resume_cost": draw(param(0.0, 0.2)),
+        "tripwire": {k: draw(param(0.0, 5.0)) for k in issues if k != "territory"},
     }
     events = []
     for i in range(draw(st.integers(0, 3))):

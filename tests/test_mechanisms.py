@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim import load_scenario, run_ensemble
-from sim.mechanics import acceptance, battlefield, beliefs, costs, durability
+from sim.mechanics import acceptance, battlefield, beliefs, costs
 
 RUNS = 400
 
@@ -102,22 +102,6 @@ def test_fearon_range_two_sides_one_issue():
     assert np.all(surplus >= -1e-12)
 
 
-def test_durability_hazard_falls_with_guarantees_and_rises_with_dissatisfaction():
-    def h(guarantee, dissatisfaction, age=0.0):
-        return durability.hazard(
-            np.array([0.02]),
-            np.array([2.0]),
-            np.array([dissatisfaction]),
-            np.array([guarantee]),
-            np.array([age]),
-            np.array([52.0]),
-        )[0]
-
-    assert h(1.0, 0.3) < h(0.0, 0.3)
-    assert h(0.0, 0.6) > h(0.0, 0.3)
-    assert h(0.0, 0.3, age=52) == pytest.approx(h(0.0, 0.3) / np.e)
-
-
 # ----------------------------------------------------------------------- model-level effects
 def test_larger_gap_in_beliefs_means_longer_wars(mini_path):
     close = arm(mini_path, **{"actors.Russia.optimism": 0.0, "actors.Ukraine.optimism": 0.0})
@@ -133,14 +117,6 @@ def test_stickier_beliefs_mean_longer_wars(write_scenario, mini_doc):
     learn = arm(write_scenario(mini_doc))
     stubborn = arm(write_scenario(mini_doc), **{"beliefs.prior_weeks": 400})
     assert weeks_to_ceasefire(learn) < weeks_to_ceasefire(stubborn)
-
-
-def test_stronger_guarantees_make_ceasefires_hold(mini_path):
-    weak = arm(mini_path, **{"durability.guarantees": "{troops: 0.0, nato: 0.0}"})
-    strong = arm(mini_path, **{"durability.guarantees": "{troops: 4.0, nato: 2.0}"})
-    held = lambda r: r["held"].sum() / r["ceasefire"].sum()  # noqa: E731
-    assert held(strong) > held(weak) + 0.05
-    assert strong["collapses"].mean() < weak["collapses"].mean()
 
 
 def test_weaker_mediator_means_fewer_agreements(mini_path):

@@ -9,6 +9,7 @@ import pandas as pd
 from sim import NegotiationModel, load_scenario, run_ensemble
 from sim.actors import Actor
 from sim.model import CEASEFIRE, WAR
+from sim.outcomes import STATES
 
 
 def runs(path, n=300, **kw):
@@ -65,7 +66,8 @@ def test_ended_state_is_consistent(mini_path):
     assert np.all((out["terms_territory"][reached] >= 0) & (out["terms_territory"][reached] <= 1))
     assert np.all(out["held"] <= reached)
     assert np.all(out["ceasefire_week"][reached] >= 1)
-    assert set(np.unique(model.status)) <= {WAR, CEASEFIRE}
+    assert set(np.unique(model.status)) <= set(range(len(STATES)))
+    assert np.array_equal(out["held"], model.status == CEASEFIRE)
     assert np.all((out["final_control"] >= 0) & (out["final_control"] <= 1))
 
 

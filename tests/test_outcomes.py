@@ -21,8 +21,10 @@ def runs_table(n: int = 40, seed: int = 1) -> pd.DataFrame:
             "replicate": np.arange(n),
             "ceasefire": reached,
             "ceasefire_week": week,
-            "held": reached & (rng.random(n) < 0.8),
+            "held": (held := reached & (rng.random(n) < 0.8)),
+            "outcome": np.where(held, "ceasefire", np.where(reached, "war_resumed", "war")),
             "collapses": rng.integers(0, 3, n),
+            "breaker": np.where(reached & ~held, "Russia", ""),
             "final_control": rng.uniform(0.8, 0.9, n),
             "blocker": np.where(reached, "", "Russia"),
             "terms_territory": np.where(reached, rng.random(n), np.nan),
@@ -49,12 +51,26 @@ def keys_everywhere(runs: pd.DataFrame, horizon: int) -> dict[str, set[str]]:
 def test_one_vocabulary_everywhere():
     runs = runs_table()
     keys = [o.key for o in outcomes.headline_outcomes(104)]
-    assert keys == ["p_ceasefire", "p_by_26", "p_by_52", "p_held", "median_week", "final_control"]
+    assert keys == [
+        "p_ceasefire",
+        "p_by_26",
+        "p_by_52",
+        "p_held",
+        "p_russian_victory",
+        "p_ukrainian_victory",
+        "p_collapse",
+        "median_week",
+        "final_control",
+    ]
     for where, found in keys_everywhere(runs, 104).items():
         assert set(keys) <= found, where
     summary = outcomes.summarize(runs, ["territory"], 104)
     for key in keys:
         assert summary[f"{key}_lo"] <= summary[key] <= summary[f"{key}_hi"], key
+    shares = summary["outcomes"]
+    assert list(shares) == list(outcomes.STATES)
+    assert sum(s["share"] for s in shares.values()) == pytest.approx(1.0)
+    assert all(s["lo"] <= s["share"] <= s["hi"] for s in shares.values())
 
 
 def test_weeks_at_or_after_the_horizon_are_left_out():

@@ -53,7 +53,7 @@ def test_invariants_hold_every_week(
         "actors.UK.position.nato": position,
         "actors.Russia.salience.troops": salience,
         "negotiation.pressure": pressure,
-        "durability.base_hazard": hazard,
+        "durability.accident_hazard": hazard,
         "horizon": 20,
     }
     overrides = [f"{k}={v}" for k, v in paths.items()]

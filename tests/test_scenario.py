@@ -167,7 +167,6 @@ def test_extends_replaces_a_distribution_by_one_of_another_kind(write_scenario, 
     [
         ("resolve", ("actors", "Russia", "resolve")),
         ("prior_weeks", ("beliefs", "prior_weeks")),
-        ("consolidation_weeks", ("durability", "consolidation_weeks")),
     ],
 )
 def test_normal_never_draws_an_open_bound(field, path, mini_doc, write_scenario):

@@ -18,6 +18,7 @@ def effective_strength(
     resolve: np.ndarray,
     side: np.ndarray,
     belligerent: np.ndarray,
+    guarantors: np.ndarray | float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strength of the Russian and the Ukrainian side.
 
@@ -27,6 +28,9 @@ def effective_strength(
     side : ndarray, shape (N,)
         +1 for Russia's side, -1 for Ukraine's, 0 for neutral.
     belligerent : ndarray of bool, shape (N,)
+    guarantors : ndarray, shape (R,), or float
+        Strength of guarantor forces fighting on Ukraine's side: a tripwire force whose
+        ceasefire Russia broke (phase 6).
 
     Returns
     -------
@@ -34,7 +38,7 @@ def effective_strength(
     """
     contribution = np.where(belligerent, capability, aid * resolve)
     russia = contribution[:, side > 0].sum(axis=1)
-    ukraine = contribution[:, side < 0].sum(axis=1)
+    ukraine = contribution[:, side < 0].sum(axis=1) + guarantors
     return russia, ukraine
 
 

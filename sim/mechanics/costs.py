@@ -1,6 +1,10 @@
 """Phase 2b: the weekly cost of the war, and the war weariness it causes.
 
-Belligerents pay ``war_cost`` per week of fighting; supporters pay ``aid_cost`` per unit of
+Belligerents pay ``war_cost`` per week of fighting, scaled by the strength they face
+(Lanchester 1916: losses grow with the enemy's strength): ``war_cost * (1 - s_i b)`` with
+``b`` the balance of strength (positive favours Russia) and ``s_i`` +1 on Russia's side, -1
+on Ukraine's, so the weaker side bleeds faster and the cost is ``war_cost`` at parity.
+Supporters pay ``aid_cost`` per unit of
 the aid they deliver, ``aid * resolve``.  Costs are in utility units per week and wear resolve down
 multiplicatively, ``resolve' = resolve * exp(-cost)`` (war weariness: Filson & Werner 2002
 make costs the force that ends wars; a floor of 1e-6 keeps resolve in (0, 1]).
@@ -17,9 +21,17 @@ def weekly_cost(
     aid_cost: np.ndarray,
     resolve: np.ndarray,
     belligerent: np.ndarray,
+    attrition: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Cost each actor bears in one week of war, shape (R, N)."""
-    return np.where(belligerent, war_cost, aid * resolve * aid_cost)
+    """Cost each actor bears in one week of war, shape (R, N); ``attrition`` (R, N) scales
+    the belligerents' cost (:func:`attrition`)."""
+    return np.where(belligerent, war_cost * attrition, aid * resolve * aid_cost)
+
+
+def attrition(balance: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """``1 - s_i b``, shape (R, N): how much harder than at parity each actor's side is hit,
+    for a balance of strength ``b`` (R,) and sides ``s`` (N,) (Lanchester 1916)."""
+    return 1.0 - balance[:, None] * side[None, :]
 
 
 MIN_RESOLVE = 1e-6

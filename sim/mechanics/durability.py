@@ -1,15 +1,21 @@
-"""Phase 6: whether a ceasefire holds.
+"""Phase 6: whether a ceasefire holds, from the commitment problem.
 
-Weekly collapse hazard (a proportional-hazards form, as in the durability literature on
-ceasefires: Fortna 2003, 2004; Clayton et al. 2022):
+A ceasefire is a deal each side keeps only while keeping it is worth more than going back to
+war (Fearon 1995; Powell 2006; Werner & Yuen 2005).  During a ceasefire the balance of
+strength shifts: each side rearms at its ``rearmament`` rate, and aid goes on (or stops, by
+events).  Every week each veto player ``i`` weighs the deal against resuming the war from
+the new state:
 
-    h = min(1, h0 * exp(delta * D - sum_k g_k z_k) * exp(-age / tau))
+    break_i  if  W_i(shifted belief, guarantors) - c_resume > U_i(terms)
 
-``h0`` is the base weekly hazard, ``z_k`` the agreed terms on the guarantee issues (foreign
-troops, a NATO path, a US backstop) with weights ``g_k``, ``D`` the largest concession
-among the veto players (``1 - U_i(z)``: the dissatisfaction of the party that conceded
-most), ``delta`` its effect, and ``tau`` how fast a ceasefire consolidates (most collapses
-come early).  After a collapse the war resumes.
+``W_i`` is its value of fighting on (phase 5) with its belief about the front's drift moved
+by the shift of the balance since signing, ``mu_i + d (b_now - b_signed)``, and ``c_resume``
+the cost of restarting a war.  Guarantees work through the mechanism, not a coefficient:
+guarantor forces on the ground (``tripwire``, strength per unit of a term such as
+``troops``) join the defender if Russia attacks (Fortna 2003, 2004: peacekeepers and strong
+agreements make ceasefires last by raising the cost of defection), so they enter Russia's
+balance when it weighs an attack.  A small weekly ``accident_hazard`` ends ceasefires that
+nobody chose to break.  After a collapse the war resumes from the new state.
 """
 
 from __future__ import annotations
@@ -17,22 +23,38 @@ from __future__ import annotations
 import numpy as np
 
 
-def guarantee_strength(terms: np.ndarray, guarantee_weights: np.ndarray) -> np.ndarray:
-    """``sum_k g_k z_k`` for terms and weights of shape (R, K) -> (R,)."""
-    return (terms * guarantee_weights).sum(axis=1)
+def tripwire_strength(terms: np.ndarray, tripwire: np.ndarray) -> np.ndarray:
+    """Strength guarantor forces add to Ukraine's side if Russia attacks,
+    ``sum_k t_k z_k`` for terms (R, K) and strengths per unit (R, K) -> (R,)."""
+    return (terms * tripwire).sum(axis=1)
 
 
-def hazard(
-    base: np.ndarray,
-    dissatisfaction_effect: np.ndarray,
-    dissatisfaction: np.ndarray,
-    guarantees: np.ndarray,
-    age: np.ndarray,
-    consolidation: np.ndarray,
+def shifted_belief(
+    mean: np.ndarray, drift: np.ndarray, balance_now: np.ndarray, balance_signed: np.ndarray
 ) -> np.ndarray:
-    """Weekly probability that a ceasefire collapses, shape (R,)."""
-    # a consolidation time just above 0 (its bound is open) overflows age / consolidation
-    # to inf: the ceasefire consolidates at once and the hazard is 0, as in the limit
-    with np.errstate(over="ignore"):
-        log_h = dissatisfaction_effect * dissatisfaction - guarantees - age / consolidation
-    return np.minimum(1.0, base * np.exp(log_h))
+    """Each veto player's drift belief (R, V) moved by the shift of the balance since
+    signing: the front's drift is ``d b`` (phase 2a), so it expects ``d (b_now - b_signed)``
+    more a week.  ``balance_now`` (R, V) is the balance each would face on resuming the war
+    (Russia's includes the guarantors it would fight); ``drift``, ``balance_signed`` (R,)."""
+    return mean + drift[:, None] * (balance_now - balance_signed[:, None])
+
+
+def breakers(
+    war_value: np.ndarray, deal_value: np.ndarray, resume_cost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who breaks the ceasefire: ``(breaks, who)``.
+
+    Parameters
+    ----------
+    war_value, deal_value : ndarray, shape (R, V)
+        Each veto player's value of resuming the war and of keeping the deal.
+    resume_cost : ndarray, shape (R,)
+
+    Returns
+    -------
+    breaks : ndarray of bool, shape (R,)
+    who : ndarray of int, shape (R,)
+        The veto player (column) that gains most by breaking; meaningful where ``breaks``.
+    """
+    gain = war_value - resume_cost[:, None] - deal_value
+    return (gain > 0).any(axis=1), gain.argmax(axis=1)

@@ -27,7 +27,7 @@ def set_path(doc: dict, path: str, value: Any, source: str) -> None:
             continue
         if depth == 0 and key in OPTIONAL_SECTIONS and isinstance(node, dict):
             node.setdefault(key, {})  # a section left to its defaults can still be set
-        if depth == 1 and keys[0] == "durability" and key == "guarantees":
+        if depth == 1 and keys[0] == "durability" and key == "tripwire":
             node.setdefault(key, {})
         if not isinstance(node, dict) or key not in node:
             raise ScenarioError(source, path, f"no such field: {'.'.join(keys[: depth + 1])}")

@@ -269,6 +269,13 @@ class ActorSpec(_Strict):
     reference: Literal["line", "claim"] = "line"
     # largest share of held territory a deal may cede and still be ratified; none: no vote
     ratification_limit: Unit | None = None
+    # resolve below which a belligerent's army breaks and the other side wins; 0: never
+    breaking_point: Unit = 0.0
+    # sd of its error in reading a week's change of the front, in multiples of the front's
+    # weekly volatility (intelligence quality, Smith & Stam 2004); 0: sees the front as it is
+    signal_noise: Annotated[Param, param(0.0, 100.0)] = 0.0
+    # yearly growth of capability while the guns are silent (rearmament, Powell 2006)
+    rearmament: Annotated[Param, param(-1.0, 1.0)] = 0.0
     position: dict[str, Unit]
     salience: dict[str, Unit]
 
@@ -300,10 +307,12 @@ class NegotiationSpec(_Strict):
 
 
 class DurabilitySpec(_Strict):
-    base_hazard: Unit = 0.01
-    guarantees: dict[str, NonNeg] = {}
-    dissatisfaction: NonNeg = 2.0
-    consolidation_weeks: Annotated[Param, param(*WEEKS)] = 52.0
+    # weekly chance that an incident nobody chose ends the ceasefire
+    accident_hazard: Unit = 0.0
+    # utility a party gives up by restarting the war (remobilisation, blame)
+    resume_cost: NonNeg = 0.0
+    # issue -> strength that guarantor forces add to the defender, per unit of the term
+    tripwire: dict[str, NonNeg] = {}
 
 
 class EventSpec(_Strict):
@@ -585,9 +594,9 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
         top = max(_upper(spec.actors[a].salience[issue]) for a in spec.actors)
         if top <= 0:
             raise ScenarioError(source, f"issues.{issue}", "no actor has salience above 0 for it")
-    for issue in spec.durability.guarantees:
+    for issue in spec.durability.tripwire:
         if issue not in spec.issues:
-            raise ScenarioError(source, f"durability.guarantees.{issue}", "unknown issue")
+            raise ScenarioError(source, f"durability.tripwire.{issue}", "unknown issue")
     for i, event in enumerate(spec.events):
         where = f"events[{i}]"
         timing = [event.at is not None, event.window is not None, event.when is not None]
