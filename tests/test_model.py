@@ -8,7 +8,7 @@ import pandas as pd
 
 from sim import NegotiationModel, load_scenario, run_ensemble
 from sim.actors import Actor
-from sim.model import CEASEFIRE, WAR
+from sim.model import CEASEFIRE
 from sim.outcomes import STATES
 
 

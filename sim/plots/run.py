@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..outcomes import cumulative_incidence, wilson
+from .outcomes import outcome_areas
 from .style import RC, color, figure, percent_axis, save
 
 
@@ -31,6 +32,9 @@ def plot_run(
         ]
         if trajectories.get("control") is not None and len(trajectories["control"]):
             files.append(control_fan(trajectories["control"], title, out / "control_fan.png"))
+        if trajectories.get("status") is not None and len(trajectories["status"]):
+            save(outcome_areas(trajectories["status"], title), out / "outcomes.png")
+            files.append(out / "outcomes.png")
     return files
 
 
