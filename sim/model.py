@@ -116,6 +116,8 @@ class NegotiationModel(mesa.Model):
         self.belligerent = np.array([a.role == "belligerent" for a in spec.actors.values()])
         self.vetoes = np.array([i for i, a in enumerate(spec.actors.values()) if a.veto])
         self.veto_keys = [self.actor_keys[i] for i in self.vetoes]
+        contiguous = len(self.vetoes) and np.all(np.diff(self.vetoes) == 1)
+        self._veto_slice = slice(self.vetoes[0], self.vetoes[-1] + 1) if contiguous else None
         self.claims = np.array([spec.actors[k].reference == "claim" for k in self.veto_keys])
         self.mediator = self.actor_keys.index(spec.mediator)
         # whose ideal terms a victory imposes: the side's veto player, else its belligerent
@@ -330,6 +332,8 @@ class NegotiationModel(mesa.Model):
         """A state array's entries for the veto players in the given replicates."""
         if len(rows) == self.replicates:  # every replicate: index one axis only
             return self.state[name][:, self.vetoes]
+        if self._veto_slice is not None:  # a slice and one index array: no ix_ grid
+            return self.state[name][rows, self._veto_slice]
         return self.state[name][np.ix_(rows, self.vetoes)]
 
     def cost_of_fighting(self, rows: np.ndarray) -> np.ndarray:
@@ -494,8 +498,8 @@ class NegotiationModel(mesa.Model):
                 continue
             victor = self.victor[side]
             self.status[won] = state
-            self.terms[won] = s["ideal"][won, victor]
-            s["control"][won] = self.terms[won, self.territory]
+            # the victor's terms are its ideal points; terms_* stay the last ceasefire's
+            s["control"][won] = s["ideal"][won, victor, self.territory]
             self.decision_week[won] = self.week
         return ~(russia_wins | ukraine_wins)
 
@@ -620,6 +624,9 @@ class NegotiationModel(mesa.Model):
         surplus = prefs.utility(terms, control) - war_value
         ceded = prefs.ceded(terms[:, self.territory], control)
         accept, ratified = package.acceptance(surplus, ceded, self.ratification_limit[rows])
+        # foresight (Powell 2006): a package the other side would break once it has
+        # rearmed is refused, and counts as short of acceptance by its surplus
+        accept &= self._trusted(rows, terms, accept)
         agreed = accept.all(axis=1)
         self.rejections[rows] += ~accept
         if tabled:
@@ -646,29 +653,79 @@ class NegotiationModel(mesa.Model):
         self.signed_balance[signed] = self._balance(self.state, signed, guarantors=0.0)
         self.joined[signed] = 0.0
 
-    def _endure(self, rows: np.ndarray) -> None:
-        """Phase 6: capabilities shift; each veto player keeps the ceasefire while the deal
-        is worth more than resuming the war from the new state (the commitment problem)."""
+    def _resumption_gain(
+        self,
+        rows: np.ndarray,
+        terms: np.ndarray,
+        capability: np.ndarray,
+        reference_balance: np.ndarray,
+    ) -> np.ndarray:
+        """What each veto player gains by breaking a ceasefire on ``terms`` when the sides'
+        capabilities are ``capability``, (len(rows), V): its value of resuming the war,
+        with its drift belief moved by the shift of the balance from ``reference_balance``,
+        less the cost of resuming, less the deal's utility (phase 6)."""
         s, v = self.state, self.vetoes
-        s["capability"][rows] *= np.exp(s["rearmament"][rows] / WEEKS_PER_YEAR)
-        # the balance each veto player would fight at if it resumed the war: guarantor
-        # forces on the ground join Ukraine when Russia attacks (a tripwire), not when
-        # Ukraine does
-        guarantors = durability.tripwire_strength(self.terms[rows], self.tripwire[rows])
-        attacked = self._balance(s, rows, guarantors=guarantors)
-        unguarded = self._balance(s, rows, guarantors=0.0)
+
+        def balance(guarantors):
+            russia, ukraine = battlefield.effective_strength(
+                capability,
+                s["aid"][rows],
+                s["resolve"][rows],
+                self.side,
+                self.belligerent,
+                guarantors,
+            )
+            return battlefield.balance(russia, ukraine)
+
+        # guarantor forces on the ground join Ukraine when Russia attacks (a tripwire), not
+        # when Ukraine does
+        attacked = balance(durability.tripwire_strength(terms, self.tripwire[rows]))
+        unguarded = balance(0.0)
         russian = self.side[v] > 0
         balance_now = np.where(russian[None, :], attacked[:, None], unguarded[:, None])
         mean = durability.shifted_belief(
             self._of_vetoes("belief_mean", rows),
             s["battlefield.drift"][rows],
             balance_now,
-            self.signed_balance[rows],
+            reference_balance,
         )
-        control = s["control"][rows]
         war_value = self.value_of_fighting(rows, mean=mean)
-        deal_value = self.preferences(rows).utility(self.terms[rows], control)
-        breaks, who = durability.breakers(war_value, deal_value, s["resume_cost"][rows])
+        deal_value = self.preferences(rows).utility(terms, s["control"][rows])
+        return durability.gain_from_breaking(war_value, deal_value, s["resume_cost"][rows])
+
+    def _would_break(self, rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        """Whether each veto player would break a ceasefire on ``terms`` at the capabilities
+        expected after its outlook's rearmament, (len(rows), V)."""
+        s = self.state
+        years = s["outlook_weeks"][rows] / WEEKS_PER_YEAR
+        expected = s["capability"][rows] * np.exp(s["rearmament"][rows] * years[:, None])
+        now = self._balance(s, rows, guarantors=0.0)
+        return self._resumption_gain(rows, terms, expected, now) > 0
+
+    def _trusted(self, rows: np.ndarray, terms: np.ndarray, accept: np.ndarray) -> np.ndarray:
+        """Whether each veto player can trust the others to keep ``terms``, (len(rows), V):
+        no other player that accepts them now would break them once it has rearmed
+        (Powell 2006: a deal the rising side will not keep is no deal for the declining
+        one)."""
+        untrusty = accept & self._would_break(rows, terms)
+        others = untrusty.sum(axis=1, keepdims=True) - untrusty  # not its own breaking
+        return others == 0
+
+    def _endure(self, rows: np.ndarray) -> None:
+        """Phase 6: capabilities shift; each veto player keeps the ceasefire while the deal
+        is worth more than resuming the war from the new state (the commitment problem)."""
+        s, v = self.state, self.vetoes
+        s["capability"][rows] *= np.exp(s["rearmament"][rows] / WEEKS_PER_YEAR)
+        guarantors = durability.tripwire_strength(self.terms[rows], self.tripwire[rows])
+        if self.week % self.spec.negotiation.rounds_every == 0:
+            # the parties take stock at the rhythm of the talks, not every week
+            gain = self._resumption_gain(
+                rows, self.terms[rows], s["capability"][rows], self.signed_balance[rows]
+            )
+            breaks, who = durability.breakers(gain)
+        else:
+            breaks, who = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=np.int64)
+        russian = self.side[v] > 0
         accident = self._collapse[rows, self.week - 1] < s["accident_hazard"][rows]
         collapsed = breaks | accident
         ended = rows[collapsed]

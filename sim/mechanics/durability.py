@@ -39,16 +39,23 @@ def shifted_belief(
     return mean + drift[:, None] * (balance_now - balance_signed[:, None])
 
 
-def breakers(
+def gain_from_breaking(
     war_value: np.ndarray, deal_value: np.ndarray, resume_cost: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who breaks the ceasefire: ``(breaks, who)``.
+) -> np.ndarray:
+    """``W_i - c_resume - U_i(z)`` for each veto player, (R, V): positive where it would
+    break the ceasefire.
 
     Parameters
     ----------
     war_value, deal_value : ndarray, shape (R, V)
         Each veto player's value of resuming the war and of keeping the deal.
     resume_cost : ndarray, shape (R,)
+    """
+    return war_value - resume_cost[:, None] - deal_value
+
+
+def breakers(gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who breaks the ceasefire, from :func:`gain_from_breaking`: ``(breaks, who)``.
 
     Returns
     -------
@@ -56,5 +63,4 @@ def breakers(
     who : ndarray of int, shape (R,)
         The veto player (column) that gains most by breaking; meaningful where ``breaks``.
     """
-    gain = war_value - resume_cost[:, None] - deal_value
     return (gain > 0).any(axis=1), gain.argmax(axis=1)
