@@ -22,7 +22,7 @@ from sim.cli import main
 from sim.report import build_report, write_report
 from sim.report.assumptions import commented_fields, source_rows, split_comment
 
-SECTIONS = ("question", "headline", "figures", "compared", "assumptions", "warnings", "reproduce")
+SECTIONS = ("question", "headline", "warnings", "figures", "compared", "assumptions", "reproduce")
 
 EVIL = "<script>alert('x')</script>"
 

@@ -266,8 +266,7 @@ def _block(key: str, block: Mapping, horizon: object, labels: Mapping[str, str])
     elif key == "blockers":
         title = "Who blocked the last package (share of all runs)"
     if block and all(k in _QUANTILE_HEAD for k in block):  # one set of quantiles
-        block = {title: block}
-        title = title.split(" (")[0]
+        block = {"over all runs": block}
     values = list(block.values())
     if values and all(v is None or isinstance(v, Mapping) for v in values):
         quantiles = [v for v in values if v]
@@ -687,6 +686,16 @@ def scenario_lines(folder: Folder) -> list[str]:
         lines.append(f"Policy “{policy}” applied" + (f": {what}" if what else "."))
     elif folder.kind != "compare":
         lines.append("No policy applied (the scenario as written).")
+    if folder.kind == "deal":
+        terms = info.get("terms") if isinstance(info.get("terms"), dict) else {}
+        described = ", ".join(
+            f"{k} = {'the line of contact' if v == 'line' else num(v)}" for k, v in terms.items()
+        )
+        weeks = ", ".join(str(w) for w in info.get("weeks") or [])
+        lines.append(
+            f"The deal “{info.get('deal', '?')}”: {described or 'no terms'}"
+            + (f", tabled in week {weeks}." if weeks else ".")
+        )
     overrides = info.get("overrides") or []
     if overrides:
         lines.append("Overrides (--set): " + ", ".join(map(str, overrides)) + ".")
@@ -767,10 +776,9 @@ def warnings(folder: Folder) -> list[str]:
     runs = folder.info.get("runs")
     if folder.kind in ("run", "compare", "deal", "sweep") and _finite(runs) and runs < FEW_RUNS:
         half = 0.98 / math.sqrt(runs) * 100
+        each = {"compare": " per arm", "deal": " per week", "sweep": " per grid point"}
         out.append(
-            f"Only {int(runs):,} runs"
-            + (" per arm or point" if folder.kind != "run" else "")
-            + f": a share's 95% interval is up to ±{half:.0f} percentage points wide. "
+            f"Only {int(runs):,} runs{each.get(folder.kind, '')}: a share's 95% interval is up to ±{half:.0f} percentage points wide. "
             "Use --runs 1000 or more to brief from."
         )
     if not folder.figures:
@@ -922,6 +930,10 @@ def build(folder: Folder, name: str | None = None) -> Report:
     kind = folder.kind
     info = folder.info
     label = info.get("label") or info.get("scenario") or (folder.run_info or {}).get("label")
+    if not label and folder.scenario_doc.get("name"):
+        label = str(folder.scenario_doc["name"]) + (
+            f"+{info['policy']}" if info.get("policy") else ""
+        )
     if kind == "compare":
         label = info.get("reference") or label
     if kind == "deal":
