@@ -4,7 +4,8 @@ The unit tests read the page's HTML (sections, data URIs, no external address, e
 missing files); the ``browser`` tests load real reports in headless Chromium (no console
 error, every image decoded, a page that is not blank).  The browser tests need Chromium at
 ``/usr/bin/chromium`` (Debian: ``apt-get install chromium``) and the ``playwright`` package
-(the ``test`` extra); they run with ``pytest -m browser`` (CI does).
+(the ``test`` extra); they run with ``pytest -m browser`` (CI does).  ``CEASEFIRE_CHROMIUM``
+names another Chromium binary.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -258,6 +260,38 @@ def test_a_report_that_cannot_be_built_does_not_lose_the_results(mini_path, tmp_
     assert "could not be built (ValueError: a bug)" in (out / "report.html").read_text()
 
 
+def test_compare_and_deal_folders_get_their_tables(mini_path, tmp_path):
+    compare, deal = tmp_path / "c", tmp_path / "d"
+    common = ["-n", "20", "-w", "1", "--no-plots"]
+    assert main(["compare", str(mini_path), *common, "-o", str(compare)]) == 0
+    terms = ["--terms", "territory=line,nato=0", "--weeks", "1,10"]
+    assert main(["deal", str(mini_path), *terms, *common, "-o", str(deal)]) == 0
+    text = (compare / "report.html").read_text()
+    assert parse(text).ids() >= set(SECTIONS)
+    assert "Outcomes by arm" in text and "Difference from the reference" in text
+    assert "The arms compared" in text and "mini+us_aid_cut" in text
+    assert "ceasefire compare" in text and "Only 20 runs per arm" in text
+    text = (deal / "report.html").read_text()
+    assert parse(text).ids() >= set(SECTIONS)
+    assert "Acceptance by the week the deal is tabled" in text
+    assert "territory = the line of contact" in text and "tabled in week 1, 10" in text
+
+
+def test_sweep_folder_from_its_table(tmp_path):
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    info = {"kind": "sweep", "source": "x.yaml", "vary": ["actors.US.aid=0:0.4:2"], "runs": 50}
+    (folder / "manifest.json").write_text(json.dumps(info))
+    (folder / "sweep.csv").write_text(
+        "actors.US.aid,runs,p_ceasefire,p_ceasefire_lo,p_ceasefire_hi\n"
+        "0.0,50,0.5,0.4,0.6\n0.4,50,0.7,0.6,0.8\n"
+    )
+    text = build_report(folder)
+    assert "How do the outcomes change as actors.US.aid changes?" in text
+    assert "70.0%" in text and "[60.0%, 80.0%]" in text
+    assert "--vary actors.US.aid=0:0.4:2 --runs 50" in text  # the rebuilt command
+
+
 def test_comments_are_paired_with_their_fields():
     fields = {f.path: f for f in commented_fields(SCENARIO)}
     assert fields["horizon"].value == "52" and fields["horizon"].tags == ["CAL"]
@@ -278,7 +312,7 @@ def test_write_report_is_atomic_and_returns_the_path(run_folder):
 
 
 # --------------------------------------------------------------------------- in a browser
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CEASEFIRE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -365,6 +399,18 @@ def test_report_loads_in_chromium_with_every_image(browser, real_folders, kind):
     assert width <= 900
     assert problems == []
     page.close()
+
+
+@pytest.mark.browser
+def test_report_prints(browser, real_folders):
+    """Printable: the print style sheet applies and Chromium makes a PDF of the page."""
+    page, problems = _load(browser, real_folders["run"] / "report.html")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
+    pdf = page.pdf(format="A4")
+    page.close()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+    assert problems == []
 
 
 @pytest.mark.browser

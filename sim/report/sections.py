@@ -940,6 +940,10 @@ def build(folder: Folder, name: str | None = None) -> Report:
         label = f"{info.get('deal', '?')} on {info.get('label', '?')}"
     title = TITLES.get(kind, f"Results ({kind})") + (f": {label}" if label else "")
     question = QUESTIONS.get(kind, "")
+    vary = [str(v).split("=")[0] for v in info.get("vary") or []] if kind == "sweep" else []
+    if vary:
+        verb = "changes" if len(vary) == 1 else "change"
+        question = f"How do the outcomes change as {' and '.join(vary)} {verb}?"
     if kind == "discover" and info.get("outcome"):
         question = (
             f"In which part of the space of assumptions does “{info['outcome']}” become likely?"
