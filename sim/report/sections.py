@@ -109,7 +109,8 @@ class Report:
     header_notes: list[str] = field(default_factory=list)
     assumptions: list[Table] = field(default_factory=list)
     assumptions_note: str = ""
-    seeds_readme: str | None = None
+    seeds_readme: str | None = None  # a link relative to the results folder
+    seeds_readme_path: str = ""
     warnings: list[str] = field(default_factory=list)
     command: str | None = None
     command_note: str = ""
@@ -749,6 +750,7 @@ def assumptions(folder: Folder, report: Report) -> None:
     except (OSError, UnicodeDecodeError):
         return
     report.seeds_readme = os.path.relpath(readme, folder.path.resolve())
+    report.seeds_readme_path = str(readme)
     found = source_rows(text, tags)
     rows = [[[f"[{tag}]"], ["; ".join(found[tag])]] for tag in sorted(found)]
     if rows:
