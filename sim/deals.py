@@ -306,6 +306,7 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
     ``runs.parquet`` (every week's replicates, with a ``week`` column) and, unless ``plots``
     is false, ``plots/deal.png``.
     """
+    from .report import invocation
     from .results import versions
 
     scenario = result.scenario
@@ -331,12 +332,14 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
         # the user's --set only: the overrides that table the deal are the deal itself
         "overrides": [o for o in scenario.overrides if not _tabling(o)],
         "scenario_sha256": scenario.text_hash,
+        "scenario_texts": scenario.texts,
         "horizon_weeks": spec.horizon,
         "issues": {k: v.model_dump() for k, v in spec.issues.items()},
         "actors": {k: a.name or k for k, a in spec.actors.items()},
         "runs": int(result.table["runs"].iloc[0]),
         "seed": result.seed,
         "wall_seconds": result.wall_seconds,
+        **invocation.record(),  # the command line
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -31,6 +31,7 @@ from .ensemble import EnsembleResult
 from .errors import OutputError, ScenarioError
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
+from .report import invocation
 
 # every numerical dependency (numba and llvmlite compile the bargaining kernel)
 DEPENDENCIES = (
@@ -176,6 +177,7 @@ def atomic_dir(out: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         yield tmp
+        _write_report(tmp, out)
         if out.exists():
             raise OutputError(f"{out}: results folder appeared while this job ran")
         os.rename(tmp, out)
@@ -185,6 +187,32 @@ def atomic_dir(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _write_report(tmp: Path, out: Path) -> None:
+    """``report.html`` (:mod:`sim.report`), written last, before the folder is renamed, so
+    that no results folder lacks it.  A report that cannot be built (a bug, never bad
+    results) is replaced by a page saying so: the results themselves are kept."""
+    from .report import REPORT, write_report
+
+    if not any((tmp / name).is_file() for name in ("manifest.json", "deal.json")):
+        return  # not a results folder (nothing to report on)
+    try:
+        write_report(tmp, out)
+    except OSError:
+        raise
+    except Exception as err:  # noqa: BLE001 - the results matter more than their page
+        import html
+        import warnings
+
+        message = f"{type(err).__name__}: {err}"
+        warnings.warn(f"{out}: report.html could not be built ({message})", stacklevel=2)
+        (tmp / REPORT).write_text(
+            "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>report</title>"
+            f"<p>The report could not be built ({html.escape(message)}). Rebuild it with "
+            f"<code>ceasefire report {html.escape(str(out))}</code>.</p></html>\n",
+            encoding="utf-8",
+        )
 
 
 def versions() -> dict[str, str]:
@@ -216,6 +244,7 @@ def manifest(result: EnsembleResult) -> dict:
         "versions": versions(),
         "timings": result.timings,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **invocation.record(),  # the command line, when a command made it
     }
 
 

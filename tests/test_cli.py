@@ -19,6 +19,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",
         "plots",
+        "report.html",
         "runs.parquet",
         "summary.json",
         "trajectories.npz",

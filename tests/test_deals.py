@@ -103,6 +103,7 @@ def test_cli_json_is_one_object_and_folder_is_written(deal_path, tmp_path, capsy
         "deal.csv",
         "deal.json",
         "plots",
+        "report.html",
         "runs.parquet",
     ]
     table = pd.read_csv(out / "deal.csv")

@@ -512,6 +512,7 @@ def write_comparison(
     plots: bool = True,
 ) -> None:
     """Write a comparison folder (into ``out``, which the caller makes atomic)."""
+    from ..report import invocation
     from ..results import versions
 
     table.to_csv(out / "comparison.csv", index=False)
@@ -537,6 +538,7 @@ def write_comparison(
                 "policy": r.scenario.policy,
                 "overrides": list(r.scenario.overrides),
                 "scenario_sha256": r.scenario.text_hash,
+                "scenario_texts": r.scenario.texts,
                 "horizon_weeks": r.scenario.spec.horizon,
                 "issues": {k: v.model_dump() for k, v in r.scenario.spec.issues.items()},
                 "wall_seconds": r.timings.get("wall_seconds"),
@@ -545,6 +547,7 @@ def write_comparison(
         },
         "metrics": table.attrs["metrics"],
         "bootstrap_resamples": N_RESAMPLES,
+        **invocation.record(),  # the command line
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -54,10 +54,12 @@ NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
 
 
 def _write_json(path: Path, data: dict) -> None:
+    from ..report.invocation import record
     from ..results import versions
 
     data = {
         **data,
+        **record(),  # the command line
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -295,6 +297,7 @@ def sweep(
                     "runs": n,
                     "seed": table.attrs["seed"],
                     "scenario_sha256": base.text_hash,
+                    "scenario_texts": base.texts,
                 },
             )
             if not no_plots:
@@ -418,6 +421,7 @@ def sensitivity(
                     "seed": table.attrs["seed"],
                     "inputs": {k: v.to_yaml() for k, v in inputs.items()},
                     "scenario_sha256": base.text_hash,
+                    "scenario_texts": base.texts,
                 },
             )
             if not no_plots:

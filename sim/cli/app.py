@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
+from ..report import invocation
 
 app = typer.Typer(
     add_completion=False,
@@ -124,11 +125,13 @@ def check_total(total: int, option: str, what: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map errors to exit codes."""
     _files_only()
+    invocation.start(argv)  # recorded in the manifests (sim/report/invocation.py)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _guard(lambda: app(args=argv, standalone_mode=False))
     finally:
         signal.signal(signal.SIGTERM, previous)
+        invocation.end()
 
 
 def _files_only() -> None:

@@ -1,0 +1,180 @@
+"""Reading a results folder for its report: which command wrote it, its JSON files, its
+tables and figures, and the scenario text behind it.
+
+Everything here is forgiving: an optional file that is missing or unreadable is noted (the
+report says so) and never stops the report.  Only a folder with no record at all of what
+wrote it (no ``manifest.json``, no ``deal.json``) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..errors import ScenarioError
+
+KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover")
+
+TABLES = {
+    "compare": "comparison.csv",
+    "deal": "deal.csv",
+    "sweep": "sweep.csv",
+    "sensitivity": "sensitivity.csv",
+    "discover": "discover.csv",
+}
+"""The main table of each kind of folder (``run`` has ``summary.json`` instead)."""
+
+
+@dataclass
+class Folder:
+    """What a results folder holds, as far as the report needs it."""
+
+    path: Path
+    kind: str
+    info: dict
+    summary: dict | None = None
+    table: pd.DataFrame | None = None
+    figures: list[Path] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    texts_note: str = ""
+    json_files: dict[str, dict] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    run_info: dict | None = None  # discover: the manifest of the run it explored
+
+    @property
+    def scenario_doc(self) -> dict:
+        """The scenario document (its main file, parents' keys filled in), or {}."""
+        merged: dict = {}
+        for _, text in sorted(self.texts.items(), key=lambda kv: kv[0] == self.source):
+            try:
+                doc = yaml.safe_load(text)
+            except yaml.YAMLError:
+                continue
+            if isinstance(doc, dict):
+                merged.update(doc)
+        return merged
+
+
+def read_folder(path: str | Path) -> Folder:
+    """Read a results folder of any command.
+
+    Raises
+    ------
+    ScenarioError
+        When ``path`` is not a folder, or holds neither ``manifest.json`` nor ``deal.json``
+        (or neither can be read as a JSON object).
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ScenarioError(str(path), "", "not a results folder (no such folder)")
+    folder = None
+    for name in ("manifest.json", "deal.json"):
+        info = _json(path / name)
+        if isinstance(info, dict):
+            kind = str(info.get("kind") or ("deal" if name == "deal.json" else "run"))
+            folder = Folder(path=path, kind=kind, info=info)
+            folder.json_files[name] = info
+            break
+    if folder is None:
+        raise ScenarioError(
+            str(path), "", "not a results folder (no readable manifest.json or deal.json)"
+        )
+    summary = _json(path / "summary.json")
+    if isinstance(summary, dict):
+        folder.summary = summary
+        folder.json_files["summary.json"] = summary
+    elif folder.kind == "run":
+        folder.problems.append("summary.json is missing or unreadable: no headline numbers")
+    table = TABLES.get(folder.kind)
+    if table:
+        try:
+            folder.table = pd.read_csv(path / table)
+        except FileNotFoundError:
+            folder.problems.append(f"{table} is missing")
+        except Exception as err:  # noqa: BLE001 - any unreadable table is only noted
+            folder.problems.append(f"{table} cannot be read ({type(err).__name__})")
+    folder.figures = sorted(
+        (p for p in path.rglob("*.png") if p.is_file()), key=lambda p: p.relative_to(path).parts
+    )
+    _scenario_texts(folder)
+    return folder
+
+
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def text_hash(texts: dict[str, str]) -> str:
+    """The SHA-256 of scenario texts, as :attr:`sim.scenario.Scenario.text_hash` makes it."""
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _scenario_texts(folder: Folder) -> None:
+    """Find the scenario text: recorded in the folder, or read from disk if its hash still
+    matches the recorded one."""
+    info = folder.info
+    if folder.kind == "discover":
+        run_info = _discovered_run(folder)
+        if run_info is not None:
+            folder.run_info = run_info
+            info = run_info
+    if folder.kind == "compare":
+        arms = info.get("arms") if isinstance(info.get("arms"), dict) else {}
+        reference = arms.get(info.get("reference")) or next(iter(arms.values()), {})
+        info = reference if isinstance(reference, dict) else {}
+    folder.source = info.get("source") if isinstance(info.get("source"), str) else None
+    texts = info.get("scenario_texts")
+    if isinstance(texts, dict) and all(isinstance(v, str) for v in texts.values()):
+        folder.texts = {str(k): v for k, v in texts.items()}
+        folder.texts_note = "recorded in the results folder"
+        return
+    if not folder.source:
+        folder.texts_note = "the folder does not record the scenario"
+        return
+    bases = [Path(d) for d in (info.get("working_directory"),) if isinstance(d, str)]
+    for base in [*bases, Path.cwd()]:
+        file = base / folder.source
+        if not file.is_file():
+            continue
+        try:
+            from ..snapshot import read_snapshot
+
+            texts = dict(read_snapshot(file).texts)
+        except Exception:  # noqa: BLE001 - an unreadable file is only noted
+            continue
+        texts = {(folder.source if k == str(file) else k): v for k, v in texts.items()}
+        recorded = info.get("scenario_sha256")
+        if recorded and text_hash(texts) != recorded:
+            folder.texts_note = (
+                f"{folder.source} has changed since the results were made (its SHA-256 "
+                "differs from the recorded one): its assumptions are not shown"
+            )
+            return
+        folder.texts = texts
+        folder.texts_note = f"read from {folder.source} (same SHA-256 as recorded)"
+        return
+    folder.texts_note = f"the scenario file {folder.source} was not found"
+
+
+def _discovered_run(folder: Folder) -> dict | None:
+    results = folder.info.get("results")
+    if not isinstance(results, str):
+        return None
+    candidates = [Path(results), folder.path.parent / Path(results).name]
+    for candidate in candidates:
+        info = _json(candidate / "manifest.json")
+        if isinstance(info, dict):
+            return info
+    return None
