@@ -27,6 +27,7 @@ from .style import (
     issue_axis,
     linestyle,
     on_axes,
+    outcome_order,
     panels,
     percent_axis,
     series_color,
@@ -89,17 +90,11 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), 
     return fig
 
 
-def _week(m: Mapping) -> float:
-    """Sort key of a proportion: by the week it counts to; holding at the horizon last."""
-    if m["key"] == "p_held":
-        return np.inf
-    found = re.search(r"(\d+)", m["key"]) or re.search(r"week (\d+)", m["label"])
-    return float(found.group(1)) if found else 1e9
-
-
 def _groups(chosen: list[Mapping]) -> list[tuple[str, str, list[Mapping], float]]:
     """The panels of the forest plot: (title, x label, metrics, scale), one unit each."""
-    shares = sorted((m for m in chosen if m["kind"] == "proportion"), key=_week)
+    shares = sorted(
+        (m for m in chosen if m["kind"] == "proportion"), key=lambda m: outcome_order(m["key"])
+    )
     terms = [m for m in chosen if m["key"].startswith("terms_")]
     rest = [m for m in chosen if m not in shares and m not in terms]
     groups = []
@@ -110,7 +105,7 @@ def _groups(chosen: list[Mapping]) -> list[tuple[str, str, list[Mapping], float]
             unit, scale = "percentage points of the territory in dispute", 100.0
         else:
             unit, scale = m["unit"], 1.0
-        groups.append((m["label"], f"Difference ({unit})", [m], scale))
+        groups.append((re.sub(r",? ?0-1\)", ")", m["label"]), f"Difference ({unit})", [m], scale))
     if terms:
         groups.append(
             ("Median agreed terms", "Difference (points on the issue's 0-1 scale)", terms, 1.0)
@@ -121,7 +116,10 @@ def _groups(chosen: list[Mapping]) -> list[tuple[str, str, list[Mapping], float]
 def _metric_name(m: Mapping) -> str:
     if m["key"].startswith("terms_"):
         return title_case(m["key"].removeprefix("terms_"))
-    return m["label"].replace("P(ceasefire ", "by ").replace(")", "").replace("P(", "")
+    name = m["label"]
+    if name.startswith("P(") and name.endswith(")"):
+        name = name[2:-1].removeprefix("ceasefire ")  # "by week 26", "holding at the horizon"
+    return name
 
 
 def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:

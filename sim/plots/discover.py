@@ -112,7 +112,7 @@ def box_ranges(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
         ax.set_yticks(y, [_short(n) for n in rows["input"]])
         ax.set_xlim(0, 1.3)
         ax.set_xticks([0, 0.5, 1], ["min", "middle", "max"])
-        ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), ncol=2, fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, fontsize=9)
     else:
         ax.text(0.5, 0.5, "no input restricted", ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("Position within the input's range in the runs")

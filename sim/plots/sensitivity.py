@@ -15,6 +15,7 @@ from .style import (
     RC,
     color,
     escape,
+    outcome_order,
     panels,
     param_label,
 )
@@ -29,7 +30,7 @@ def plot_sensitivity(
     """
     sobol = table.attrs["method"] == "sobol"
     labels = table.attrs.get("outcomes") or {o: o for o in table["outcome"].unique()}
-    outcomes = [o for o in labels if o in set(table["outcome"])]
+    outcomes = sorted((o for o in labels if o in set(table["outcome"])), key=outcome_order)
     n_inputs = min(top, table["input"].nunique())
     nrows = max(1, -(-len(outcomes) // 2))
     with plt.rc_context(RC):

@@ -144,6 +144,17 @@ BETTER = "cividis"  # dark = worse for a ceasefire, bright = better
 BETTER_REVERSED = "cividis_r"  # for quantities where lower is better (weeks to a ceasefire)
 NEUTRAL = "Purples"  # not a ceasefire measure (e.g. Russia's control)
 
+
+def outcome_order(key: str) -> float:
+    """Sort key putting outcomes in reading order: the chances of a ceasefire by week
+    (``p_by_26``, ``p_by_52``, then ``p_ceasefire`` by the horizon), holding at the horizon
+    (``p_held``), then everything else in its given order (a stable sort keeps it)."""
+    found = re.fullmatch(r"p_by_(\d+)", key)
+    if found:
+        return float(found.group(1))
+    return {"p_ceasefire": 1e6, "p_held": 1e6 + 1}.get(key, 1e6 + 2)
+
+
 # Acronyms and names kept as written when a key is title-cased.
 _UPPER = {"nato": "NATO", "us": "US", "uk": "UK", "eu": "EU", "un": "UN"}
 
@@ -232,7 +243,8 @@ def param_label(path: str, unit: bool = True) -> str:
     if parts[0] == "actors" and len(parts) >= 3:
         actor, field = parts[1], parts[2]
         if field in ("position", "salience") and len(parts) >= 4:
-            name, what = field, f"{actor}'s {field} on {title_case(parts[3])}"
+            issue = _UPPER.get(parts[3].lower(), parts[3].replace("_", " "))
+            name, what = field, f"{actor}'s {field} on {issue}"
         else:
             name = field
             what = f"{actor} {FIELDS.get(field, (field.replace('_', ' '), ''))[0]}"
@@ -240,7 +252,8 @@ def param_label(path: str, unit: bool = True) -> str:
         name = parts[-1]
         what = f"{parts[1].replace('_', ' ')}: {FIELDS.get(name, (name.replace('_', ' '),))[0]}"
     elif parts[0] == "durability" and len(parts) >= 3 and parts[1] == "guarantees":
-        name, what = "guarantees", f"guarantee from {title_case(parts[2])} terms"
+        issue = _UPPER.get(parts[2].lower(), parts[2].replace("_", " "))
+        name, what = "guarantees", f"guarantee from the {issue} terms"
     elif name in FIELDS:
         what = FIELDS[name][0]
     if what is None:

@@ -8,7 +8,6 @@ scenario's own value of a swept parameter is marked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -28,6 +27,7 @@ from .style import (
     color,
     escape,
     linestyle,
+    outcome_order,
     panels,
     param_label,
     percent_axis,
@@ -41,18 +41,7 @@ distribution."""
 def _outcomes(table: pd.DataFrame) -> list[Outcome]:
     """The headline outcomes the table holds: chances by week (26, 52, ..., the horizon,
     then holding at the horizon), then the others in the registry's order."""
-    found = [o for o in HEADLINE if o.key in table]
-    horizon = table.attrs.get("horizon", 10**9)
-
-    def order(o: Outcome) -> float:
-        if o.kind != "proportion":
-            return 1e12
-        if o.key == "p_held":
-            return 1e11
-        week = re.search(r"(\d+)$", o.key)
-        return float(week.group(1)) if week else float(horizon)
-
-    return sorted(found, key=order)
+    return sorted((o for o in HEADLINE if o.key in table), key=lambda o: outcome_order(o.key))
 
 
 def _title(outcome: Outcome, table: pd.DataFrame) -> str:
@@ -95,7 +84,10 @@ def _mark_baseline(ax, value: Baseline | None, horizontal: bool = False) -> bool
 
 def _baseline_text(value: Baseline) -> str:
     if isinstance(value, tuple):
-        return f"scenario's value: {value[1]:.3g} (middle 90%: {value[0]:.3g}-{value[2]:.3g})"
+        return (
+            f"scenario's value: median {value[1]:.3g}\n(shaded: middle 90% of its "
+            f"distribution, {value[0]:.3g}-{value[2]:.3g})"
+        )
     return f"scenario's value: {float(value):.3g}"
 
 
@@ -166,6 +158,7 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
     )
     for ax in list(axes.flat)[len(found) :]:
         ax.axis("off")
+    marked: set[str] = set()
     for ax, o in zip(axes.flat, found, strict=False):
         share = o.kind == "proportion"
         cmap, note = _colour_map(o)
@@ -189,8 +182,10 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
         ax.yaxis.label.set_fontsize(9)
         ax.set_title(_title(o, table), fontsize=10.5)
         ax.grid(False)
-        _mark_cell(ax, xs, baseline.get(p2), vertical=True)
-        _mark_cell(ax, ys, baseline.get(p1), vertical=False)
+        if _mark_cell(ax, xs, baseline.get(p2), vertical=True):
+            marked.add(p2)
+        if _mark_cell(ax, ys, baseline.get(p1), vertical=False):
+            marked.add(p1)
         bar = fig.colorbar(im, ax=ax, shrink=0.9)
         unit = "share of runs" if share else o.unit
         bar.set_label(f"{unit}: {note}", fontsize=8)
@@ -213,9 +208,9 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
                         fontsize=7.5,
                         color="white" if dark else "black",
                     )
-    marks = [p for p in (p1, p2) if baseline.get(p) is not None]
+    marks = [p for p in (p1, p2) if p in marked]
     note = (
-        "; dashed: the scenario's value of "
+        "; triangles on the edges: the scenario's value of "
         + " and ".join(param_label(p, unit=False) for p in marks)
         if marks
         else ""
@@ -229,13 +224,18 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
     return fig
 
 
-def _mark_cell(ax, values: np.ndarray, value: Baseline | None, vertical: bool) -> None:
-    """A dashed line at the scenario's value on a heat map's axis of grid cells."""
+def _mark_cell(ax, values: np.ndarray, value: Baseline | None, vertical: bool) -> bool:
+    """A triangle on a heat map's edge at the scenario's value (on the axis of grid cells),
+    outside the cells so it hides no printed value; false when the value is off the grid."""
     if value is None or len(values) == 0:
-        return
+        return False
     target = value[1] if isinstance(value, tuple) else float(value)
     if not values[0] <= target <= values[-1]:
-        return  # outside the grid: the title says so by not naming it
+        return False
     position = float(np.interp(target, values, np.arange(len(values))))
-    line = ax.axvline if vertical else ax.axhline
-    line(position, color="white", ls="--", lw=1.4)
+    if vertical:  # the x axis: a triangle pointing down from above the top edge
+        xy, transform, marker = (position, 1.0), ax.get_xaxis_transform(), "v"
+    else:  # the y axis: a triangle pointing right, left of the left edge
+        xy, transform, marker = (0.0, position), ax.get_yaxis_transform(), ">"
+    ax.plot(*xy, marker=marker, ms=9, color=REFERENCE, transform=transform, clip_on=False)
+    return True
