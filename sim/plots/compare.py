@@ -83,7 +83,9 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), 
         ylim=(0, 1),
         xlabel="Week",
         ylabel="P(first ceasefire by week)",
-        title="When does a ceasefire come, arm by arm?" + _with(overrides),
+        title="When does a ceasefire come, arm by arm?"
+        + ("\n" if overrides else "")
+        + _with(overrides).strip(),
     )
     percent_axis(ax)
     ax.legend(loc="upper left", fontsize=9, ncol=1 if n_arms <= 5 else 2)
