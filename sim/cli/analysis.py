@@ -70,15 +70,22 @@ def _run_name(scenario) -> str:
     return f"{scenario.label} (overrides: {overrides})" if overrides else scenario.label
 
 
-def _folder_name(folder: Path) -> str:
-    """The run a results folder holds, for titles: its label and overrides."""
+def _run_of(folder: Path, default: str = "") -> tuple[str, list[str]]:
+    """The run a results folder holds: its label and ``--set`` overrides (manifest)."""
     try:
         info = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return Path(folder).name
-    label = str(info.get("label") or Path(folder).name)
-    overrides = ", ".join(str(o) for o in info.get("overrides") or ())
-    return f"{label} (overrides: {overrides})" if overrides else label
+        info = {}
+    info = info if isinstance(info, dict) else {}
+    label = str(info.get("label") or default or Path(folder).name)
+    overrides = info.get("overrides") if isinstance(info.get("overrides"), list) else []
+    return label, [str(o) for o in overrides]
+
+
+def _folder_name(folder: Path) -> str:
+    """The run a results folder holds, for titles: its label and overrides."""
+    label, overrides = _run_of(folder)
+    return f"{label} (overrides: {', '.join(overrides)})" if overrides else label
 
 
 def _baselines(scenario, paths) -> dict:
@@ -526,11 +533,13 @@ def discover(
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
     from ..analysis.explore import check_peeling
     from ..analysis.explore import discover as run_discover
-    from ..results import atomic_dir, reserved
+    from ..results import atomic_dir, reserved, run_label
 
     check_peeling(alpha, min_mass, min_coverage)
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
-    out = _out(out, f"discover-{box.attrs['label']}", root=Path(folder).parent)
+    out = _out(
+        out, f"discover-{run_label(*_run_of(folder, box.attrs['label']))}", root=Path(folder).parent
+    )
     with reserved(out), atomic_dir(out) as tmp:
         box.to_csv(tmp / "discover.csv", index=False)
         box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)
