@@ -346,9 +346,9 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
     (out / "deal.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
     if plots:
         from .plots.deal import plot_deal
+        from .plots.style import save_figures
 
-        (out / "plots").mkdir()
-        plot_deal(result, describe_terms(result.terms), out / "plots" / "deal.png")
+        save_figures({"deal": plot_deal(result, describe_terms(result.terms))}, out / "plots")
 
 
 def _tabling(override: str) -> bool:

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -51,8 +51,19 @@ DEPENDENCIES = (
 def default_out_dir(label: str, root: str | Path = "results") -> Path:
     """``results/<label>-<YYYYmmdd-HHMMSS>`` (label made file-name safe)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safe = "".join(ch if ch.isalnum() or ch in "-_+" else "_" for ch in label)
-    return Path(root) / f"{safe}-{stamp}"
+    safe = "".join(ch if ch.isalnum() or ch in "-_+=." else "_" for ch in label)
+    return Path(root) / f"{safe.strip('.')[:120]}-{stamp}"
+
+
+def run_label(label: str, overrides: Iterable[str] = ()) -> str:
+    """The name of a run for its folder: the scenario's label (name, plus the policy) and
+    each ``--set`` override, e.g. ``baseline+us_aid_cut+US.aid=0``, so a folder never says
+    ``baseline`` for a run that changed it."""
+    parts = [label]
+    for override in overrides:
+        path, _, value = str(override).partition("=")
+        parts.append(f"{path.strip().removeprefix('actors.')}={value.strip()}")
+    return "+".join(parts)
 
 
 def check_out_dir(out: Path, option: str = "--out") -> None:
@@ -275,13 +286,17 @@ def write_results(
     return summary
 
 
-def plot_results(folder: str | Path) -> list[Path]:
-    """(Re)draw every plot of a results folder into ``folder/plots``; returns the files."""
+def plot_results(folder: str | Path, suffix: str = ".png") -> list[Path]:
+    """(Re)draw every plot of a results folder into ``folder/plots``; returns the files.
+
+    ``suffix`` chooses the format: ``.png`` (the default), ``.svg`` or ``.pdf``.
+    """
     from .plots.run import plot_run  # drawing only: sim.plots never imports this module
+    from .plots.style import save_figures
 
     folder = Path(folder)
     runs, trajectories, info = read_results(folder)
-    return plot_run(runs, trajectories, info, folder / "plots")
+    return save_figures(plot_run(runs, trajectories, info), folder / "plots", suffix)
 
 
 RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")

@@ -53,7 +53,13 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     for name in ("numpy", "numba", "llvmlite", "scipy", "mesa", "pandas", "pyarrow"):
         assert name in manifest["versions"], name
     plots = sorted(p.name for p in (out / "plots").iterdir())
-    assert plots == ["blockers.png", "ceasefire_by_week.png", "control_fan.png", "terms.png"]
+    assert plots == [
+        "blockers.png",
+        "ceasefire_by_week.png",
+        "control_fan.png",
+        "outcomes.png",
+        "terms.png",
+    ]
     assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)
     assert "P(ceasefire by week 52)" in capsys.readouterr().out
 

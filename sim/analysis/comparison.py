@@ -554,6 +554,6 @@ def write_comparison(
     (out / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
     if plots:
         from ..plots.compare import plot_comparison
+        from ..plots.style import save_figures
 
-        (out / "plots").mkdir()
-        plot_comparison(table, results, out / "plots")
+        save_figures(plot_comparison(table, results), out / "plots")

@@ -66,6 +66,47 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def _run_name(scenario) -> str:
+    """A scenario's name in a figure's title: label (with the policy) and overrides."""
+    overrides = ", ".join(scenario.overrides)
+    return f"{scenario.label} (overrides: {overrides})" if overrides else scenario.label
+
+
+def _run_of(folder: Path, default: str = "") -> tuple[str, list[str]]:
+    """The run a results folder holds: its label and ``--set`` overrides (manifest)."""
+    try:
+        info = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    info = info if isinstance(info, dict) else {}
+    label = str(info.get("label") or default or Path(folder).name)
+    overrides = info.get("overrides") if isinstance(info.get("overrides"), list) else []
+    return label, [str(o) for o in overrides]
+
+
+def _folder_name(folder: Path) -> str:
+    """The run a results folder holds, for titles: its label and overrides."""
+    label, overrides = _run_of(folder)
+    return f"{label} (overrides: {', '.join(overrides)})" if overrides else label
+
+
+def _baselines(scenario, paths) -> dict:
+    """The scenario's own value of each swept parameter: a number, or (5%, 50%, 95%) of
+    its distribution; absent when the path is not a parameter."""
+    from ..parameters import flat_parameters
+
+    flat = flat_parameters(scenario.spec)
+    out = {}
+    for path in paths:
+        value = flat.get(path)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[path] = float(value)
+        elif hasattr(value, "ppf"):
+            lo, mid, hi = (float(v) for v in value.ppf(np.array([0.05, 0.5, 0.95])))
+            out[path] = (lo, mid, hi)
+    return out
+
+
 def _out(
     out: Path | None, label: str, resume: Path | None = None, root: Path | str = "results"
 ) -> Path:
@@ -191,7 +232,7 @@ def compare(
         write_comparison,
     )
     from ..checkpoint import job_identity
-    from ..results import atomic_dir
+    from ..results import atomic_dir, run_label
 
     check_options(seed, runs=runs, workers=workers)
     names = None
@@ -202,7 +243,7 @@ def compare(
     arms = arm_scenarios(scenarios, names, set_ or ())
     n = runs or arms[0].spec.runs
     check_total(n * len(arms), "--runs", f"{n:,} runs x {len(arms)} arms")
-    out = _out(out, f"compare-{arms[0].name}", resume)
+    out = _out(out, f"compare-{run_label(arms[0].name, set_ or ())}", resume)
     identity = job_identity(
         "compare",
         arms,
@@ -250,7 +291,7 @@ def sweep(
     from ..analysis.explore import check_vary, parse_vary
     from ..analysis.explore import sweep as run_sweep
     from ..checkpoint import job_identity
-    from ..results import atomic_dir
+    from ..results import atomic_dir, run_label
     from ..snapshot import read_snapshot
 
     check_options(seed, runs=runs, workers=workers)
@@ -261,7 +302,7 @@ def sweep(
     n = runs or base.spec.runs
     cells = int(np.prod([len(v) for _, v in grid]))
     check_total(n * cells, "--runs", f"{n:,} runs x {cells:,} grid points")
-    out = _out(out, f"sweep-{base.label}", resume)
+    out = _out(out, f"sweep-{run_label(base.label, base.overrides)}", resume)
     identity = job_identity(
         "sweep",
         [base],
@@ -301,10 +342,13 @@ def sweep(
                 },
             )
             if not no_plots:
+                from ..plots.style import save_figures
                 from ..plots.sweep import plot_sweep
 
-                (tmp / "plots").mkdir()
-                plot_sweep(table, tmp / "plots" / "sweep.png")
+                figure = plot_sweep(
+                    table, label=_run_name(base), baseline=_baselines(base, table.attrs["vary"])
+                )
+                save_figures({"sweep": figure}, tmp / "plots")
     t = Table(
         title=printable_markup(f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)"),
         header_style="bold",
@@ -364,7 +408,7 @@ def sensitivity(
     from ..analysis.explore import sensitivity as run_sensitivity
     from ..checkpoint import job_identity
     from ..parameters import flat_parameters, uncertain
-    from ..results import atomic_dir
+    from ..results import atomic_dir, run_label
     from ..scenario import load_scenario
 
     check_options(seed, samples=samples, replicates=replicates, workers=workers)
@@ -379,7 +423,7 @@ def sensitivity(
         )
     total = design_points(len(inputs), method, samples) * replicates
     check_total(total, "--samples", f"{total:,} (design points x --replicates)")
-    out = _out(out, f"sensitivity-{base.label}", resume)
+    out = _out(out, f"sensitivity-{run_label(base.label, base.overrides)}", resume)
     identity = job_identity(
         "sensitivity",
         [base],
@@ -426,9 +470,10 @@ def sensitivity(
             )
             if not no_plots:
                 from ..plots.sensitivity import plot_sensitivity
+                from ..plots.style import save_figures
 
-                (tmp / "plots").mkdir()
-                plot_sensitivity(table, tmp / "plots" / "sensitivity.png")
+                figure = plot_sensitivity(table, label=_run_name(base))
+                save_figures({"sensitivity": figure}, tmp / "plots")
     sobol = method == "sobol"
     t = Table(
         title=f"Sensitivity ({method}, {table.attrs['points']:,} points x {replicates} "
@@ -492,11 +537,13 @@ def discover(
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
     from ..analysis.explore import check_peeling
     from ..analysis.explore import discover as run_discover
-    from ..results import atomic_dir, reserved
+    from ..results import atomic_dir, reserved, run_label
 
     check_peeling(alpha, min_mass, min_coverage)
     box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
-    out = _out(out, f"discover-{box.attrs['label']}", root=Path(folder).parent)
+    out = _out(
+        out, f"discover-{run_label(*_run_of(folder, box.attrs['label']))}", root=Path(folder).parent
+    )
     with reserved(out), atomic_dir(out) as tmp:
         box.to_csv(tmp / "discover.csv", index=False)
         box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)
@@ -517,9 +564,9 @@ def discover(
         )
         if not no_plots:
             from ..plots.discover import plot_discovery
+            from ..plots.style import save_figures
 
-            (tmp / "plots").mkdir()
-            plot_discovery(box, tmp / "plots")
+            save_figures(plot_discovery(box, label=_folder_name(folder)), tmp / "plots")
     a = box.attrs
     t = Table(
         title=f"PRIM box for '{printable_markup(outcome)}': coverage {box['coverage'].iloc[0]:.1%}, "

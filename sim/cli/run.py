@@ -79,12 +79,12 @@ def run(
 ) -> None:
     """Run a scenario many times and write a results folder."""
     from ..ensemble import run_ensemble
-    from ..results import default_out_dir, reserved, write_results
+    from ..results import default_out_dir, reserved, run_label, write_results
     from ..scenario import load_scenario
 
     check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
-    out = out or default_out_dir(loaded.label)
+    out = out or default_out_dir(run_label(loaded.label, loaded.overrides))
     total = runs or loaded.spec.runs
     with reserved(out), progress_bar(total, loaded.label) as advance:
         result = run_ensemble(
@@ -97,7 +97,10 @@ def run(
             on_progress=advance,
         )
         summary = write_results(result, out, plots=not no_plots)
-    console.print(summary_table(summary, f"{loaded.label}: {total:,} runs, seed {result.seed}"))
+    named = loaded.label + (
+        f" (overrides: {', '.join(loaded.overrides)})" if loaded.overrides else ""
+    )
+    console.print(summary_table(summary, f"{named}: {total:,} runs, seed {result.seed}"))
     console.print(
         f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)",
         markup=False,

@@ -4,6 +4,11 @@
 - ``compare.py``, ``sweep.py``, ``sensitivity.py``, ``discover.py``: the analysis commands;
 - ``deal.py``: a tabled deal (``ceasefire deal``).
 
+Every plot function returns a :class:`matplotlib.figure.Figure` (it draws into the ``ax`` or
+``fig`` it is given, or a new figure); :func:`sim.plots.style.save_figure` saves one as PNG,
+SVG or PDF by the path's suffix, and the callers (``sim.results.plot_results``, the commands)
+save them as PNG.
+
 Plot modules draw from tables they are given: they import only :mod:`sim.outcomes` and the
 style, never the simulation, the analysis or the results folders (which call them).
 """

@@ -1,49 +1,70 @@
 """Figures of ``compare``: cumulative incidence per arm, forest plot of the paired
 differences, terms by arm.
 
-Every figure goes through :mod:`sim.plots.style` (Okabe-Ito colours, titled axes with units).
+Each function draws one figure (into the ``ax`` or ``fig`` it is given, or a new one) and
+returns it; :func:`plot_comparison` returns them all by file name, and the caller saves them
+(:func:`sim.plots.style.save_figures`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..outcomes import cumulative_incidence
 from .style import (
     RC,
     REFERENCE,
-    color,
-    figure,
+    escape,
+    issue_axis,
     linestyle,
+    on_axes,
+    outcome_order,
+    panels,
     percent_axis,
-    save,
     series_color,
+    title_case,
 )
 
 if TYPE_CHECKING:
     from ..ensemble import EnsembleResult
 
+MARKERS = "osD^vP"
 
-def plot_comparison(table: pd.DataFrame, results: Mapping, folder: Path) -> list[Path]:
-    """Cumulative incidence, forest plot of differences and terms, for a comparison."""
+
+def plot_comparison(table: pd.DataFrame, results: Mapping) -> dict[str, Figure]:
+    """Cumulative incidence, forest plot of differences and terms, for a comparison, by
+    file name (without suffix)."""
+    overrides = _overrides(results)
     with plt.rc_context(RC):
-        return [
-            incidence_curves(curves(results), len(table), folder / "ceasefire_by_week.png"),
-            forest(table, folder / "differences.png"),
-            terms_by_arm(results, folder / "terms.png"),
-        ]
+        return {
+            "ceasefire_by_week": incidence_curves(curves(results), len(table), overrides),
+            "differences": forest(table, overrides=overrides),
+            "terms": terms_by_arm(results),
+        }
 
 
-def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, path: Path) -> Path:
+def _overrides(results: Mapping) -> tuple[str, ...]:
+    """The ``--set`` overrides every arm shares (they apply to all arms)."""
+    first = next(iter(results.values()), None)
+    return tuple(getattr(getattr(first, "scenario", None), "overrides", ()) or ())
+
+
+def _with(overrides, text: str = "") -> str:
+    return f" (overrides: {escape(', '.join(overrides))})" if overrides else text
+
+
+def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), ax=None) -> Figure:
     """P(first ceasefire by week) of every arm on one axis; the reference in black."""
-    fig, ax = figure(9, 5.2)
+    fig, ax = on_axes(ax)
     horizon = 0
     for i, (label, curve) in enumerate(arms.items()):
         weeks = np.arange(len(curve))
@@ -55,79 +76,144 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, path: Path) ->
             lw=3 if i == 0 else 1.8,
             color=REFERENCE if i == 0 else series_color(i - 1),
             ls="-" if i == 0 else linestyle(i),
-            label=f"{label} (reference)" if i == 0 else label,
+            label=escape(f"{label} (reference)" if i == 0 else label),
         )
     ax.set(
         xlim=(0, horizon),
         ylim=(0, 1),
         xlabel="Week",
         ylabel="P(first ceasefire by week)",
-        title="When does a ceasefire come, arm by arm?",
+        title="When does a ceasefire come, arm by arm?"
+        + ("\n" if overrides else "")
+        + _with(overrides).strip(),
     )
     percent_axis(ax)
     ax.legend(loc="upper left", fontsize=9, ncol=1 if n_arms <= 5 else 2)
-    save(fig, path)
-    return path
+    return fig
 
 
-def forest(table: pd.DataFrame, path: Path) -> Path:
-    """Differences from the reference with paired 95% intervals, one panel per outcome."""
-    chosen = table.attrs["metrics"]
+def _groups(chosen: list[Mapping]) -> list[tuple[str, str, list[Mapping], float]]:
+    """The panels of the forest plot: (title, x label, metrics, scale), one unit each."""
+    shares = sorted(
+        (m for m in chosen if m["kind"] == "proportion"), key=lambda m: outcome_order(m["key"])
+    )
+    terms = [m for m in chosen if m["key"].startswith("terms_")]
+    rest = [m for m in chosen if m not in shares and m not in terms]
+    groups = []
+    if shares:
+        groups.append(("Chance of a ceasefire", "Difference (percentage points)", shares, 100.0))
+    for m in rest:
+        if m["key"] == "final_control":
+            unit, scale = "percentage points of the territory in dispute", 100.0
+        else:
+            unit, scale = m["unit"], 1.0
+        groups.append((re.sub(r",? ?0-1\)", ")", m["label"]), f"Difference ({unit})", [m], scale))
+    if terms:
+        groups.append(
+            ("Median agreed terms", "Difference (points on the issue's 0-1 scale)", terms, 1.0)
+        )
+    return groups
+
+
+def _metric_name(m: Mapping) -> str:
+    if m["key"].startswith("terms_"):
+        return title_case(m["key"].removeprefix("terms_"))
+    name = m["label"]
+    if name.startswith("P(") and name.endswith(")"):
+        name = name[2:-1].removeprefix("ceasefire ")  # "by week 26", "holding at the horizon"
+    return name
+
+
+def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:
+    """Differences from the reference with paired 95% intervals: one panel per unit
+    (chances of a ceasefire in percentage points, weeks, control, terms), one row per arm;
+    within a panel one colour and marker per outcome. A filled marker means the interval
+    excludes 0, a hollow one that it includes 0."""
+    groups = _groups(list(table.attrs["metrics"]))
     others = table[~table["reference"]]
-    ncols = 3
-    nrows = -(-len(chosen) // ncols)
-    height = max(2.2, 0.45 * len(others) + 1.4)
-    fig, axes = figure(5.0 * ncols, height * nrows, nrows=nrows, ncols=ncols, squeeze=False)
-    y = np.arange(len(others))[::-1]
-    for ax, m in zip(axes.flat, chosen, strict=False):
-        d = others[f"{m['key']}_diff"].to_numpy(dtype=float)
-        lo = others[f"{m['key']}_diff_lo"].to_numpy(dtype=float)
-        hi = others[f"{m['key']}_diff_hi"].to_numpy(dtype=float)
-        scale = 100.0 if m["kind"] == "proportion" else 1.0
+    arms = others["arm"].tolist()
+    ncols = 2 if len(groups) > 1 else 1
+    nrows = -(-len(groups) // ncols)
+    most = max(len(g[2]) for g in groups)
+    row_height = max(2.6, 0.2 * len(arms) * most + 1.6)
+    fig, axes = panels(
+        fig, height=row_height * nrows + 0.9, nrows=nrows, ncols=ncols, layout="constrained"
+    )
+    y0 = np.arange(len(arms))[::-1].astype(float)
+    cells = list(axes.flat)
+    for slot, (title, xlabel, metrics, scale) in enumerate(groups):
+        ax = cells[slot]
+        k = len(metrics)
+        step = 0.8 / max(k, 1)
         ax.axvline(0, color="0.3", lw=1)
-        for j in range(len(others)):
-            if not np.isfinite(d[j]):
-                continue
-            clear = lo[j] > 0 or hi[j] < 0  # interval excludes 0
-            c = color(5) if clear else color(0)
-            ax.plot([lo[j] * scale, hi[j] * scale], [y[j], y[j]], color=c, lw=2.2)
-            ax.plot(d[j] * scale, y[j], "o" if clear else "s", color=c, ms=6)
+        span = 0.0
+        handles = []
+        for i, m in enumerate(metrics):
+            c = series_color(i) if k > 1 else series_color(0)
+            marker = MARKERS[i % len(MARKERS)]
+            y = y0 + (k - 1) / 2 * step - i * step
+            d, lo, hi = (
+                others[f"{m['key']}_diff{s}"].to_numpy(dtype=float) * scale
+                for s in ("", "_lo", "_hi")
+            )
+            for j in range(len(arms)):
+                if not np.isfinite(d[j]):
+                    continue
+                clear = lo[j] > 0 or hi[j] < 0  # the interval excludes 0
+                ax.plot([lo[j], hi[j]], [y[j], y[j]], color=c, lw=2)
+                ax.plot(d[j], y[j], marker, color=c, mfc=c if clear else "white", mew=1.6, ms=7)
+            span = max(span, float(np.nanmax(np.abs(np.r_[lo, hi, 0.0]))))
+            handles.append(Line2D([], [], color=c, marker=marker, lw=2, label=_metric_name(m)))
         # a minimum width keeps tiny (or zero) differences readable, not a smear of ticks
-        half = 1.0 if m["kind"] == "proportion" or m["unit"] == "weeks" else 0.01
-        span = np.nanmax(np.abs(np.r_[lo, hi, 0.0] * scale))
+        half = 1.0 if scale == 100.0 or "weeks" in xlabel else 0.01
         width = max(span * 1.1, half)
         ax.set_xlim(-width, width)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g}" if v else "0"))
-        ax.set_yticks(y, others["arm"].tolist() if ax.get_subplotspec().is_first_col() else [])
-        ax.set_ylim(-0.7, len(others) - 0.3)
-        unit = "percentage points" if m["kind"] == "proportion" else m["unit"]
-        ax.set_xlabel(f"Difference ({unit})")
-        ax.set_title(m["label"], fontsize=11)
+        first_col = slot % ncols == 0
+        ax.set_yticks(y0, [escape(a) for a in arms] if first_col else [])
+        ax.set_ylim(-0.6, len(arms) - 0.4)
+        ax.set_xlabel(xlabel, fontsize=10)
+        ax.set_title(title, fontsize=11)
         ax.grid(axis="y", alpha=0)
-    for ax in list(axes.flat)[len(chosen) :]:
+        if k > 1:
+            ax.legend(
+                handles=handles,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.28),
+                ncol=2,
+                fontsize=8.5,
+            )
+    for ax in cells[len(groups) :]:
         ax.axis("off")
     fig.suptitle(
-        f"Difference from {table.attrs['reference']} (95% paired intervals; "
-        "orange circle = interval excludes 0)",
-        fontsize=13,
+        f"Difference from {escape(table.attrs['reference'])}{_with(overrides)}\n"
+        "bars: paired 95% intervals; filled marker = the interval excludes 0, "
+        "hollow = it includes 0",
+        fontsize=12,
         fontweight="bold",
     )
-    fig.tight_layout()
-    save(fig, path)
-    return path
+    return fig
 
 
-def terms_by_arm(results: Mapping, path: Path) -> Path:
-    """Agreed terms per issue, arm by arm (box plots over runs that reached a ceasefire)."""
+def terms_by_arm(results: Mapping, fig=None) -> Figure:
+    """Agreed terms per issue, arm by arm (box plots over runs that reached a ceasefire),
+    a grid of two columns titled with the issues, their axis ends labelled."""
     issues = list(dict.fromkeys(i for r in results.values() for i in r.issues))
     first = next(iter(results.values()))
     labels = list(results)
-    fig, axes = figure(
-        3.8 * len(issues), max(2.6, 0.42 * len(labels) + 1.6), ncols=len(issues), squeeze=False
+    ncols = 2 if len(issues) > 1 else 1
+    nrows = -(-len(issues) // ncols)
+    fig, axes = panels(
+        fig,
+        height=max(2.6, 0.32 * len(labels) + 1.7) * nrows + 0.6,
+        nrows=nrows,
+        ncols=ncols,
+        layout="constrained",
     )
     y = np.arange(len(labels))[::-1]
-    for k, (ax, issue) in enumerate(zip(axes[0], issues, strict=True)):
+    cells = list(axes.flat)
+    for k, (ax, issue) in enumerate(zip(cells, issues, strict=False)):
         data = [
             results[a].runs[f"terms_{issue}"].dropna().to_numpy(dtype=float)
             if f"terms_{issue}" in results[a].runs
@@ -148,21 +234,22 @@ def terms_by_arm(results: Mapping, path: Path) -> Path:
                 medianprops={"color": "black", "lw": 1.8},
             )
             box["boxes"][0].set(facecolor="0.6" if j == 0 else series_color(j - 1), alpha=0.8)
-        ax.set_yticks(y, labels if k == 0 else [])
-        ax.set_xlim(-0.02, 1.02)
+        ax.set_yticks(y, [escape(a) for a in labels] if k % ncols == 0 else [])
+        ax.set_ylim(-0.6, len(labels) - 0.4)
         spec = first.scenario.spec.issues.get(issue)
-        ends = f"0 = {spec.low}\n1 = {spec.high}" if spec else "terms (0-1)"
-        ax.set_xlabel(ends, fontsize=9)
-        ax.set_title(issue, fontsize=11)
+        issue_axis(ax, spec.low if spec else "0", spec.high if spec else "1")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_title(escape(title_case(issue)), fontsize=12)
         ax.grid(axis="y", alpha=0)
+    for ax in cells[len(issues) :]:
+        ax.axis("off")
     fig.suptitle(
-        "Agreed terms by arm (runs with a ceasefire; box = middle 50%, whiskers = 1.5 IQR)",
-        fontsize=13,
+        "Agreed terms by arm" + _with(_overrides(results)) + "\n"
+        "runs with a ceasefire; box = middle 50%, whiskers = 1.5 IQR, line = median",
+        fontsize=12,
         fontweight="bold",
     )
-    fig.tight_layout()
-    save(fig, path)
-    return path
+    return fig
 
 
 def curves(results: Mapping[str, EnsembleResult]) -> dict[str, np.ndarray]:

@@ -1,16 +1,19 @@
-"""The figure of a tabled deal (``ceasefire deal``): who accepts, week by week."""
+"""The figure of a tabled deal (``ceasefire deal``): who accepts, week by week.
+
+:func:`plot_deal` draws one figure (on the ``fig`` it is given, or a new one) and returns it;
+the caller saves it (:func:`sim.plots.style.save_figure`).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
-from .style import RC, REFERENCE, color, figure, percent_axis, save
+from .style import RC, REFERENCE, color, escape, panels, percent_axis
 
 
-def plot_deal(result, terms: str, path: Path) -> Path:
+def plot_deal(result, terms: str, fig=None) -> Figure:
     """A tabled deal at a glance: per week, each veto player's P(accept) and P(all accept)
     as grouped bars with 95% intervals (top), and P(holds to the horizon | all accept)
     (bottom)."""
@@ -22,13 +25,15 @@ def plot_deal(result, terms: str, path: Path) -> Path:
     n = len(series)
     width = 0.8 / n
     with plt.rc_context(RC):
-        fig, (top, bottom) = figure(
+        fig, axes = panels(
+            fig,
             max(7.5, 1.6 * len(weeks) + 3.5),
-            7.2,
+            6.4,
             nrows=2,
             sharex=True,
             gridspec_kw={"height_ratios": [3, 1.6], "hspace": 0.12},
         )
+        top, bottom = axes[:, 0]
         for i, (key, label) in enumerate(series):
             p = table[key].to_numpy(float)
             lo, hi = table[f"{key}_lo"].to_numpy(float), table[f"{key}_hi"].to_numpy(float)
@@ -98,7 +103,13 @@ def plot_deal(result, terms: str, path: Path) -> Path:
         bottom.set_xlim(-0.6, len(weeks) - 0.4)
         bottom.set_xlabel("Week the deal is tabled")
         runs = int(table["runs"].iloc[0])
-        label = result.scenario.label.replace("$", r"\$")  # no mathtext from a name
+        label = escape(result.scenario.label)  # no mathtext from a name
+        if result.scenario.overrides:
+            shown = [
+                o for o in result.scenario.overrides if not o.startswith(("tabled=", "deals."))
+            ]
+            if shown:
+                label += escape(f" (overrides: {', '.join(shown)})")
         fig.suptitle(
             f"Deal '{result.deal}' tabled: who accepts?\n"
             f"{terms} (issues not named stay at their status quo)",
@@ -115,8 +126,7 @@ def plot_deal(result, terms: str, path: Path) -> Path:
             fontsize=8,
             color="#555555",
         )
-        save(fig, path)
-    return path
+    return fig
 
 
 def _share(p: float) -> str:

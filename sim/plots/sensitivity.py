@@ -1,34 +1,41 @@
 """Figures of ``sensitivity``: the indices per outcome, largest first.
 
-Every figure goes through :mod:`sim.plots.style` (Okabe-Ito colours, titled axes with units).
+:func:`plot_sensitivity` draws one figure (into the ``fig`` it is given, or a new one) and
+returns it; the caller saves it (:func:`sim.plots.style.save_figure`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .style import (
     RC,
     color,
-    figure,
-    save,
+    escape,
+    outcome_order,
+    panels,
+    param_label,
 )
 
 
-def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
-    """Bar chart of the indices per outcome, largest first, with 95% intervals."""
+def plot_sensitivity(
+    table: pd.DataFrame, top: int = 12, fig=None, label: str | None = None
+) -> Figure:
+    """Bar chart of the indices per outcome, largest first, with 95% intervals.
+
+    ``label`` names the run in the title (default: the table's scenario).
+    """
     sobol = table.attrs["method"] == "sobol"
     labels = table.attrs.get("outcomes") or {o: o for o in table["outcome"].unique()}
-    outcomes = [o for o in labels if o in set(table["outcome"])]
+    outcomes = sorted((o for o in labels if o in set(table["outcome"])), key=outcome_order)
     n_inputs = min(top, table["input"].nunique())
     nrows = max(1, -(-len(outcomes) // 2))
     with plt.rc_context(RC):
-        fig, axes = figure(
-            14, max(4.0, 0.42 * n_inputs + 1.8) * nrows, nrows=nrows, ncols=2, squeeze=False
+        fig, axes = panels(
+            fig, height=max(3.0, 0.3 * n_inputs + 1.4) * nrows + 0.8, nrows=nrows, ncols=2
         )
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             rows = table[table["outcome"] == outcome].head(top)
@@ -74,23 +81,24 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, top: int = 12) -> Path:
                     capsize=2,
                 )
                 ax.set_xlabel("Mean |change| across each input's full range")
-            ax.set_yticks(y, [_short(n) for n in rows["input"]])
+            ax.set_yticks(y, [_short(n) for n in rows["input"]], fontsize=8.5)
             ax.set_title(labels[outcome], fontsize=11)
             ax.grid(axis="y", alpha=0)
-            ax.legend(loc="lower right", fontsize=9)
+            ax.legend(loc="lower right", fontsize=8)
         for ax in list(axes.flat)[len(outcomes) :]:
             ax.axis("off")
         what = "Sobol indices" if sobol else "Morris elementary effects"
         fig.suptitle(
-            f"Which uncertain inputs matter? {what} ({table.attrs['scenario']}, "
-            f"{table.attrs['points']:,} points x {table.attrs['replicates']} runs; 95% intervals)",
-            fontsize=13,
+            f"Which uncertain inputs matter? {what}\n"
+            f"{escape(label or table.attrs['scenario'])}, {table.attrs['points']:,} points x "
+            f"{table.attrs['replicates']} runs; 95% intervals",
+            fontsize=12,
             fontweight="bold",
         )
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
-        save(fig, path)
-    return path
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.2 / fig.get_figheight()))
+    return fig
 
 
 def _short(path: str) -> str:
-    return path.removeprefix("actors.")
+    """An input's name for a tick label: ``actors.US.aid`` -> ``US aid``."""
+    return param_label(path, unit=False)

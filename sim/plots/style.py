@@ -1,9 +1,21 @@
-"""One look for every figure: colour-blind-safe colours, readable type, titled axes."""
+"""One look for every figure: colour-blind-safe colours, readable type, titled axes.
+
+Every plot function of :mod:`sim.plots` draws into a new figure (or the ``ax`` / ``fig`` it is
+given) and returns the :class:`matplotlib.figure.Figure`; saving is a separate step,
+:func:`save_figure`, which writes PNG, SVG or PDF by the path's suffix. Figures are sized for
+a slide: 16:9 and at most :data:`MAX_WIDTH` inches wide (1,600 px at the saved dpi).
+"""
 
 from __future__ import annotations
 
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
 import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 # No backend is chosen here (a notebook keeps its inline backend): the command line selects
 # Agg (sim.cli.app.main), and headless matplotlib falls back to Agg by itself.
@@ -37,17 +49,56 @@ RC = {
 }
 
 
-def figure(width: float = 8.0, height: float = 4.8, **kwargs):
-    """A new figure and axes in the house style."""
+# A slide is 16:9; at savefig.dpi = 150, 10.6 inches is 1,600 px.
+SLIDE = (10.0, 5.625)
+MAX_WIDTH = 10.6
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def figure(width: float = SLIDE[0], height: float = SLIDE[1], **kwargs):
+    """A new figure and axes in the house style (at most :data:`MAX_WIDTH` wide)."""
     with plt.rc_context(RC):
-        return plt.subplots(figsize=(width, height), **kwargs)
+        return plt.subplots(figsize=(min(width, MAX_WIDTH), height), **kwargs)
 
 
-def save(fig, path) -> None:
-    """Save and close (figures are never shown: this runs headless)."""
+def on_axes(ax=None, width: float = SLIDE[0], height: float = SLIDE[1]):
+    """``(fig, ax)``: the given axes and its figure, or a new figure in the house style."""
+    if ax is not None:
+        return ax.figure, ax
+    return figure(width, height)
+
+
+def panels(fig=None, width: float = SLIDE[0], height: float = SLIDE[1], **kwargs):
+    """``(fig, axes)``: a grid of axes (``nrows``, ``ncols``, ...) on the given figure, or on a
+    new figure in the house style. ``axes`` is always a 2-D array."""
+    kwargs.setdefault("squeeze", False)
+    if fig is None:
+        return figure(width, height, **kwargs)
+    layout = kwargs.pop("layout", None)
+    if layout:
+        fig.set_layout_engine(layout)
+    with plt.rc_context(RC):
+        return fig, fig.subplots(**kwargs)
+
+
+def save_figure(fig: Figure, path: str | Path, close: bool = True) -> Path:
+    """Save a figure in the format its suffix names (``.png``, ``.svg`` or ``.pdf``) and,
+    unless ``close`` is false, close it; returns the path."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"{path}: unknown figure format (use {', '.join(FORMATS)})")
     with plt.rc_context(RC):
         fig.savefig(path)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
+    return path
+
+
+def save_figures(figures: Mapping[str, Figure], folder: str | Path, suffix: str = ".png"):
+    """Save named figures as ``folder/<name><suffix>`` (and close them); returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [save_figure(fig, folder / f"{name}{suffix}") for name, fig in figures.items()]
 
 
 def color(i: int) -> str:
@@ -84,3 +135,129 @@ REFERENCE = "#000000"
 def series_color(i: int) -> str:
     """Colour of the ``i``-th non-reference series."""
     return SERIES[i % len(SERIES)]
+
+
+# Colour maps of heat maps, chosen so that the same colour means the same thing in every
+# panel: bright (yellow) is always "better for a ceasefire" (more likely, earlier, holding);
+# a quantity that is neither better nor worse for a ceasefire gets a map of its own.
+BETTER = "cividis"  # dark = worse for a ceasefire, bright = better
+BETTER_REVERSED = "cividis_r"  # for quantities where lower is better (weeks to a ceasefire)
+NEUTRAL = "Purples"  # not a ceasefire measure (e.g. Russia's control)
+
+
+def outcome_order(key: str) -> float:
+    """Sort key putting outcomes in reading order: the chances of a ceasefire by week
+    (``p_by_26``, ``p_by_52``, then ``p_ceasefire`` by the horizon), holding at the horizon
+    (``p_held``), then everything else in its given order (a stable sort keeps it)."""
+    found = re.fullmatch(r"p_by_(\d+)", key)
+    if found:
+        return float(found.group(1))
+    return {"p_ceasefire": 1e6, "p_held": 1e6 + 1}.get(key, 1e6 + 2)
+
+
+# Acronyms and names kept as written when a key is title-cased.
+_UPPER = {"nato": "NATO", "us": "US", "uk": "UK", "eu": "EU", "un": "UN"}
+
+
+def title_case(key: str) -> str:
+    """``"nato"`` -> ``"NATO"``, ``"war_cost"`` -> ``"War cost"``: a key as a title."""
+    words = str(key).replace("_", " ").split()
+    if not words:
+        return str(key)
+    out = [_UPPER.get(w.lower(), w) for w in words]
+    if out[0] == words[0]:
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
+
+
+def escape(text: str) -> str:
+    """Text shown as written (a ``$`` in a name starts no mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def wrap(text: str, width: int = 38) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def run_title(label: str, overrides: Iterable[str] = ()) -> str:
+    """The name of a run in a title: ``baseline+us_aid_cut (overrides: actors.US.aid=0)``."""
+    overrides = [str(o) for o in overrides]
+    if not overrides:
+        return escape(label)
+    return escape(f"{label} (overrides: {', '.join(overrides)})")
+
+
+def issue_axis(ax, low: str, high: str, axis: str = "x", width: int = 30) -> None:
+    """Label a [0, 1] issue axis with what its ends mean, at the ends themselves."""
+    if axis == "x":
+        ax.set_xlim(0, 1)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "", "0.5", "", "1"])
+        opts = {"xycoords": ax.get_xaxis_transform(), "textcoords": "offset points"}
+        opts.update(va="top", fontsize=8.5, color="#333333")
+        ax.annotate(wrap(f"0 = {low}", width), (0, 0), xytext=(0, -18), ha="left", **opts)
+        ax.annotate(wrap(f"1 = {high}", width), (1, 0), xytext=(0, -18), ha="right", **opts)
+    else:
+        ax.set_ylabel(f"0 = {wrap(low, width)}\n1 = {wrap(high, width)}", fontsize=8.5)
+
+
+# Actor fields: a readable name and the unit (docs/scenarios.md, sections 4-8).
+FIELDS: dict[str, tuple[str, str]] = {
+    "aid": ("aid", "US$100 bn a year"),
+    "aid_cost": ("cost of aid", "per week, per unit of aid"),
+    "capability": ("capability", "US$100 bn of military spending a year"),
+    "resolve": ("resolve", "0-1"),
+    "risk": ("risk exponent", "1 = risk-neutral"),
+    "war_cost": ("cost of war", "utility per week"),
+    "optimism": ("optimism", "-1 to 1, + = Russia gains more"),
+    "loss_aversion": ("loss aversion", "λ, 1 = none"),
+    "ratification_limit": ("ratification limit", "share of held territory"),
+    "position": ("position", "0-1"),
+    "salience": ("salience", "0-1"),
+    "control": ("Russia's control at week 0", "share of the territory in dispute"),
+    "drift": ("drift of the front", "per week"),
+    "volatility": ("volatility of the front", "sd per week"),
+    "prior_weeks": ("weight of prior beliefs", "weeks"),
+    "outlook_weeks": ("outlook", "weeks"),
+    "rounds_every": ("weeks between rounds", "weeks"),
+    "first_week": ("first week of talks", "week"),
+    "pressure": ("mediator's pressure", "utility"),
+    "cooldown_weeks": ("cooldown after a collapse", "weeks"),
+    "mediator_bias": ("mediator's bias", "μ, 0 = neutral"),
+    "mediator_error": ("mediator's error", "sd, utility"),
+    "base_hazard": ("base hazard of collapse", "per week"),
+    "guarantees": ("guarantee", "log-hazard per unit of terms"),
+    "dissatisfaction": ("dissatisfaction", "δ"),
+    "consolidation_weeks": ("consolidation", "weeks"),
+    "probability": ("probability", "0-1"),
+    "at": ("week", "week"),
+    "horizon": ("horizon", "weeks"),
+}
+
+
+def param_label(path: str, unit: bool = True) -> str:
+    """A readable axis label for a dotted parameter path, with its unit when known:
+    ``actors.US.aid`` -> ``US aid (US$100 bn a year)``,
+    ``actors.Russia.position.nato`` -> ``Russia's position on NATO (0-1)``."""
+    parts = str(path).split(".")
+    name, what = parts[-1], None
+    if parts[0] == "actors" and len(parts) >= 3:
+        actor, field = parts[1], parts[2]
+        if field in ("position", "salience") and len(parts) >= 4:
+            issue = _UPPER.get(parts[3].lower(), parts[3].replace("_", " "))
+            name, what = field, f"{actor}'s {field} on {issue}"
+        else:
+            name = field
+            what = f"{actor} {FIELDS.get(field, (field.replace('_', ' '), ''))[0]}"
+    elif parts[0] == "events" and len(parts) >= 3:
+        name = parts[-1]
+        what = f"{parts[1].replace('_', ' ')}: {FIELDS.get(name, (name.replace('_', ' '),))[0]}"
+    elif parts[0] == "durability" and len(parts) >= 3 and parts[1] == "guarantees":
+        issue = _UPPER.get(parts[2].lower(), parts[2].replace("_", " "))
+        name, what = "guarantees", f"guarantee from the {issue} terms"
+    elif name in FIELDS:
+        what = FIELDS[name][0]
+    if what is None:
+        what = re.sub(r"[._]", " ", str(path))
+    what = what[:1].upper() + what[1:]
+    found = FIELDS.get(name)
+    return escape(f"{what} ({found[1]})" if unit and found and found[1] else what)

@@ -1,53 +1,103 @@
 """Figures of ``sweep``: headline outcomes across a grid (lines or heat maps).
 
-Every figure goes through :mod:`sim.plots.style` (Okabe-Ito colours, titled axes with units).
+:func:`plot_sweep` draws one figure (into the ``fig`` it is given, or a new one) and returns
+it; the caller saves it (:func:`sim.plots.style.save_figure`). Axes are labelled with the
+parameter's name and unit (:func:`sim.plots.style.param_label`), not its dotted path, and the
+scenario's own value of a swept parameter is marked.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..outcomes import HEADLINE, Outcome
 from .style import (
+    BETTER,
+    BETTER_REVERSED,
+    NEUTRAL,
     RC,
-    SEQUENTIAL,
+    REFERENCE,
     color,
-    figure,
+    escape,
     linestyle,
+    outcome_order,
+    panels,
+    param_label,
     percent_axis,
-    save,
 )
+
+Baseline = float | tuple[float, float, float]
+"""The scenario's value of a swept parameter: a number, or (5%, median, 95%) of its
+distribution."""
 
 
 def _outcomes(table: pd.DataFrame) -> list[Outcome]:
-    """The headline outcomes the table holds, in the registry's order."""
-    return [o for o in HEADLINE if o.key in table]
+    """The headline outcomes the table holds: chances by week (26, 52, ..., the horizon,
+    then holding at the horizon), then the others in the registry's order."""
+    return sorted((o for o in HEADLINE if o.key in table), key=lambda o: outcome_order(o.key))
 
 
 def _title(outcome: Outcome, table: pd.DataFrame) -> str:
     return outcome.title(table.attrs.get("horizon", "the horizon"))
 
 
-def plot_sweep(table: pd.DataFrame, path: Path) -> Path:
+def plot_sweep(
+    table: pd.DataFrame,
+    fig=None,
+    label: str | None = None,
+    baseline: Mapping[str, Baseline] | None = None,
+) -> Figure:
     """Headline outcomes across a sweep: lines with 95% bands (one parameter) or heat
-    maps (two parameters)."""
+    maps (two parameters).
+
+    ``label`` names the run in the title (default: the table's scenario; pass the policy
+    and overrides, e.g. ``baseline+us_aid_cut (overrides: ...)``); ``baseline`` gives the
+    scenario's own value of each swept parameter, marked on the figure.
+    """
+    label = escape(label or table.attrs.get("scenario", "scenario"))
     with plt.rc_context(RC):
         if len(table.attrs["vary"]) == 1:
-            return _sweep_lines(table, path)
-        return _sweep_heatmaps(table, path)
+            return _sweep_lines(table, fig, label, baseline or {})
+        return _sweep_heatmaps(table, fig, label, baseline or {})
 
 
-def _sweep_lines(table: pd.DataFrame, path: Path) -> Path:
+def _mark_baseline(ax, value: Baseline | None, horizontal: bool = False) -> bool:
+    """A line at the scenario's value (a band over the middle 90% if it is uncertain)."""
+    if value is None:
+        return False
+    line, span = (ax.axhline, ax.axhspan) if horizontal else (ax.axvline, ax.axvspan)
+    if isinstance(value, tuple):
+        lo, mid, hi = value
+        span(lo, hi, color=REFERENCE, alpha=0.07, lw=0)
+        line(mid, color=REFERENCE, ls="--", lw=1.3)
+    else:
+        line(float(value), color=REFERENCE, ls="--", lw=1.3)
+    return True
+
+
+def _baseline_text(value: Baseline) -> str:
+    if isinstance(value, tuple):
+        return (
+            f"scenario's value: median {value[1]:.3g}\n(shaded: middle 90% of its "
+            f"distribution, {value[0]:.3g}-{value[2]:.3g})"
+        )
+    return f"scenario's value: {float(value):.3g}"
+
+
+def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Figure:
     param = table.attrs["vary"][0]
+    xlabel = param_label(param)
     x = table[param].to_numpy(dtype=float)
     shares = [o for o in _outcomes(table) if o.kind == "proportion"]
     others = [o for o in _outcomes(table) if o.kind != "proportion"]
-    fig, axes = figure(5 * (1 + len(others)), 4.6, ncols=1 + len(others), squeeze=False)
+    fig, axes = panels(fig, height=4.6, ncols=1 + len(others), layout="constrained")
     axes = axes[0]
     ax = axes[0]
     for i, o in enumerate(shares):
@@ -63,45 +113,57 @@ def _sweep_lines(table: pd.DataFrame, path: Path) -> Path:
             lw=2,
             label=_title(o, table),
         )
-    ax.set(ylim=(0, 1), xlabel=param, ylabel="Probability", title="Ceasefire")
+    ax.set(ylim=(0, 1), xlabel=xlabel, ylabel="Share of runs", title="Chance of a ceasefire")
     percent_axis(ax)
-    ax.legend(loc="best", fontsize=9)
     for j, (ax, o) in enumerate(zip(axes[1:], others, strict=True)):
         key, c = o.key, (1, 5, 2, 3, 4, 6)[j % 6]
-        ax.fill_between(
-            x,
-            table[f"{key}_lo"],
-            table[f"{key}_hi"],
-            color=color(c),
-            alpha=0.2,
-            label="95% interval",
-        )
-        ax.plot(x, table[key], color=color(c), marker="o", ms=4, lw=2, label="estimate")
-        ax.set(xlabel=param, ylabel=o.unit.capitalize(), title=_title(o, table))
-        ax.legend(loc="best", fontsize=9)
+        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=color(c), alpha=0.2)
+        ax.plot(x, table[key], color=color(c), marker="o", ms=4, lw=2)
+        ax.set(xlabel=xlabel, ylabel=o.unit.capitalize(), title=_title(o, table))
+    marked = False
+    for ax in axes:
+        marked = _mark_baseline(ax, baseline.get(param)) or marked
+        ax.title.set_fontsize(11)
+    handles, names = axes[0].get_legend_handles_labels()
+    if marked:
+        handles.append(plt.Line2D([], [], color=REFERENCE, ls="--", lw=1.3))
+        names.append(_baseline_text(baseline[param]))
+    fig.legend(handles, names, loc="outside lower center", ncol=3, fontsize=9)
     fig.suptitle(
-        f"Sweep of {param} ({table.attrs['scenario']}, {table.attrs['runs']:,} runs per point, "
-        "95% intervals)",
-        fontsize=13,
+        f"Sweep of {xlabel}\n{label}, {table.attrs['runs']:,} runs per point; bands: 95% intervals",
+        fontsize=12,
         fontweight="bold",
     )
-    fig.tight_layout()
-    save(fig, path)
-    return path
+    return fig
 
 
-def _sweep_heatmaps(table: pd.DataFrame, path: Path) -> Path:
+def _colour_map(outcome: Outcome) -> tuple[str, str]:
+    """The colour map of a heat map and its colourbar's note: bright always means better
+    for a ceasefire (more likely, sooner, holding); Russia's control has its own map."""
+    if outcome.kind == "proportion":
+        return BETTER, "brighter = more likely"
+    if outcome.kind == "week":
+        return BETTER_REVERSED, "brighter = sooner"
+    return NEUTRAL, "darker = more (not a ceasefire measure)"
+
+
+def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Figure:
     p1, p2 = table.attrs["vary"]
     xs, ys = np.unique(table[p2]), np.unique(table[p1])
-    panels = [(o.key, _title(o, table), o.kind == "proportion") for o in _outcomes(table)]
-    ncols = 2 if len(panels) <= 4 else 3
-    nrows = -(-len(panels) // ncols)
-    fig, axes = figure(6.5 * ncols, 5 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
-    for ax in list(axes.flat)[len(panels) :]:
+    found = _outcomes(table)
+    ncols = 2 if len(found) <= 4 else 3
+    nrows = -(-len(found) // ncols)
+    fig, axes = panels(
+        fig, height=3.3 * nrows + 1.0, nrows=nrows, ncols=ncols, layout="constrained"
+    )
+    for ax in list(axes.flat)[len(found) :]:
         ax.axis("off")
-    for ax, (key, title, share) in zip(axes.flat, panels, strict=False):
+    marked: set[str] = set()
+    for ax, o in zip(axes.flat, found, strict=False):
+        share = o.kind == "proportion"
+        cmap, note = _colour_map(o)
         grid = (
-            table.pivot_table(index=p1, columns=p2, values=key, dropna=False)
+            table.pivot_table(index=p1, columns=p2, values=o.key, dropna=False)
             .reindex(index=ys, columns=xs)
             .to_numpy(dtype=float)
         )
@@ -109,22 +171,33 @@ def _sweep_heatmaps(table: pd.DataFrame, path: Path) -> Path:
             grid,
             origin="lower",
             aspect="auto",
-            cmap=SEQUENTIAL,
+            cmap=cmap,
             vmin=0 if share else None,
             vmax=1 if share else None,
         )
         ax.set_xticks(range(len(xs)), [f"{v:.3g}" for v in xs], rotation=45 if len(xs) > 6 else 0)
         ax.set_yticks(range(len(ys)), [f"{v:.3g}" for v in ys])
-        ax.set(xlabel=p2, ylabel=p1, title=title)
+        ax.set(xlabel=param_label(p2), ylabel=param_label(p1))
+        ax.xaxis.label.set_fontsize(9)
+        ax.yaxis.label.set_fontsize(9)
+        ax.set_title(_title(o, table), fontsize=10.5)
         ax.grid(False)
-        bar = fig.colorbar(im, ax=ax, shrink=0.85)
+        if _mark_cell(ax, xs, baseline.get(p2), vertical=True):
+            marked.add(p2)
+        if _mark_cell(ax, ys, baseline.get(p1), vertical=False):
+            marked.add(p1)
+        bar = fig.colorbar(im, ax=ax, shrink=0.9)
+        unit = "share of runs" if share else o.unit
+        bar.set_label(f"{unit}: {note}", fontsize=8)
+        bar.ax.tick_params(labelsize=8)
         if share:
             bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
         if grid.size <= 150:  # values printed in the cells while they stay legible
-            lo, hi = np.nanmin(grid), np.nanmax(grid)
+            norm, rgba = im.norm, colormaps[cmap]
             for (r, c), v in np.ndenumerate(grid):
                 if np.isfinite(v):
-                    dark = (v - lo) / (hi - lo + 1e-12) < 0.55 if not share else v < 0.55
+                    red, green, blue, _ = rgba(norm(v))
+                    dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
                     text = f"{v:.0%}" if share else f"{v:.3g}"
                     ax.text(
                         c,
@@ -132,14 +205,37 @@ def _sweep_heatmaps(table: pd.DataFrame, path: Path) -> Path:
                         text,
                         ha="center",
                         va="center",
-                        fontsize=8,
+                        fontsize=7.5,
                         color="white" if dark else "black",
                     )
+    marks = [p for p in (p1, p2) if p in marked]
+    note = (
+        "; triangles on the edges: the scenario's value of "
+        + " and ".join(param_label(p, unit=False) for p in marks)
+        if marks
+        else ""
+    )
     fig.suptitle(
-        f"Sweep of {p1} x {p2} ({table.attrs['scenario']}, {table.attrs['runs']:,} runs per cell)",
-        fontsize=13,
+        f"Sweep of {param_label(p1, unit=False)} x {param_label(p2, unit=False)}\n"
+        f"{label}, {table.attrs['runs']:,} runs per cell{note}",
+        fontsize=12,
         fontweight="bold",
     )
-    fig.tight_layout()
-    save(fig, path)
-    return path
+    return fig
+
+
+def _mark_cell(ax, values: np.ndarray, value: Baseline | None, vertical: bool) -> bool:
+    """A triangle on a heat map's edge at the scenario's value (on the axis of grid cells),
+    outside the cells so it hides no printed value; false when the value is off the grid."""
+    if value is None or len(values) == 0:
+        return False
+    target = value[1] if isinstance(value, tuple) else float(value)
+    if not values[0] <= target <= values[-1]:
+        return False
+    position = float(np.interp(target, values, np.arange(len(values))))
+    if vertical:  # the x axis: a triangle pointing down from above the top edge
+        xy, transform, marker = (position, 1.0), ax.get_xaxis_transform(), "v"
+    else:  # the y axis: a triangle pointing right, left of the left edge
+        xy, transform, marker = (0.0, position), ax.get_yaxis_transform(), ">"
+    ax.plot(*xy, marker=marker, ms=9, color=REFERENCE, transform=transform, clip_on=False)
+    return True
