@@ -48,7 +48,11 @@ def check_results_folder(path: str | Path) -> None:
     if not path.exists():
         raise ScenarioError(str(path), "", "no such file or folder")
     if not path.is_dir():
-        raise ScenarioError(str(path), "", "not a folder")
+        raise ScenarioError(
+            str(path),
+            "",
+            "not a results folder (compare takes scenario files or results folders, not both)",
+        )
     missing = [name for name in RESULTS_FILES if not (path / name).is_file()]
     if missing:
         raise ScenarioError(
@@ -59,16 +63,25 @@ def check_results_folder(path: str | Path) -> None:
 
 
 def folder_labels(folders: Sequence[str | Path]) -> list[str]:
-    """Short, unique labels: each folder's name, with its parents where two names clash."""
+    """Short, unique labels: each folder's name, with as many of its parents as it takes to
+    tell two different folders apart; the same folder given twice is numbered."""
     paths = [Path(f).resolve() for f in folders]
+    distinct = list(dict.fromkeys(paths))
     depth = 1
-    while True:
-        labels = ["/".join(p.parts[-depth:]) for p in paths]
-        if len(set(labels)) == len(labels) or depth >= max(len(p.parts) for p in paths):
+    longest = max(len(p.parts) for p in distinct)
+    while depth < longest:
+        tails = ["/".join(p.parts[-depth:]) for p in distinct]
+        if len(set(tails)) == len(tails):
             break
         depth += 1
-    if len(set(labels)) != len(labels):  # the same folder twice
-        labels = [f"{label} ({i + 1})" for i, label in enumerate(labels)]
+    name = {p: "/".join(p.parts[-depth:]).lstrip("/") or str(p) for p in distinct}
+    labels = [name[p] for p in paths]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in repeated:
+            seen[label] = seen.get(label, 0) + 1
+            labels[i] = f"{label} ({seen[label]})"
     return labels
 
 

@@ -256,7 +256,7 @@ def compare(
             help="One scenario file (baseline vs its policies), several (the first is the "
             "reference), or two or more results folders of `run` (compared as they are).",
             show_default=False,
-            metavar="SCENARIO... | FOLDER...",
+            metavar="FILE_OR_FOLDER",
         ),
     ],
     policies: Annotated[
@@ -275,9 +275,7 @@ def compare(
 ) -> None:
     """Compare policies (or scenario files) on common random numbers.
 
-    Differences from the reference are paired, replicate by replicate.  Given results
-    folders of `run` instead, compare them without running anything: unpaired differences
-    (the folders hold separate runs); nothing is written.
+    Differences from the reference are paired, replicate by replicate. Given two or more results folders of `run` instead, compare them as they are, without running anything: differences are unpaired (the folders hold separate runs), and nothing is written.
     """
     if any(path.is_dir() for path in scenarios):
         given = {

@@ -38,7 +38,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate negotiations toward a Russia-Ukraine ceasefire from scenario files.",
     epilog="Examples:\n\n"
-    "  ceasefire run scenarios/baseline.yaml --runs 2000 --policy us_aid_cut\n\n"
+    "  ceasefire run scenarios/baseline.yaml --runs 2000 --policy us_aid_cut\n"
+    "  ceasefire validate scenarios/*.yaml\n"
     "  ceasefire COMMAND --help   (options and examples of one command)",
 )
 
@@ -69,7 +70,7 @@ err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 def examples(*lines: str) -> str:
     """A command's ``Examples:`` section (its epilog in ``--help``), one command a line."""
-    return "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
+    return "Examples:\n\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def package_version() -> str:

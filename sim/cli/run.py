@@ -132,8 +132,7 @@ def run(
 ) -> None:
     """Run a scenario many times and write a results folder.
 
-    Prints the headline outcomes with their 95% intervals; the folder holds every
-    replicate (runs.parquet), summary.json, manifest.json and the plots.
+    Prints the headline outcomes with their 95% intervals; the folder holds every replicate (runs.parquet), summary.json, manifest.json and the plots.
     """
     from ..ensemble import run_ensemble
     from ..results import default_out_dir, reserved, write_results

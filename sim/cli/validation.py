@@ -35,8 +35,7 @@ def reproduce(
 ) -> None:
     """Reproduce published results (docs/validation.md): pass, departure or fail per row.
 
-    A departure is a row that holds only as documented in docs/departures.md; it is
-    counted apart from the passes.  Exit code 0 when no row fails, 1 otherwise.
+    A departure is a row that holds only as documented in docs/departures.md; it is counted apart from the passes. Exit code 0 when no row fails, 1 otherwise.
     """
     from rich.markup import escape
     from rich.table import Table
