@@ -61,13 +61,13 @@ def deal_table(result) -> Table:
         "accept.",
         header_style="bold",
     )
-    table.add_column("Week", justify="right")
+    table.add_column("Week", justify="right", overflow="fold")
     for actor in result.vetoes:
-        table.add_column(f"{printable_markup(actor)} accepts", justify="right")
-    table.add_column("All accept", justify="right")
+        table.add_column(f"{printable_markup(actor)} accepts", justify="right", overflow="fold")
+    table.add_column("All accept", justify="right", overflow="fold")
     for actor in result.vetoes:
-        table.add_column(f"Blocked by {printable_markup(actor)}", justify="right")
-    table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right")
+        table.add_column(f"Blocked by {printable_markup(actor)}", justify="right", overflow="fold")
+    table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right", overflow="fold")
     for _, row in t.iterrows():
         cells = [f"{int(row['week'])}"]
         for actor in result.vetoes:
