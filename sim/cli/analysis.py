@@ -346,7 +346,8 @@ def sweep(
         list[str],
         typer.Option(
             "--vary",
-            help="PATH=START:STOP:COUNT, e.g. actors.US.aid=0:0.4:5; once or twice.",
+            metavar="PATH=START:STOP:COUNT",
+            help="A parameter and its grid (COUNT values from START to STOP), e.g. actors.US.aid=0:0.4:5; once or twice.",
             show_default=False,
         ),
     ],

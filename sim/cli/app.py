@@ -168,7 +168,9 @@ SeedOpt = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Override a field: PATH=VALUE, e.g. actors.Russia.resolve=0.5. Repeatable."
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a field, e.g. actors.Russia.resolve=0.5. Repeatable.",
     ),
 ]
 WorkersOpt = Annotated[
