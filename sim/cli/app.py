@@ -27,10 +27,11 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-# Start-up: the command line imports typer and rich only; every command imports the
-# numerical stack (pandas, scipy, numba, Mesa, matplotlib) inside its function, so
-# `ceasefire --help` and `ceasefire validate` start in well under half a second
-# (benchmarks/startup.py; tests/test_cli_conventions.py checks what `import sim.cli` loads).
+# Start-up: importing the command line imports typer only (rich when something is first
+# printed through it); every command imports the numerical stack (pandas, numpy, scipy,
+# numba, Mesa, matplotlib) inside its function, so `ceasefire --help` and `ceasefire
+# validate` start in about half a second (benchmarks/startup.py measures it;
+# tests/test_cli_conventions.py checks what `import sim.cli` loads).
 
 app = typer.Typer(
     add_completion=True,
@@ -115,7 +116,7 @@ def _flags_without_type() -> None:
     if shown is None or getattr(shown, "flag_aware", False):
         return
 
-    def display_type_rich(self, ctx):  # noqa: ANN001, ANN202 - Typer's signature
+    def display_type_rich(self, ctx):  # Typer's signature
         return None if getattr(self, "is_flag", False) else shown(self, ctx)
 
     display_type_rich.flag_aware = True
