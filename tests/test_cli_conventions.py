@@ -94,6 +94,25 @@ def test_root_help_offers_version_and_shell_completion():
     assert "Examples:" in text
 
 
+def test_shell_completion_completes_commands_and_options():
+    script = Path(sys.executable).with_name("ceasefire")
+    if not script.is_file():
+        pytest.skip("the ceasefire script is not installed next to this Python")
+
+    def complete(*words: str) -> list[str]:
+        env = {
+            "COMP_WORDS": " ".join(["ceasefire", *words]),
+            "COMP_CWORD": str(len(words)),
+            "_CEASEFIRE_COMPLETE": "complete_bash",
+        }
+        done = subprocess.run([script], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("va") == ["validate"]
+    assert "--no-plots" in complete("run", "--no")
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_help_has_examples_and_shows_flags_as_flags(command):
     text = _help(command)
