@@ -10,16 +10,27 @@ The public API is small:
 - :func:`compare`, :func:`sweep`, :func:`sensitivity` and :func:`discover` compare
   policies and explore assumptions, returning pandas DataFrames;
 - :class:`ScenarioError` is the one error users see for bad input.
+
+The names are loaded on first use (PEP 562): ``import sim`` imports none of the numerical
+stack (pandas, scipy, numba, Mesa, matplotlib), so the command line starts quickly;
+``sim.run`` or ``from sim import run`` imports what it needs.
 """
 
-from .analysis import compare, discover, sensitivity, sweep
-from .deals import DealResult, evaluate_deal
-from .ensemble import EnsembleResult, run_ensemble
-from .errors import ScenarioError
-from .model import NegotiationModel
-from .scenario import Scenario, load_scenario
+from __future__ import annotations
 
-run = run_ensemble
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
+    from .analysis import compare, discover, sensitivity, sweep
+    from .deals import DealResult, evaluate_deal
+    from .ensemble import EnsembleResult, run_ensemble
+    from .errors import ScenarioError
+    from .model import NegotiationModel
+    from .scenario import Scenario, load_scenario
+
+    run = run_ensemble
+
+__version__ = "0.1.0"
 
 __all__ = [
     "DealResult",
@@ -36,4 +47,44 @@ __all__ = [
     "run",
     "run_ensemble",
 ]
-__version__ = "0.1.0"
+
+
+def _home(name: str) -> object:
+    """The module that defines the public ``name`` (imported here, on first use; written
+    out import by import so that ``tests/test_imports.py`` sees each dependency)."""
+    if name in ("compare", "discover", "sensitivity", "sweep"):
+        from . import analysis
+
+        return analysis
+    if name in ("DealResult", "evaluate_deal"):
+        from . import deals
+
+        return deals
+    if name in ("EnsembleResult", "run", "run_ensemble"):
+        from . import ensemble
+
+        return ensemble
+    if name == "ScenarioError":
+        from . import errors
+
+        return errors
+    if name == "NegotiationModel":
+        from . import model
+
+        return model
+    if name in ("Scenario", "load_scenario"):
+        from . import scenario
+
+        return scenario
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> object:
+    """PEP 562: a public name is imported on first use, then kept as a module attribute."""
+    value = getattr(_home(name), "run_ensemble" if name == "run" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

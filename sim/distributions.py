@@ -2,14 +2,20 @@
 
 Each distribution turns uniform numbers in (0, 1) into samples by its inverse CDF, so a
 replicate's value depends only on its own uniform (see :mod:`sim.streams`).
+
+numpy (and scipy, for the normal quantile) are imported where a distribution is sampled,
+not when this module is: the scenario schema uses these classes, and reading or validating
+a scenario (``ceasefire validate``) needs no numerical library.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.special import ndtri
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,13 @@ class Normal:
 
     mean: float
     sd: float
-    low: float = -np.inf
-    high: float = np.inf
+    low: float = -math.inf
+    high: float = math.inf
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+        from scipy.special import ndtri
+
         return np.clip(self.mean + self.sd * ndtri(u), self.low, self.high)
 
     @property
@@ -55,6 +64,8 @@ class Triangular:
     high: float
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, c, b = self.low, self.mode, self.high
         if b == a:
             return np.full_like(u, a)
@@ -76,6 +87,8 @@ class Choice:
     values: tuple[float, ...]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         index = np.minimum((u * len(self.values)).astype(np.int64), len(self.values) - 1)
         return np.asarray(self.values, dtype=np.float64)[index]
 

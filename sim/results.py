@@ -303,8 +303,13 @@ RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "f
 """Columns every run's ``runs.parquet`` has (plus ``terms_<issue>`` for each issue)."""
 
 
-def read_results(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict]:
+def read_results(
+    folder: str | Path, trajectories: bool = True
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict]:
     """Read a results folder written by ``run``: (runs table, trajectories, manifest).
+
+    ``trajectories=False`` leaves ``trajectories.npz`` unread (an empty dict is returned):
+    for readers of the runs table only, such as ``compare DIR DIR``.
 
     Raises
     ------
@@ -318,15 +323,15 @@ def read_results(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray
             raise ScenarioError(str(folder), name, "not a results folder (file missing)")
     info = _read_manifest(folder / "manifest.json")
     runs = _read_runs(folder / "runs.parquet", [f"terms_{issue}" for issue in info["issues"]])
-    trajectories: dict[str, np.ndarray] = {}
+    weekly: dict[str, np.ndarray] = {}
     path = folder / "trajectories.npz"
-    if path.is_file():
+    if trajectories and path.is_file():
         try:
             with np.load(path, allow_pickle=False) as npz:
-                trajectories = {k: npz[k] for k in npz.files}
+                weekly = {k: npz[k] for k in npz.files}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
             raise ScenarioError(str(path), "", f"cannot read ({type(err).__name__})") from None
-    return runs, trajectories, info
+    return runs, weekly, info
 
 
 def _read_manifest(path: Path) -> dict:
@@ -341,7 +346,7 @@ def _read_manifest(path: Path) -> dict:
         raise ScenarioError(
             str(path),
             "kind",
-            f"this is a {kind!s:.40} folder; plot and discover read folders of `run`",
+            f"this is a {kind!s:.40} folder; plot, discover and compare read folders of `run`",
         )
     horizon = info.get("horizon_weeks")
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:

@@ -15,14 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
-from ..outcomes import HEADLINE, Outcome
 from .app import (
+    Format,
+    FormatOpt,
     RunsOpt,
     ScenarioArg,
     SchedulerOpt,
@@ -34,11 +32,17 @@ from .app import (
     check_total,
     console,
     err_console,
+    examples,
+    print_csv,
     progress_bar,
+    table_console,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.table import Table
+
+    from ..outcomes import Outcome
 
 ResumeOpt = Annotated[
     Path | None,
@@ -121,9 +125,11 @@ def _out(
     return out
 
 
-def say_results(out: Path) -> None:
-    """Print where the results are (the path escaped: it may come from a scenario name)."""
-    console.print(f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True)
+def say_results(out: Path, format_: str = "table") -> None:
+    """Print where the results are (the path escaped: it may come from a scenario name);
+    on stderr when stdout carries CSV."""
+    where = err_console if format_ == Format.csv else console
+    where.print(f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True)
 
 
 def checkpoint_for(out: Path) -> Path:
@@ -161,53 +167,139 @@ def resumable(out: Path, identity: dict, resume: Path | None = None) -> Iterator
 
 
 # --------------------------------------------------------------------------- compare
-def comparison_tables(table) -> list[Table]:
+DIFF_HEADING = "Δ [95% CI]"
+MAX_OUTCOMES_PER_TABLE = 3
+
+
+def comparison_tables(table, width: int = 200) -> list[Table]:
     """The comparison as rich tables (headline outcomes, then terms): each outcome's value
-    and its difference from the reference with the paired 95% interval."""
+    and its difference from the reference with its 95% interval (paired on common random
+    numbers, or unpaired between results folders: ``table.attrs["paired"]``).
+
+    As many outcomes share a table as fit in ``width`` columns (at most three), so the
+    numbers are never cut; a long arm name wraps within its column, never truncated.
+    """
+    from rich.table import Table
+
     from ..analysis.comparison import cell
+    from ..outcomes import HEADLINE
 
     chosen = table.attrs["metrics"]
+    paired = table.attrs.get("paired", True)
     short = {o.key: o.short for o in HEADLINE}  # headings in the narrow tables; "": left out
     headline = [m for m in chosen if short.get(m["key"])]
     terms = [m for m in chosen if m["key"].startswith("terms_")]
-    title = "Ceasefire by arm: value and difference from the reference [paired 95% CI]"
-    # at most three outcomes a table: the rows stay whole on a 200-column console
-    groups = [(title, headline[i : i + 3]) for i in range(0, len(headline), 3)]
-    groups += [("Median terms (0-1) by arm: value and difference from the reference", terms)]
+
+    def heading(m: dict) -> str:
+        return short.get(m["key"]) or m["label"].replace("Median terms: ", "")
+
+    def names(row) -> str:
+        return f"{row['arm']} (ref.)" if row["reference"] else str(row["arm"])
+
+    def needed(m: dict) -> int:  # the columns an outcome's pair of cells takes, padding too
+        values = [cell(row, m).split(" [")[0] for _, row in table.iterrows()]
+        diffs = [cell(row, m, diff=True) for _, row in table.iterrows() if not row["reference"]]
+        return (
+            max(len(heading(m)), *map(len, values))
+            + max(len(DIFF_HEADING), *map(len, diffs or [""]))
+            + 6
+        )
+
+    arm_width = min(24, max(len("Arm"), *(len(names(r)) for _, r in table.iterrows()))) + 4
+
+    def packed(group: list[dict]) -> list[list[dict]]:
+        out: list[list[dict]] = []
+        for m in group:
+            if (
+                out
+                and len(out[-1]) < MAX_OUTCOMES_PER_TABLE
+                and arm_width + sum(map(needed, out[-1])) + needed(m) <= width
+            ):
+                out[-1].append(m)
+            else:
+                out.append([m])
+        return out
+
+    how = "paired" if paired else "unpaired"
+    title = f"Ceasefire by arm: value and difference from the reference ({how} 95% CI)"
+    groups = [(title, g) for g in packed(headline)]
+    terms_title = "Median terms (0-1) by arm: value and difference from the reference"
+    groups += [(terms_title, g) for g in packed(terms)]
     out = []
     for title, group in groups:
-        if not group:
-            continue
         t = Table(title=title, header_style="bold")
-        t.add_column("Arm", no_wrap=True)
+        t.add_column("Arm", overflow="fold", min_width=min(arm_width - 4, 12))
         for m in group:
-            heading = short.get(m["key"]) or m["label"].replace("Median terms: ", "")
-            t.add_column(heading, justify="right", no_wrap=True)
-            t.add_column("Δ [95% CI]", justify="right", no_wrap=True)
+            t.add_column(printable_markup(heading(m)), justify="right", no_wrap=True)
+            t.add_column(DIFF_HEADING, justify="right", no_wrap=True)
         for _, row in table.iterrows():
             cells = []
             for m in group:
                 value = cell(row, m).split(" [")[0]
                 cells += [value, "" if row["reference"] else cell(row, m, diff=True)]
-            name = f"{row['arm']} (ref.)" if row["reference"] else row["arm"]
-            t.add_row(printable_markup(name), *cells)
+            t.add_row(printable_markup(names(row)), *cells)
         out.append(t)
     return out
 
 
-def _wide_console() -> Console:
-    """The shared console, or a wide one when output is not a terminal (files, pipes)."""
-    return console if console.is_terminal else Console(width=200)
+def print_comparison(table, title: str) -> None:
+    """The comparison tables under their title, on the console tables go to."""
+    shown = table_console()
+    shown.print(f"[bold]{printable_markup(title)}[/bold]", soft_wrap=True)
+    for t in comparison_tables(table, shown.width):
+        shown.print(t)
 
 
-@app.command()
+def _compare_folders(folders: list[Path], format_: str, given: dict[str, object]) -> None:
+    """``compare DIR DIR ...``: results folders of ``run``, compared without running."""
+    from ..analysis.folders import check_results_folder, compare_folders
+
+    for option, value in given.items():
+        if value not in (None, False, [], ()):
+            raise ScenarioError(
+                option, "", "does not apply when comparing results folders (nothing is run)"
+            )
+    for folder in folders:
+        check_results_folder(folder)
+    if len(folders) < 2:
+        raise ScenarioError(str(folders[0]), "", "give two or more results folders to compare")
+    table = compare_folders(folders)
+    if format_ == Format.csv:
+        print_csv(table)
+        return
+    sizes = ", ".join(f"{n:,}" for n in table["runs"])
+    title = (
+        f"{len(folders)} results folders (runs: {sizes}); the first is the reference; "
+        "differences unpaired (separate runs)"
+    )
+    print_comparison(table, title)
+    for _, row in table.iterrows():
+        console.print(
+            f"{printable(row['arm'])}: {printable(row['description'])}, seed {row['seed']} "
+            f"({printable(row['folder'])})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command(
+    epilog=examples(
+        "ceasefire compare scenarios/baseline.yaml --runs 2000   (baseline vs every policy)",
+        "ceasefire compare scenarios/baseline.yaml --policies us_aid_cut,nato_ruled_out",
+        "ceasefire compare scenarios/baseline.yaml scenarios/other.yaml   (two files)",
+        "ceasefire compare results/baseline-A/ results/baseline-B/   (two finished runs)",
+        "ceasefire compare scenarios/baseline.yaml --format csv > comparison.csv",
+    )
+)
 def compare(
     scenarios: Annotated[
         list[Path],
         typer.Argument(
-            help="One scenario file (baseline vs its policies) or several "
-            "(the first is the reference).",
+            help="One scenario file (baseline vs its policies), several (the first is the "
+            "reference), or two or more results folders of `run` (compared as they are).",
             show_default=False,
+            metavar="FILE_OR_FOLDER",
         ),
     ],
     policies: Annotated[
@@ -222,8 +314,25 @@ def compare(
     set_: SetOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Compare policies (or scenario files) on common random numbers."""
+    """Compare policies (or scenario files) on common random numbers.
+
+    Differences from the reference are paired, replicate by replicate. Given two or more results folders of `run` instead, compare them as they are, without running anything: differences are unpaired (the folders hold separate runs), and nothing is written.
+    """
+    if any(path.is_dir() for path in scenarios):
+        given = {
+            "--policies": policies,
+            "--runs": runs,
+            "--seed": seed,
+            "--out": out,
+            "--workers": workers,
+            "--set": set_,
+            "--no-plots": no_plots,
+            "--resume": resume,
+        }
+        _compare_folders(scenarios, format_, given)
+        return
     from ..analysis.comparison import (
         arm_labels,
         arm_scenarios,
@@ -258,22 +367,30 @@ def compare(
         title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {seed_used}"
         with atomic_dir(out) as tmp:
             write_comparison(table, results, tmp, title, plots=not no_plots)
-    wide = _wide_console()
-    wide.print(f"[bold]{printable_markup(title)}[/bold]")
-    for t in comparison_tables(table):
-        wide.print(t)
-    say_results(out)
+    if format_ == Format.csv:
+        print_csv(table)
+    else:
+        print_comparison(table, title)
+    say_results(out, format_)
 
 
 # --------------------------------------------------------------------------- sweep
-@app.command()
+@app.command(
+    epilog=examples(
+        "ceasefire sweep scenarios/baseline.yaml --vary actors.US.aid=0:0.4:5",
+        "ceasefire sweep scenarios/baseline.yaml --vary actors.US.aid=0:0.4:3 "
+        "--vary actors.Russia.resolve=0.7:1:3 --runs 500",
+        "ceasefire sweep scenarios/baseline.yaml --vary actors.US.aid=0:0.4:5 --format csv",
+    )
+)
 def sweep(
     scenario: ScenarioArg,
     vary: Annotated[
         list[str],
         typer.Option(
             "--vary",
-            help="PATH=START:STOP:COUNT, e.g. actors.US.aid=0:0.4:5; once or twice.",
+            metavar="PATH=START:STOP:COUNT",
+            help="A parameter and its grid (COUNT values from START to STOP), e.g. actors.US.aid=0:0.4:5; once or twice.",
             show_default=False,
         ),
     ],
@@ -286,8 +403,11 @@ def sweep(
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
+    import numpy as np
+
     from ..analysis.explore import check_vary, parse_vary
     from ..analysis.explore import sweep as run_sweep
     from ..checkpoint import job_identity
@@ -349,21 +469,29 @@ def sweep(
                     table, label=_run_name(base), baseline=_baselines(base, table.attrs["vary"])
                 )
                 save_figures({"sweep": figure}, tmp / "plots")
+    if format_ == Format.csv:
+        print_csv(table)
+        say_results(out, format_)
+        return
+    from rich.table import Table
+
+    from ..outcomes import HEADLINE
+
     t = Table(
         title=printable_markup(f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)"),
         header_style="bold",
     )
     for p in table.attrs["vary"]:
-        t.add_column(printable_markup(p), justify="right")
+        t.add_column(printable_markup(p), justify="right", overflow="fold")
     shown = [o for o in HEADLINE if o.short and o.key in table]
     for o in shown:
-        t.add_column(o.short, justify="right")
+        t.add_column(o.short, justify="right", overflow="fold")
     for _, row in table.iterrows():
         t.add_row(
             *(f"{row[p]:.4g}" for p in table.attrs["vary"]),
             *(_sweep_cell(o, row) for o in shown),
         )
-    _wide_console().print(t)
+    table_console().print(t)
     say_results(out)
 
 
@@ -377,7 +505,13 @@ def _sweep_cell(outcome: Outcome, row: pd.Series) -> str:
 
 
 # --------------------------------------------------------------------------- sensitivity
-@app.command()
+@app.command(
+    epilog=examples(
+        "ceasefire sensitivity scenarios/baseline.yaml   (Sobol indices, 64 base samples)",
+        "ceasefire sensitivity scenarios/baseline.yaml --method morris --samples 20",
+        "ceasefire sensitivity scenarios/baseline.yaml --format csv > sensitivity.csv",
+    )
+)
 def sensitivity(
     scenario: ScenarioArg,
     method: Annotated[
@@ -402,8 +536,11 @@ def sensitivity(
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
+    import numpy as np
+
     from ..analysis.explore import check_samples, design_points
     from ..analysis.explore import sensitivity as run_sensitivity
     from ..checkpoint import job_identity
@@ -474,6 +611,12 @@ def sensitivity(
 
                 figure = plot_sensitivity(table, label=_run_name(base))
                 save_figures({"sensitivity": figure}, tmp / "plots")
+    if format_ == Format.csv:
+        print_csv(table)
+        say_results(out, format_)
+        return
+    from rich.table import Table
+
     sobol = method == "sobol"
     t = Table(
         title=f"Sensitivity ({method}, {table.attrs['points']:,} points x {replicates} "
@@ -485,10 +628,10 @@ def sensitivity(
         if sobol
         else (("mu_star", "mu_star_conf"), ("sigma", None))
     )
-    t.add_column("Outcome")
-    t.add_column("Input")
+    t.add_column("Outcome", overflow="fold")
+    t.add_column("Input", overflow="fold")
     for name, _ in cols:
-        t.add_column(name, justify="right")
+        t.add_column(name, justify="right", no_wrap=True)
     for outcome, rows in table.groupby("outcome", sort=False):
         for _, row in rows.head(5).iterrows():
             t.add_row(
@@ -501,12 +644,18 @@ def sensitivity(
                     for a, b in cols
                 ),
             )
-    _wide_console().print(t)
+    table_console().print(t)
     say_results(out)
 
 
 # --------------------------------------------------------------------------- discover
-@app.command()
+@app.command(
+    epilog=examples(
+        "ceasefire discover results/baseline-20250101-120000/ --outcome 'ceasefire_week <= 52'",
+        "ceasefire discover results/baseline-20250101-120000/ "
+        "--outcome 'held == 1 and final_control < 0.85' --min-coverage 0.7",
+    )
+)
 def discover(
     folder: Annotated[
         Path, typer.Argument(help="A results folder (from run).", show_default=False)
@@ -533,6 +682,7 @@ def discover(
     paste: Annotated[bool, typer.Option("--paste", help="Paste after peeling.")] = False,
     out: OutOpt = None,
     no_plots: NoPlotsOpt = False,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
     from ..analysis.explore import check_peeling
@@ -567,6 +717,12 @@ def discover(
             from ..plots.style import save_figures
 
             save_figures(plot_discovery(box, label=_folder_name(folder)), tmp / "plots")
+    if format_ == Format.csv:
+        print_csv(box)
+        say_results(out, format_)
+        return
+    from rich.table import Table
+
     a = box.attrs
     t = Table(
         title=f"PRIM box for '{printable_markup(outcome)}': coverage {box['coverage'].iloc[0]:.1%}, "
@@ -575,7 +731,10 @@ def discover(
         header_style="bold",
     )
     for name in ("Input", "Box from", "to", "Range in runs"):
-        t.add_column(name, justify="left" if name == "Input" else "right")
+        if name == "Input":
+            t.add_column(name, overflow="fold")
+        else:
+            t.add_column(name, justify="right", no_wrap=True)
     for _, row in box[box["restricted"]].iterrows():
         t.add_row(
             printable_markup(row["input"]),
@@ -585,5 +744,5 @@ def discover(
         )
     if not box["restricted"].any():
         t.add_row("(no input restricted)", "", "", "")
-    console.print(t)
+    table_console().print(t)
     say_results(out)

@@ -15,24 +15,150 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
 from ..report import invocation
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+# Start-up: importing the command line imports typer only (rich when something is first
+# printed through it); every command imports the numerical stack (pandas, numpy, scipy,
+# numba, Mesa, matplotlib) inside its function, so `ceasefire --help` and `ceasefire
+# validate` start in about half a second (benchmarks/startup.py measures it;
+# tests/test_cli_conventions.py checks what `import sim.cli` loads).
+
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Simulate negotiations toward a Russia-Ukraine ceasefire from scenario files.",
+    epilog="Examples:\n\n"
+    "  ceasefire run scenarios/baseline.yaml --runs 2000 --policy us_aid_cut\n"
+    "  ceasefire validate scenarios/*.yaml\n"
+    "  ceasefire COMMAND --help   (options and examples of one command)",
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: importing rich costs a noticeable part of the
+    start-up, and ``--version``, ``validate`` and one-line errors print without it."""
+
+    def __init__(self, **options: object) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        """The console itself (for rich objects that take a console, such as Progress)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real(), name)
+
+
+console: Console = _LazyConsole()  # type: ignore[assignment]
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
+
+
+def examples(*lines: str) -> str:
+    """A command's ``Examples:`` section (its epilog in ``--help``), one command a line."""
+    return "Examples:\n\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def package_version() -> str:
+    """The installed package's version (its metadata, as pip sees it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ceasefire")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from .. import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ceasefire {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Simulate negotiations toward a Russia-Ukraine ceasefire from scenario files."""
+
+
+def _flags_without_type() -> None:
+    # Typer (0.2x) shows every option's type in --help, `<bool>` for flags such as
+    # --no-plots or --help too; a flag takes no value, so it gets no type column
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "flag_aware", False):
+        return
+
+    def display_type_rich(self, ctx):  # Typer's signature
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    display_type_rich.flag_aware = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_type()
+
+
+class Format(StrEnum):
+    """How a command prints its table on stdout."""
+
+    table = "table"
+    csv = "csv"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="table (for reading) or csv (the table as CSV on stdout, for other programs; "
+        "other messages go to stderr).",
+    ),
+]
+
+
+def print_csv(frame: pd.DataFrame) -> None:
+    """A table as CSV on stdout (full precision, one header row)."""
+    typer.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
+
+
+def table_console() -> Console:
+    """The console tables are printed on: the terminal at its own width; in a pipe or a file
+    (where rich assumes 80 columns) a wide one, so rows are never cut or folded."""
+    if console.is_terminal:
+        return console
+    from rich.console import Console
+
+    return Console(width=240)
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 RunsOpt = Annotated[
@@ -44,7 +170,9 @@ SeedOpt = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Override a field: PATH=VALUE, e.g. actors.Russia.resolve=0.5. Repeatable."
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a field, e.g. actors.Russia.resolve=0.5. Repeatable.",
     ),
 ]
 WorkersOpt = Annotated[
@@ -69,13 +197,21 @@ INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
 @contextmanager
 def progress_bar(total: int, label: str):
     """A replicate counter on stderr; yields the callback that advances it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("replicates"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err_console.real(),
         transient=True,
     ) as bar:
         task = bar.add_task(printable_markup(label), total=total)
@@ -126,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map errors to exit codes."""
     _files_only()
     invocation.start(argv)  # recorded in the manifests (sim/report/invocation.py)
+    _no_pydantic_plugins()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _guard(lambda: app(args=argv, standalone_mode=False))
@@ -142,6 +279,14 @@ def _files_only() -> None:
         os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def _no_pydantic_plugins() -> None:
+    # pydantic looks for plugins (a scan of the entry points of every installed package)
+    # when it builds its first model; the command line uses none, and skipping the scan
+    # saves about a sixth of `validate`'s start-up. Typer does the same for its own
+    # parameters. A PYDANTIC_DISABLE_PLUGINS set in the environment is respected.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def _terminate(signum: int, frame: object) -> None:
     # SIGTERM takes the same clean path as Ctrl-C: workers stopped, nothing half-written
     raise KeyboardInterrupt
@@ -149,8 +294,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _guard(call: Callable[[], object]) -> int:
     def say(message: str) -> None:
-        line = f"error: {printable(message)}"
-        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+        typer.echo(f"error: {printable(message)}", err=True)  # one line, never folded
 
     try:
         returned = call()
@@ -160,7 +304,7 @@ def _guard(call: Callable[[], object]) -> int:
     except JobError as err:
         say(str(err))
         if err.hint:
-            err_console.print(err.hint, markup=False, highlight=False, soft_wrap=True)
+            typer.echo(printable(err.hint), err=True)
         return 1
     except typer.Exit as done:
         returned = done.exit_code

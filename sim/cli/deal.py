@@ -8,14 +8,15 @@ runs; the folder is reserved up front and written atomically.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import ScenarioError, printable, printable_markup
-from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, _wide_console, say_results
+from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
 from .app import (
+    Format,
+    FormatOpt,
     RunsOpt,
     ScenarioArg,
     SeedOpt,
@@ -25,8 +26,14 @@ from .app import (
     check_options,
     check_total,
     err_console,
+    examples,
+    print_csv,
     progress_bar,
+    table_console,
 )
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _pct(p: float, lo: float, hi: float) -> str:
@@ -37,6 +44,8 @@ def _pct(p: float, lo: float, hi: float) -> str:
 
 def deal_table(result) -> Table:
     """The deal's figures as a rich table, one row per week."""
+    from rich.table import Table
+
     from ..deals import describe_terms
 
     t = result.table
@@ -52,13 +61,13 @@ def deal_table(result) -> Table:
         "accept.",
         header_style="bold",
     )
-    table.add_column("Week", justify="right")
+    table.add_column("Week", justify="right", overflow="fold")
     for actor in result.vetoes:
-        table.add_column(f"{printable_markup(actor)} accepts", justify="right")
-    table.add_column("All accept", justify="right")
+        table.add_column(f"{printable_markup(actor)} accepts", justify="right", overflow="fold")
+    table.add_column("All accept", justify="right", overflow="fold")
     for actor in result.vetoes:
-        table.add_column(f"Blocked by {printable_markup(actor)}", justify="right")
-    table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right")
+        table.add_column(f"Blocked by {printable_markup(actor)}", justify="right", overflow="fold")
+    table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right", overflow="fold")
     for _, row in t.iterrows():
         cells = [f"{int(row['week'])}"]
         for actor in result.vetoes:
@@ -76,7 +85,15 @@ def deal_table(result) -> Table:
     return table
 
 
-@app.command("deal")
+@app.command(
+    "deal",
+    epilog=examples(
+        "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 1,26,52",
+        "ceasefire deal scenarios/baseline.yaml --terms territory=line,nato=0,troops=0.2",
+        "ceasefire deal scenarios/baseline.yaml --deal freeze --json",
+        "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
+    ),
+)
 def deal_command(
     scenario: ScenarioArg,
     deal: Annotated[
@@ -108,12 +125,15 @@ def deal_command(
     ] = False,
     workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
+    format_: FormatOpt = Format.table,
 ) -> None:
     """Table a deal in given weeks: who accepts it, how likely, and does it hold?"""
     from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
     from ..results import atomic_dir, reserved
     from ..snapshot import read_snapshot
 
+    if json_ and format_ == Format.csv:
+        raise ScenarioError("--json", "", "give --json or --format csv, not both")
     if (deal is None) == (terms is None):
         raise ScenarioError(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
@@ -149,5 +169,9 @@ def deal_command(
             f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True
         )
         return
-    _wide_console().print(deal_table(result))
+    if format_ == Format.csv:
+        print_csv(result.table)
+        say_results(out, format_)
+        return
+    table_console().print(deal_table(result))
     say_results(out)

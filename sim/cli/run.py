@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import ScenarioError, printable, printable_markup
-from ..outcomes import HEADLINE
 from .app import (
     ChunkOpt,
+    Format,
+    FormatOpt,
     RunsOpt,
     ScenarioArg,
     SchedulerOpt,
@@ -22,16 +22,27 @@ from .app import (
     check_options,
     console,
     err_console,
+    examples,
+    print_csv,
     progress_bar,
+    table_console,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
 
 
 def summary_table(summary: dict, title: str) -> Table:
     """The headline figures as a rich table."""
+    from rich.table import Table
+
+    from ..outcomes import HEADLINE
+
     table = Table(title=printable_markup(title), show_header=True, header_style="bold")
-    table.add_column("Outcome")
-    table.add_column("Value", justify="right")
-    table.add_column("95% interval", justify="right")
+    table.add_column("Outcome", overflow="fold")
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("95% interval", justify="right", no_wrap=True)
 
     table.add_row("Runs", f"{summary['runs']:,}", "")
     for outcome in HEADLINE:
@@ -60,7 +71,48 @@ def summary_table(summary: dict, title: str) -> Table:
     return table
 
 
-@app.command()
+def summary_frame(summary: dict) -> pd.DataFrame:
+    """The headline figures as a data frame (``--format csv``): one row per figure, with
+    ``outcome`` (its key in summary.json), ``label``, ``value``, ``lo`` and ``hi`` (the 95%
+    interval of a headline outcome; the 5% and 95% quantiles of terms and final control)."""
+    import pandas as pd
+
+    from ..outcomes import HEADLINE
+
+    horizon = summary["horizon_weeks"]
+    nan = float("nan")
+    rows = [("runs", "Runs", summary["runs"], nan, nan)]
+    for outcome in HEADLINE:
+        if outcome.key in summary:
+            rows.append(
+                (
+                    outcome.key,
+                    outcome.title(horizon),
+                    *(summary[outcome.key + s] for s in ("", "_lo", "_hi")),
+                )
+            )
+    for issue, q in summary["terms"].items():
+        if q:
+            rows.append(
+                (f"terms_{issue}", f"Terms: {issue} (median)", q["q50"], q["q05"], q["q95"])
+            )
+    fc = summary["final_control_quantiles"]
+    rows.append(
+        ("final_control_median", "Russia's final control (median)", fc["q50"], fc["q05"], fc["q95"])
+    )
+    for actor, share in summary["blockers"].items():
+        rows.append((f"blocker_{actor}", f"Last package blocked by {actor}", share, nan, nan))
+    return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+
+
+@app.command(
+    epilog=examples(
+        "ceasefire run scenarios/baseline.yaml --runs 2000 --policy us_aid_cut",
+        "ceasefire run scenarios/baseline.yaml --runs 10000 --seed 7 --workers 2",
+        "ceasefire run scenarios/baseline.yaml --set actors.Russia.resolve=0.8 --no-plots",
+        "ceasefire run scenarios/baseline.yaml --runs 500 --format csv > summary.csv",
+    )
+)
 def run(
     scenario: ScenarioArg,
     runs: RunsOpt = None,
@@ -76,8 +128,12 @@ def run(
     workers: WorkersOpt = None,
     chunk_size: ChunkOpt = None,
     scheduler: SchedulerOpt = None,
+    format_: FormatOpt = Format.table,
 ) -> None:
-    """Run a scenario many times and write a results folder."""
+    """Run a scenario many times and write a results folder.
+
+    Prints the headline outcomes with their 95% intervals; the folder holds every replicate (runs.parquet), summary.json, manifest.json and the plots.
+    """
     from ..ensemble import run_ensemble
     from ..results import default_out_dir, reserved, run_label, write_results
     from ..scenario import load_scenario
@@ -97,24 +153,34 @@ def run(
             on_progress=advance,
         )
         summary = write_results(result, out, plots=not no_plots)
+    done = f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)"
+    if format_ == "csv":
+        print_csv(summary_frame(summary))
+        err_console.print(done, markup=False, highlight=False, soft_wrap=True)
+        return
     named = loaded.label + (
         f" (overrides: {', '.join(loaded.overrides)})" if loaded.overrides else ""
     )
-    console.print(summary_table(summary, f"{named}: {total:,} runs, seed {result.seed}"))
-    console.print(
-        f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)",
-        markup=False,
-        highlight=False,
+    title = f"{named}: {total:,} runs, seed {result.seed}"
+    table_console().print(summary_table(summary, title))
+    console.print(done, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(
+    epilog=examples(
+        "ceasefire validate scenarios/baseline.yaml",
+        "ceasefire validate scenarios/*.yaml   (one line per file: ok, or the error)",
     )
-
-
-@app.command()
+)
 def validate(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario files to check.", show_default=False)
     ],
 ) -> None:
-    """Check scenario files (and all their policies) without running them."""
+    """Check scenario files (and all their policies) without running them.
+
+    Exit code 0 when every file is valid, 2 otherwise.
+    """
     from ..scenario import load_scenario
 
     bad = 0
@@ -122,24 +188,22 @@ def validate(
         try:
             loaded = load_scenario(file)
         except ScenarioError as err:
-            line = f"error: {err}"  # escaped by ScenarioError
-            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+            typer.echo(f"error: {err}", err=True)  # escaped by ScenarioError
             bad += 1
             continue
         policies = ", ".join(loaded.spec.policies) or "none"
-        console.print(
+        # one line per file, whatever the width: never folded at 80 columns in a pipe
+        typer.echo(
             printable(
                 f"ok: {file} ({len(loaded.spec.actors)} actors, "
                 f"{len(loaded.spec.issues)} issues; policies: {policies})"
-            ),
-            markup=False,
-            highlight=False,
+            )
         )
     if bad:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(epilog=examples("ceasefire plot results/baseline-20250101-120000/"))
 def plot(
     folder: Annotated[Path, typer.Argument(help="A results folder.", show_default=False)],
 ) -> None:
@@ -148,4 +212,4 @@ def plot(
 
     files = plot_results(folder)
     for file in files:
-        console.print(f"wrote {printable(file)}", markup=False, highlight=False)
+        console.print(f"wrote {printable(file)}", markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,209 @@
+"""Compare results folders of ``ceasefire run`` without running anything again.
+
+The folders come from separate runs, so their replicates share no random numbers: each
+difference is estimated *unpaired*.  Shares use Newcombe's hybrid score interval (from the
+two Wilson intervals), medians an independent percentile bootstrap, means a BCa bootstrap
+(percentile where BCa is undefined).  The per-folder estimates are those of ``compare``
+(:func:`sim.analysis.comparison.estimate`), and the table has the same columns as
+:func:`sim.analysis.comparison.compare_runs`, so it prints and saves the same way.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import bootstrap
+
+from ..errors import ScenarioError
+from ..outcomes import wilson
+from ..results import read_results
+from .comparison import (
+    LEVEL,
+    N_RESAMPLES,
+    _mean,
+    _nanmedian,
+    _newcombe,
+    estimate,
+    metrics,
+    outcome_values,
+)
+
+RESULTS_FILES = ("runs.parquet", "manifest.json")
+"""What makes a folder a results folder of ``run``."""
+
+
+def is_results_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder holding ``runs.parquet`` and ``manifest.json``."""
+    path = Path(path)
+    return path.is_dir() and all((path / name).is_file() for name in RESULTS_FILES)
+
+
+def check_results_folder(path: str | Path) -> None:
+    """Refuse, in one line, a path that is not a results folder of ``run``."""
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError(str(path), "", "no such file or folder")
+    if not path.is_dir():
+        raise ScenarioError(
+            str(path),
+            "",
+            "not a results folder (compare takes scenario files or results folders, not both)",
+        )
+    missing = [name for name in RESULTS_FILES if not (path / name).is_file()]
+    if missing:
+        raise ScenarioError(
+            str(path),
+            "",
+            f"not a results folder of `ceasefire run` (no {' or '.join(missing)})",
+        )
+
+
+def folder_labels(folders: Sequence[str | Path]) -> list[str]:
+    """Short, unique labels: each folder's name, with as many of its parents as it takes to
+    tell two different folders apart; the same folder given twice is numbered."""
+    paths = [Path(f).resolve() for f in folders]
+    distinct = list(dict.fromkeys(paths))
+    depth = 1
+    longest = max(len(p.parts) for p in distinct)
+    while depth < longest:
+        tails = ["/".join(p.parts[-depth:]) for p in distinct]
+        if len(set(tails)) == len(tails):
+            break
+        depth += 1
+    name = {p: "/".join(p.parts[-depth:]).lstrip("/") or str(p) for p in distinct}
+    labels = [name[p] for p in paths]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in repeated:
+            seen[label] = seen.get(label, 0) + 1
+            labels[i] = f"{label} ({seen[label]})"
+    return labels
+
+
+def _unpaired(
+    reference: np.ndarray, arm: np.ndarray, kind: str, seed: int, n_resamples: int
+) -> tuple[float, float, float]:
+    """``arm - reference`` with an unpaired 95% interval (see the module's docstring)."""
+    if kind == "proportion":
+        n0, n1 = len(reference), len(arm)
+        if not n0 or not n1:
+            return (float("nan"),) * 3
+        k0, k1 = int(reference.sum()), int(arm.sum())
+        p0, p1 = k0 / n0, k1 / n1
+        return (p1 - p0, *_newcombe(p0, wilson(k0, n0), p1, wilson(k1, n1)))
+    r, a = reference[~np.isnan(reference)], arm[~np.isnan(arm)]
+    if not len(r) or not len(a):
+        return (float("nan"),) * 3
+    if kind == "mean":
+        d = float(np.mean(a) - np.mean(r))
+        methods, stat = ("BCa", "percentile"), _mean
+    else:
+        d = float(np.median(a) - np.median(r))
+        methods, stat = ("percentile",), _nanmedian
+    if len(r) + len(a) <= 2 or (np.all(r == r[0]) and np.all(a == a[0])):
+        return d, d, d  # nothing varies: the difference is what it is
+
+    def diff(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        return stat(y, axis) - stat(x, axis)
+
+    for method in methods:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate resamples: NaN, handled below
+            res = bootstrap(
+                (r, a),
+                diff,
+                n_resamples=n_resamples,
+                vectorized=True,
+                paired=False,
+                confidence_level=LEVEL,
+                method=method,
+                rng=np.random.default_rng(seed),
+            )
+        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        if np.isfinite(lo) and np.isfinite(hi):
+            return d, lo, hi
+    return d, float("nan"), float("nan")
+
+
+def compare_folders(
+    folders: Sequence[str | Path], n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> pd.DataFrame:
+    """Compare results folders of ``run`` (the first is the reference), unpaired.
+
+    Parameters
+    ----------
+    folders : sequence of paths
+        Two or more results folders (each with ``runs.parquet`` and ``manifest.json``).
+    n_resamples : int
+        Bootstrap resamples per interval.
+    seed : int
+        Seed of the bootstrap (intervals are reproducible).
+
+    Returns
+    -------
+    DataFrame
+        One row per folder, with the columns of
+        :func:`sim.analysis.comparison.compare_runs` (``arm`` is the folder's label) plus
+        ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.  Outcomes
+        by a given week use the shortest horizon among the folders.
+
+    Raises
+    ------
+    ScenarioError
+        For a path that is not a results folder, or one that cannot be read.
+    """
+    for folder in folders:
+        check_results_folder(folder)
+    labels = folder_labels(folders)
+    read = {
+        label: read_results(f, trajectories=False) for label, f in zip(labels, folders, strict=True)
+    }
+    runs = {label: r[0] for label, r in read.items()}
+    infos = {label: r[2] for label, r in read.items()}
+    horizon = min(int(info["horizon_weeks"]) for info in infos.values())
+    issues = list(dict.fromkeys(i for info in infos.values() for i in info["issues"]))
+    chosen = metrics(issues, horizon)
+    reference = labels[0]
+    ref_values = {m.key: outcome_values(runs[reference], m, horizon) for m in chosen}
+    rows = []
+    for label, folder in zip(labels, folders, strict=True):
+        info = infos[label]
+        row: dict = {
+            "arm": label,
+            "description": _describe(info),
+            "folder": str(folder),
+            "reference": label == reference,
+            "runs": len(runs[label]),
+            "seed": info.get("seed"),
+        }
+        for j, m in enumerate(chosen):
+            values = outcome_values(runs[label], m, horizon)
+            est = estimate(values, m.kind, seed + j, n_resamples)
+            row.update({m.key: est[0], f"{m.key}_lo": est[1], f"{m.key}_hi": est[2]})
+            if label == reference:
+                diff = (float("nan"),) * 3
+            else:
+                diff = _unpaired(ref_values[m.key], values, m.kind, seed + j, n_resamples)
+            row.update(
+                {f"{m.key}_diff": diff[0], f"{m.key}_diff_lo": diff[1], f"{m.key}_diff_hi": diff[2]}
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs["metrics"] = [m.__dict__ for m in chosen]
+    table.attrs["reference"] = reference
+    table.attrs["paired"] = False
+    table.attrs["horizon_weeks"] = horizon
+    return table
+
+
+def _describe(info: dict) -> str:
+    """The run a folder holds, in a few words: scenario label, policy, overrides."""
+    parts = [str(info.get("label") or info.get("scenario") or "?")]
+    if info.get("overrides"):
+        parts.append("--set " + " ".join(map(str, info["overrides"])))
+    return " ".join(parts)
