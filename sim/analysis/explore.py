@@ -503,7 +503,9 @@ def _indices(
 # --------------------------------------------------------------------------- discover
 _CLAUSE = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*(<=|>=|==|!=|<|>)\s*"
-    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|true|false|True|False)\s*$"
+    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # a number
+    r"|'[^'\n]*'|\"[^\"\n]*\""  # a quoted name
+    r"|[A-Za-z_][A-Za-z0-9_.:-]*)\s*$"  # a bare name (true and false are 1 and 0)
 )
 _OPS: Mapping[str, Callable] = {
     "<": lambda a, b: a < b,
@@ -515,28 +517,52 @@ _OPS: Mapping[str, Callable] = {
 }
 
 
-def parse_outcome(text: str) -> list[tuple[str, str, float]]:
-    """Parse ``<column> <op> <number> [and ...]`` (no ``eval``): a list of clauses."""
-    form = "expected '<column> <op> <number>' joined by 'and', op one of <, <=, >, >=, ==, !="
+def parse_outcome(text: str) -> list[tuple[str, str, float | str]]:
+    """Parse ``<column> <op> <value> [and ...]`` (no ``eval``): a list of clauses.
+
+    The value is a number (``true`` and ``false`` are 1 and 0), or a name, bare or quoted,
+    for a categorical column such as ``blocker == Russia`` or
+    ``outcome == russian_victory``; a name compares only with ``==`` and ``!=``.
+    """
+    form = (
+        "expected '<column> <op> <number>' or '<column> == <name>' joined by 'and', "
+        "op one of <, <=, >, >=, ==, !="
+    )
     if not text.strip():
         raise ScenarioError("--outcome", "", form)
-    clauses = []
+    clauses: list[tuple[str, str, float | str]] = []
     for part in re.split(r"\s+and\s+", text.strip()):
         match = _CLAUSE.match(part)
         if not match:
             raise ScenarioError("--outcome", part.strip(), form)
         column, op, raw = match.groups()
         number = {"true": 1.0, "false": 0.0}.get(raw.lower(), None)
-        clauses.append((column, op, float(raw) if number is None else number))
+        if number is not None:
+            clauses.append((column, op, number))
+            continue
+        try:
+            clauses.append((column, op, float(raw)))
+            continue
+        except ValueError:
+            pass
+        if op not in ("==", "!="):
+            raise ScenarioError(
+                "--outcome", part.strip(), f"a name compares only with == or !=; {form}"
+            )
+        clauses.append((column, op, raw[1:-1] if raw[0] in "'\"" else raw))
     return clauses
 
 
 def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -> np.ndarray:
-    """Whether each run meets the outcome; a null value (e.g. no ceasefire week) is False."""
+    """Whether each run meets the outcome; a null value (e.g. no ceasefire week) is False.
+
+    A numeric clause needs a numeric or true/false column; a name needs a categorical or
+    text column (``blocker``, ``outcome``, ...) and one of its values.
+    """
     mask = np.ones(len(runs), dtype=bool)
-    for column, op, number in parse_outcome(text):
+    for column, op, value in parse_outcome(text):
         if column not in runs:
-            numeric = [c for c in runs.columns if _numeric(runs[c])]
+            numeric = [c for c in runs.columns if _numeric(runs[c]) or _categorical(runs[c])]
             raise ScenarioError(
                 source,
                 column,
@@ -545,14 +571,45 @@ def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -
                 + ")",
             )
         series = runs[column]
+        if isinstance(value, str):
+            if not _categorical(series):
+                raise ScenarioError(
+                    source, column, f"a numeric column: compare it with a number, not {value!r}"
+                )
+            known = sorted({str(v) for v in series.dropna().unique()})
+            if value not in known:
+                raise ScenarioError(
+                    source,
+                    column,
+                    f"no run has the value {value!r} (values: {', '.join(known) or 'none'})",
+                )
+            text_values = series.astype("string")
+            hit = _OPS[op](text_values, value).fillna(False).to_numpy(dtype=bool)
+            if op == "!=":
+                hit &= text_values.notna().to_numpy()
+            mask &= hit
+            continue
         if not _numeric(series):
-            raise ScenarioError(source, column, "not a numeric or true/false column")
+            hint = f" (compare it with a name, e.g. {column} == <value>)"
+            raise ScenarioError(
+                source,
+                column,
+                "not a numeric or true/false column" + (hint if _categorical(series) else ""),
+            )
         values = series.astype("Float64")
-        hit = _OPS[op](values, number).fillna(False).to_numpy(dtype=bool)
+        hit = _OPS[op](values, value).fillna(False).to_numpy(dtype=bool)
         if op == "!=":  # null is "no value": it does not differ from anything
             hit &= values.notna().to_numpy()
         mask &= hit
     return mask
+
+
+def _categorical(series: pd.Series) -> bool:
+    return (
+        isinstance(series.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_string_dtype(series)
+        or pd.api.types.is_object_dtype(series)
+    )
 
 
 def _numeric(series: pd.Series) -> bool:
@@ -589,6 +646,7 @@ def discover(
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     paste: bool = False,
+    slack: float = 0.01,
 ) -> pd.DataFrame:
     """Scenario discovery with PRIM: which ranges of the uncertain inputs make an outcome
     likely.
@@ -598,7 +656,8 @@ def discover(
     folder : path
         A results folder (``ceasefire run``).
     outcome : str
-        ``<column> <op> <number>`` joined by ``and``, e.g. ``"ceasefire_week <= 52"``.
+        ``<column> <op> <number>`` or ``<column> == <name>`` joined by ``and``, e.g.
+        ``"ceasefire_week <= 52"`` or ``"blocker == Russia"`` (:func:`parse_outcome`).
     alpha, min_mass : float
         PRIM's peeling share and smallest box (shares of runs), see :func:`sim.analysis.prim.peel`.
     min_coverage : float
@@ -607,17 +666,21 @@ def discover(
         (:func:`sim.analysis.prim.prune`: limits whose removal costs at most 0.01 of density).
     paste : bool
         Try pasting after peeling.
+    slack : float
+        Limits that cut off at most this share of an input's range, or of the runs the box
+        would hold without them, are dropped (:func:`sim.analysis.prim.drop_slack_limits`).
 
     Returns
     -------
     DataFrame
         The chosen box: one row per input (``input, lower, upper, data_min, data_max,
-        restricted``) with the box's ``coverage``, ``density`` and ``mass``; restricted
-        inputs first.  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
+        restricted, quasi_p``) with the box's ``coverage``, ``density`` and ``mass``;
+        restricted inputs first.  ``quasi_p`` is the quasi-p-value of each restricted
+        input (:func:`sim.analysis.prim.quasi_p`; NaN where unrestricted).  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
         ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
     """
     from ..results import read_results
-    from .prim import peel, prune
+    from .prim import drop_slack_limits, peel, prune, quasi_p
 
     check_peeling(alpha, min_mass, min_coverage)
     folder = Path(folder)
@@ -642,6 +705,7 @@ def discover(
     step = trajectory.choose(min_coverage)
     x = runs[inputs].to_numpy(dtype=float)
     lower, upper = prune(x, y, trajectory.lower[step], trajectory.upper[step])
+    lower, upper = drop_slack_limits(x, lower, upper, slack)
     inside = np.all((x >= lower) & (x <= upper), axis=1)
     box = pd.DataFrame(
         {
@@ -653,6 +717,7 @@ def discover(
         }
     )
     box["restricted"] = (box["lower"] > box["data_min"]) | (box["upper"] < box["data_max"])
+    box["quasi_p"] = quasi_p(x, y, lower, upper)
     box = box.sort_values("restricted", ascending=False, kind="stable").reset_index(drop=True)
     box["coverage"] = y[inside].sum() / hits
     box["density"] = y[inside].mean()

@@ -466,7 +466,8 @@ def discover(
         str,
         typer.Option(
             "--outcome",
-            help="e.g. 'ceasefire_week <= 52' or 'held == 1 and final_control < 0.85'.",
+            help="e.g. 'ceasefire_week <= 52', 'held == 1 and final_control < 0.85' "
+            "or 'blocker == Russia'.",
             show_default=False,
         ),
     ],
@@ -523,7 +524,7 @@ def discover(
         f"mass {box['mass'].iloc[0]:.1%}",
         header_style="bold",
     )
-    for name in ("Input", "Box from", "to", "Range in runs"):
+    for name in ("Input", "Box from", "to", "Range in runs", "quasi-p"):
         t.add_column(name, justify="left" if name == "Input" else "right")
     for _, row in box[box["restricted"]].iterrows():
         t.add_row(
@@ -531,8 +532,9 @@ def discover(
             f"{row['lower']:.4g}",
             f"{row['upper']:.4g}",
             f"{row['data_min']:.4g} - {row['data_max']:.4g}",
+            f"{row['quasi_p']:.2g}",
         )
     if not box["restricted"].any():
-        t.add_row("(no input restricted)", "", "", "")
+        t.add_row("(no input restricted)", "", "", "", "")
     console.print(t)
     say_results(out)
