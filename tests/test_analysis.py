@@ -457,3 +457,42 @@ def test_discover_blocker_target_reports_quasi_p(results_dir):
     cut_lo = (box["lower"] - box["data_min"]) / span
     cut_hi = (box["data_max"] - box["upper"]) / span
     assert ((cut_lo == 0) | (cut_lo > 0.01)).all() and ((cut_hi == 0) | (cut_hi > 0.01)).all()
+
+
+# --------------------------------------------------------------------------- Sobol warnings
+def test_sobol_warnings_flag_what_the_sample_cannot_support():
+    from sim.analysis.explore import sobol_warnings
+
+    table = pd.DataFrame(
+        {
+            "outcome": ["p"] * 4 + ["q"] * 2,
+            "input": ["a", "b", "c", "d", "a", "b"],
+            "S1": [0.92, 0.05, -0.2, 0.01, 0.5, 0.1],
+            "S1_conf": [0.23, 0.02, 0.05, 0.01, 0.05, 0.02],
+            "ST": [0.60, 0.06, 0.01, 0.02, 0.6, 0.12],
+            "ST_conf": [0.24, 0.02, 0.02, 0.01, 0.05, 0.03],
+        }
+    )
+    lines = sobol_warnings(table)
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("p: 1 of 4 inputs have a 95% interval wider than ±0.1")
+    assert "widest ±0.24: a" in lines[0]
+    assert lines[1].startswith("p: S1 exceeds ST beyond its interval for a ")
+    assert lines[2].startswith("p: S1 is negative beyond its interval for c ")
+    assert not any(line.startswith("q") for line in lines)  # q is clean
+    assert sobol_warnings(table[table["outcome"] == "q"]) == []
+    assert sobol_warnings(table, max_half_width=0.3) == lines[1:]
+
+
+def test_cli_sensitivity_stores_and_prints_warnings(mini_path, tmp_path, capsys):
+    import json
+
+    out = tmp_path / "se"
+    args = ["sensitivity", str(mini_path), "--samples", "4", "--replicates", "1"]
+    assert main([*args, "--workers", "1", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    # N = 4: far too small, the intervals are wide
+    assert manifest["warnings"] and any("wider than" in w for w in manifest["warnings"])
+    err = capsys.readouterr().err
+    for line in manifest["warnings"]:
+        assert f"warning: {line}" in err

@@ -301,11 +301,70 @@ def check_samples(method: str, samples: int | None) -> None:
         )
 
 
+SOBOL_SAMPLES = 512
+"""Default Sobol base sample N.  On the baseline (26 uncertain inputs, 4 replicates a
+point: 57,344 replicates) it ranks the top five inputs of the main outcomes the same way
+from one seed to the next, where N = 64 gave intervals of +-0.2 and more (see
+docs/analysis.md, "Choosing N")."""
+
+MORRIS_TRAJECTORIES = 10
+
+MAX_HALF_WIDTH = 0.1
+"""A Sobol index whose 95% interval is wider than +-this is flagged: its value (and the
+ranking it gives) is not to be trusted; more ``--samples`` narrow it as 1 / sqrt(N)."""
+
+
 def design_points(inputs: int, method: str, samples: int | None) -> int:
     """How many design points a Sobol or Morris design has (before replicates)."""
     if method == "sobol":
-        return (samples or 64) * (inputs + 2)
-    return (samples or 10) * (inputs + 1)
+        return (samples or SOBOL_SAMPLES) * (inputs + 2)
+    return (samples or MORRIS_TRAJECTORIES) * (inputs + 1)
+
+
+def sobol_warnings(table: pd.DataFrame, max_half_width: float = MAX_HALF_WIDTH) -> list[str]:
+    """Warnings about Sobol indices that the sample cannot support, one line per outcome
+    and problem:
+
+    - an index whose 95% interval is wider than ``+-max_half_width``;
+    - a first-order index above the total index beyond its interval
+      (``S1 - S1_conf > ST``: impossible in truth, as S1 <= ST, so sampling error);
+    - a negative first-order index beyond its interval (``S1 + S1_conf < 0``).
+
+    The estimates are not clipped to [0, 1]: these warnings say when to distrust them.
+    """
+    out: list[str] = []
+    if not {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns):
+        return out
+
+    def names(rows: pd.DataFrame) -> str:
+        shown = ", ".join(rows["input"].head(3))
+        return shown + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+
+    for outcome, rows in table.groupby("outcome", sort=False):
+        rows = rows.dropna(subset=["S1", "ST"])
+        if rows.empty:
+            continue
+        widest = rows[["S1_conf", "ST_conf"]].max(axis=1)
+        wide = rows[widest > max_half_width]
+        if len(wide):
+            out.append(
+                f"{outcome}: {len(wide)} of {len(rows)} inputs have a 95% interval wider "
+                f"than ±{max_half_width:g} (widest ±{widest.max():.2g}: {names(wide)}); "
+                "the indices and their ranking are uncertain: increase --samples"
+            )
+        above = rows[rows["S1"] - rows["S1_conf"] > rows["ST"]]
+        if len(above):
+            out.append(
+                f"{outcome}: S1 exceeds ST beyond its interval for {names(above)} "
+                "(S1 <= ST in truth: sampling error); increase --samples"
+            )
+        negative = rows[rows["S1"] + rows["S1_conf"] < 0]
+        if len(negative):
+            out.append(
+                f"{outcome}: S1 is negative beyond its interval for {names(negative)} "
+                "(S1 >= 0 in truth: sampling error); increase --samples"
+            )
+    return out
 
 
 def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
@@ -347,8 +406,8 @@ def sensitivity(
         Sobol' first-order and total indices (Saltelli/Jansen estimators via
         ``SALib.sample.sobol`` and ``SALib.analyze.sobol``) or Morris elementary effects.
     samples : int, optional
-        Sobol: base sample size N (a power of two; default 64), the model
-        runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
+        Sobol: base sample size N (a power of two; default :data:`SOBOL_SAMPLES`), the
+        model runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
         trajectories * (inputs + 1) points.
     replicates : int
         Replicates per design point (averaged: less battlefield noise in the indices).
@@ -370,7 +429,9 @@ def sensitivity(
         Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf`` (``_conf``: half-width of the
         95% bootstrap interval).  Morris: ``outcome, input, mu_star, mu_star_conf, mu,
         sigma`` (effects per unit of the input's quantile, i.e. across its whole range).
-        ``attrs`` holds the design (``design``: inputs and outcomes per point).
+        ``attrs`` holds the design (``design``: inputs and outcomes per point) and
+        ``warnings``: a list of lines on indices the sample cannot support
+        (:func:`sobol_warnings`), empty when there is nothing to flag.
     """
     check_samples(method, samples)
     base = (
@@ -396,12 +457,14 @@ def sensitivity(
         if method == "sobol":
             from SALib.sample import sobol as sobol_sample
 
-            n = samples or 64  # a power of two (check_samples)
+            n = samples or SOBOL_SAMPLES  # a power of two (check_samples)
             unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
         else:
             from SALib.sample import morris as morris_sample
 
-            unit = morris_sample.sample(problem, samples or 10, num_levels=4, seed=seed)
+            unit = morris_sample.sample(
+                problem, samples or MORRIS_TRAJECTORIES, num_levels=4, seed=seed
+            )
     # quantiles 0 and 1 are infinite for a normal: stay a hair inside the unit interval
     u = np.clip(unit, 1e-6, 1 - 1e-6)
     points = len(u)
@@ -443,6 +506,8 @@ def sensitivity(
             "scenario": base.label,
             "design": pd.concat([design, per_point.reset_index(drop=True)], axis=1),
             "outcomes": {o.key: _sensitivity_label(o, spec.horizon) for o in chosen},
+            "samples": samples or (SOBOL_SAMPLES if method == "sobol" else MORRIS_TRAJECTORIES),
+            "warnings": sobol_warnings(table) if method == "sobol" else [],
         }
     )
     return table

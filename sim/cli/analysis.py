@@ -340,7 +340,7 @@ def sensitivity(
         int | None,
         typer.Option(
             "--samples",
-            help="Sobol base sample N (power of 2; default 64) or "
+            help="Sobol base sample N (power of 2; default 512) or "
             "Morris trajectories (default 10).",
         ),
     ] = None,
@@ -418,6 +418,7 @@ def sensitivity(
                     "seed": table.attrs["seed"],
                     "inputs": {k: v.to_yaml() for k, v in inputs.items()},
                     "scenario_sha256": base.text_hash,
+                    "warnings": table.attrs["warnings"],
                 },
             )
             if not no_plots:
@@ -453,6 +454,8 @@ def sensitivity(
                 ),
             )
     _wide_console().print(t)
+    for line in table.attrs["warnings"]:
+        err_console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     say_results(out)
 
 
