@@ -7,8 +7,9 @@
 Times two whole commands, each as its own subprocess (start-up, simulation, statistics
 and writing the folder included), with plots off in both:
 
-- ``ceasefire compare scenarios/baseline.yaml --runs R --no-plots``: the baseline and
-  every policy the file defines (the baseline defines seven: eight arms);
+- ``ceasefire compare scenarios/baseline.yaml --policies P1,...,P7 --runs R --no-plots``:
+  the baseline and its first seven policies, eight arms (``--arms`` to change; the
+  baseline defines eight policies);
 - ``ceasefire run scenarios/baseline.yaml --runs R*arms --no-plots``: the same number of
   replicates in one run.
 
@@ -30,11 +31,14 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TARGET = 1.3
 
 
-def arms(scenario: Path) -> int:
-    """The arms ``compare`` runs for one file: its baseline and each policy."""
+def policies(scenario: Path, arms: int) -> list[str]:
+    """The file's first ``arms - 1`` policies (the baseline is the other arm)."""
     from sim.scenario import load_scenario
 
-    return 1 + len(load_scenario(scenario).spec.policies)
+    names = list(load_scenario(scenario).spec.policies)
+    if len(names) < arms - 1:
+        raise SystemExit(f"{scenario} defines {len(names)} policies: at most {len(names) + 1} arms")
+    return names[: arms - 1]
 
 
 def timed(command: list[str]) -> float:
@@ -47,9 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5000, help="runs per arm (default 5000)")
     parser.add_argument("--workers", type=int, default=None, help="passed to both commands")
+    parser.add_argument("--arms", type=int, default=8, help="arms incl. the baseline (8)")
     parser.add_argument("--scenario", type=Path, default=BASELINE)
     args = parser.parse_args(argv)
-    n_arms = arms(args.scenario)
+    chosen = policies(args.scenario, args.arms)
+    n_arms = len(chosen) + 1
     total = args.runs * n_arms
     cli = [sys.executable, "-m", "sim"]
     extra = ["--no-plots"] + ([] if args.workers is None else ["--workers", str(args.workers)])
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
             *cli,
             "compare",
             str(args.scenario),
+            "--policies",
+            ",".join(chosen),
             "--runs",
             str(args.runs),
             "--out",

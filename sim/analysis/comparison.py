@@ -12,7 +12,9 @@ differences of medians (:mod:`sim.analysis.intervals`).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..ensemble import EnsembleResult, run_ensemble
+from ..ensemble import EnsembleResult
 from ..errors import ScenarioError
 from ..outcomes import headline_outcome, headline_outcomes, median_ci
 from ..scenario import Scenario
@@ -295,25 +297,105 @@ def run_arms(
 ) -> dict[str, EnsembleResult]:
     """Run every arm with the same runs and seed (the reference's unless given): CRN.
 
+    All arms' chunks go to one pool (or one Dask cluster) at once: the workers start once,
+    no arm waits for the slowest chunk of the one before, and the chunks are as large as
+    for a single run of all the arms' replicates, so a comparison costs about what a run
+    of the same number of replicates does.  Each arm's results are those of
+    :func:`sim.ensemble.run_ensemble` with the same chunks (the outcomes do not depend on
+    the chunking in any case).
+
     With ``checkpoint``, each arm saves its finished chunks in a subfolder, and chunks
     already saved there (from an interrupted comparison) are not run again.
     """
+    from ..checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+    from ..ensemble import (
+        ChunkResult,
+        _results,
+        chunks,
+        default_chunk_size,
+        default_workers,
+        executor_for,
+    )
+    from ..outcomes import to_frame
+
     reference = arms[0]
     runs = reference.spec.runs if runs is None else runs
     seed = reference.spec.seed if seed is None else seed
-    return {
-        label: run_ensemble(
-            arm,
-            runs=runs,
+    workers = workers or default_workers()
+    began = time.perf_counter()
+    labels = arm_labels(arms)
+    folders = [
+        None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}" for i in range(len(arms))
+    ]
+    # chunks sized as for one run of every arm's replicates, but at least one per worker
+    # and arm, so that a small comparison still uses every worker
+    fresh = min(default_chunk_size(runs * len(arms), workers), -(-runs // max(workers, 1)))
+    sizes = [(saved_chunk_size(f) if f is not None else None) or max(1, fresh) for f in folders]
+    done: list[list[ChunkResult]] = [[] for _ in arms]
+    todo: list[tuple[int, int, int]] = []  # (arm, start, stop)
+    for i, (arm, folder) in enumerate(zip(arms, folders, strict=True)):
+        bounds = chunks(runs, sizes[i])
+        if folder is not None:
+            key = job_key(arm, runs, seed, sizes[i], 0)
+            for (start, stop), path in sorted(open_checkpoint(folder, key, sizes[i]).items()):
+                done[i].append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
+                if on_progress:
+                    on_progress(stop - start)
+            saved = {c.start for c in done[i]}
+            bounds = [b for b in bounds if b[0] not in saved]
+        todo += [(i, a, b) for a, b in bounds]
+
+    def finished(i: int, chunk: ChunkResult) -> None:
+        n = len(chunk.columns["replicate"])
+        if folders[i] is not None:
+            save_chunk(folders[i], chunk.start, chunk.start + n, chunk.columns, chunk.trajectories)
+        done[i].append(chunk)
+        if on_progress:
+            on_progress(n)
+
+    parallel = scheduler is not None or (workers > 1 and len(todo) > 1)
+    with executor_for(workers if parallel else 1, scheduler) as pool:
+        if pool is None:
+            for i, a, b in todo:
+                finished(*_arm_chunk(i, arms[i], seed, a, b))
+        else:
+            futures = [pool.submit(_arm_chunk, i, arms[i], seed, a, b) for i, a, b in todo]
+            try:
+                for i, chunk in _results(pool, futures):
+                    finished(i, chunk)
+            except BaseException:
+                for future in futures:
+                    with suppress(Exception):  # a lost cluster cannot cancel
+                        future.cancel()
+                raise
+    wall = time.perf_counter() - began
+    out = {}
+    for i, (label, arm) in enumerate(zip(labels, arms, strict=True)):
+        results = sorted(done[i], key=lambda c: c.start)
+        columns = {
+            name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
+        }
+        out[label] = EnsembleResult(
+            scenario=arm,
+            runs=to_frame(columns),
+            trajectories={},
             seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            trajectory_replicates=0,
-            on_progress=on_progress,
-            checkpoint=None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}",
+            timings={
+                "wall_seconds": wall,  # the arms ran together
+                "chunk_seconds": float(sum(c.seconds for c in results)),
+                "chunks": len(results),
+                "chunk_size": sizes[i],
+                "workers": 0 if scheduler else workers if parallel else 1,
+            },
         )
-        for i, (label, arm) in enumerate(zip(arm_labels(arms), arms, strict=True))
-    }
+    return out
+
+
+def _arm_chunk(arm: int, scenario: Scenario, seed: int, start: int, stop: int) -> tuple:
+    """One chunk of one arm, tagged with the arm (picklable, for any executor)."""
+    from ..ensemble import run_chunk
+
+    return arm, run_chunk(scenario, seed, start, stop, 0)
 
 
 def compare_results(
