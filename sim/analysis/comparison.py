@@ -353,6 +353,9 @@ def run_arms(
         if on_progress:
             on_progress(n)
 
+    # largest chunks first: the pool's last chunks are the short ones, so the workers
+    # finish together (longest-processing-time-first scheduling)
+    todo.sort(key=lambda t: t[1] - t[2])
     parallel = scheduler is not None or (workers > 1 and len(todo) > 1)
     with executor_for(workers if parallel else 1, scheduler) as pool:
         if pool is None:
