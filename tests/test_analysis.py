@@ -496,3 +496,16 @@ def test_cli_sensitivity_stores_and_prints_warnings(mini_path, tmp_path, capsys)
     err = capsys.readouterr().err
     for line in manifest["warnings"]:
         assert f"warning: {line}" in err
+
+
+def test_declared_category_without_runs_is_a_known_value():
+    runs = pd.DataFrame(
+        {
+            "outcome": pd.Categorical(
+                ["agreement", "at_war"], categories=["agreement", "at_war", "ukrainian_victory"]
+            )
+        }
+    )
+    assert evaluate_outcome(runs, "outcome == ukrainian_victory").tolist() == [False, False]
+    with pytest.raises(ScenarioError, match="values: agreement, at_war, ukrainian_victory"):
+        evaluate_outcome(runs, "outcome == ukranian_victory")

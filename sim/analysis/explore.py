@@ -641,7 +641,10 @@ def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -
                 raise ScenarioError(
                     source, column, f"a numeric column: compare it with a number, not {value!r}"
                 )
-            known = sorted({str(v) for v in series.dropna().unique()})
+            known = {str(v) for v in series.dropna().unique()}
+            if isinstance(series.dtype, pd.CategoricalDtype):  # declared, even if unseen
+                known |= {str(v) for v in series.cat.categories}
+            known = sorted(known)
             if value not in known:
                 raise ScenarioError(
                     source,
