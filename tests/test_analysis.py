@@ -18,7 +18,7 @@ from sim.analysis.explore import (
     sensitivity,
     sweep,
 )
-from sim.analysis.prim import peel, prune
+from sim.analysis.prim import drop_slack_limits, peel, prune, quasi_p
 from sim.cli import main
 from sim.ensemble import run_ensemble
 from sim.errors import ScenarioError
@@ -368,3 +368,144 @@ def test_commands_adding_up_past_the_runs_cap_are_refused(
     line = _one_error_line(capsys)
     assert line.startswith("error: --runs: ") and "more than 10,000,000 replicates" in line
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- PRIM: targets, slack, quasi-p
+def test_categorical_targets():
+    runs = pd.DataFrame(
+        {
+            "blocker": pd.Categorical(["Russia", None, "Ukraine", "Russia"]),
+            "outcome": pd.array(
+                ["agreement", "russian_victory", "at_war", "agreement"], dtype="string"
+            ),
+            "ceasefire_week": pd.array([10, None, 60, 52], dtype="Int64"),
+        }
+    )
+    assert evaluate_outcome(runs, "blocker == Russia").tolist() == [True, False, False, True]
+    assert evaluate_outcome(runs, "blocker != Russia").tolist() == [False, False, True, False]
+    assert evaluate_outcome(runs, "outcome == 'russian_victory'").tolist() == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    both = evaluate_outcome(runs, 'outcome == "agreement" and ceasefire_week <= 20')
+    assert both.tolist() == [True, False, False, False]
+    assert parse_outcome("blocker == Russia") == [("blocker", "==", "Russia")]
+    with pytest.raises(ScenarioError, match="compares only with == or !="):
+        parse_outcome("blocker <= Russia")
+    with pytest.raises(
+        ScenarioError, match=r"no run has the value 'Rusia' \(values: Russia, Ukraine\)"
+    ):
+        evaluate_outcome(runs, "blocker == Rusia")
+    with pytest.raises(ScenarioError, match="ceasefire_week: a numeric column"):
+        evaluate_outcome(runs, "ceasefire_week == Russia")
+    with pytest.raises(ScenarioError, match=r"compare it with a name, e.g. blocker == <value>"):
+        evaluate_outcome(runs, "blocker == 1")
+
+
+def test_slack_limits_are_dropped():
+    rng = np.random.default_rng(3)
+    x = rng.random((4000, 3))
+    # input 2 is low only where input 0 is low: above x0 = 0.7 a cut at 0.15 excludes nothing
+    x[x[:, 0] > 0.6, 2] = 0.2 + 0.8 * x[x[:, 0] > 0.6, 2]
+    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+    lower = np.array([0.7, 0.3, 0.15])  # input 0: real; 1: real; 2: no run excluded
+    upper = np.array([full_hi[0], 0.995 * full_hi[1] + 0.005 * full_lo[1], full_hi[2]])
+    lo, hi = drop_slack_limits(x, lower, upper)
+    assert lo[0] == 0.7 and lo[1] == 0.3  # restricting limits stay
+    assert lo[2] == full_lo[2]  # excludes no run the box lets in
+    assert hi[1] == full_hi[1]  # cuts 0.5% of the range
+    # a cut of 5% of the range that excludes runs stays
+    lo, hi = drop_slack_limits(x, np.array([0.7, 0.05, full_lo[2]]), full_hi.copy())
+    assert lo[1] == 0.05
+
+
+def test_quasi_p_separates_real_from_spurious_restrictions():
+    from scipy.stats import binomtest
+
+    rng = np.random.default_rng(4)
+    x = rng.random((3000, 3))
+    y = (x[:, 0] > 0.6) & (rng.random(3000) < 0.8)
+    lower = np.array([0.6, 0.1, x[:, 2].min()])
+    upper = np.array([x[:, 0].max(), x[:, 1].max(), x[:, 2].max()])
+    qp = quasi_p(x, y, lower, upper)
+    assert qp[0] < 1e-10  # the real restriction
+    assert qp[1] > 0.05  # a spurious one on an input that does not matter
+    assert np.isnan(qp[2])  # unrestricted
+    inside = (x >= lower).all(axis=1) & (x <= upper).all(axis=1)
+    relaxed = x[:, 0] >= 0.6
+    expected = binomtest(
+        int(y[inside].sum()), int(inside.sum()), y[relaxed].mean(), alternative="greater"
+    ).pvalue
+    assert qp[1] == pytest.approx(expected)
+
+
+def test_discover_blocker_target_reports_quasi_p(results_dir):
+    from sim.analysis.explore import discover
+
+    runs = pd.read_parquet(results_dir / "runs.parquet")
+    name = runs["blocker"].dropna().astype(str).value_counts().index[0]
+    box = discover(results_dir, f"blocker == {name}")
+    assert box.attrs["hits"] == int((runs["blocker"].astype("string") == name).sum())
+    assert "quasi_p" in box
+    restricted = box[box["restricted"]]
+    assert restricted["quasi_p"].between(0, 1).all()
+    assert box.loc[~box["restricted"], "quasi_p"].isna().all()
+    # every reported limit restricts: none cuts off 1% of its range or less
+    span = box["data_max"] - box["data_min"]
+    cut_lo = (box["lower"] - box["data_min"]) / span
+    cut_hi = (box["data_max"] - box["upper"]) / span
+    assert ((cut_lo == 0) | (cut_lo > 0.01)).all() and ((cut_hi == 0) | (cut_hi > 0.01)).all()
+
+
+# --------------------------------------------------------------------------- Sobol warnings
+def test_sobol_warnings_flag_what_the_sample_cannot_support():
+    from sim.analysis.explore import sobol_warnings
+
+    table = pd.DataFrame(
+        {
+            "outcome": ["p"] * 4 + ["q"] * 2,
+            "input": ["a", "b", "c", "d", "a", "b"],
+            "S1": [0.92, 0.05, -0.2, 0.01, 0.5, 0.1],
+            "S1_conf": [0.23, 0.02, 0.05, 0.01, 0.05, 0.02],
+            "ST": [0.60, 0.06, 0.01, 0.02, 0.6, 0.12],
+            "ST_conf": [0.24, 0.02, 0.02, 0.01, 0.05, 0.03],
+        }
+    )
+    lines = sobol_warnings(table)
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("p: 1 of 4 inputs have a 95% interval wider than ±0.1")
+    assert "widest ±0.24: a" in lines[0]
+    assert lines[1].startswith("p: S1 exceeds ST beyond its interval for a ")
+    assert lines[2].startswith("p: S1 is negative beyond its interval for c ")
+    assert not any(line.startswith("q") for line in lines)  # q is clean
+    assert sobol_warnings(table[table["outcome"] == "q"]) == []
+    assert sobol_warnings(table, max_half_width=0.3) == lines[1:]
+
+
+def test_cli_sensitivity_stores_and_prints_warnings(mini_path, tmp_path, capsys):
+    import json
+
+    out = tmp_path / "se"
+    args = ["sensitivity", str(mini_path), "--samples", "4", "--replicates", "1"]
+    assert main([*args, "--workers", "1", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    # N = 4: far too small, the intervals are wide
+    assert manifest["warnings"] and any("wider than" in w for w in manifest["warnings"])
+    err = capsys.readouterr().err
+    for line in manifest["warnings"]:
+        assert f"warning: {line}" in err
+
+
+def test_declared_category_without_runs_is_a_known_value():
+    runs = pd.DataFrame(
+        {
+            "outcome": pd.Categorical(
+                ["agreement", "at_war"], categories=["agreement", "at_war", "ukrainian_victory"]
+            )
+        }
+    )
+    assert evaluate_outcome(runs, "outcome == ukrainian_victory").tolist() == [False, False]
+    with pytest.raises(ScenarioError, match="values: agreement, at_war, ukrainian_victory"):
+        evaluate_outcome(runs, "outcome == ukranian_victory")

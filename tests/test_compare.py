@@ -129,3 +129,22 @@ def test_cli_compare_bad_policy(mini_path, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "policies.nope" in err[0] and str(mini_path) in err[0]
     assert not out.exists()
+
+
+def test_arms_share_one_pool_and_match_separate_runs(mini_path, tmp_path):
+    """All arms' chunks go to one pool; each arm's runs are those of its own ensemble,
+    progress counts every replicate once, and a checkpointed job resumes to the same."""
+    from sim.ensemble import run_ensemble
+
+    arms = cmp.arm_scenarios([mini_path], ["nothing", "us_aid_cut"])
+    ticks = []
+    pooled = cmp.run_arms(arms, runs=60, seed=5, workers=2, on_progress=ticks.append)
+    assert sum(ticks) == 180 and len(ticks) > 3  # several chunks per arm
+    for label, arm in zip(cmp.arm_labels(arms), arms, strict=True):
+        alone = run_ensemble(arm, runs=60, seed=5, workers=1, trajectory_replicates=0)
+        pd.testing.assert_frame_equal(pooled[label].runs, alone.runs)
+    again = cmp.run_arms(arms, runs=60, seed=5, workers=2, checkpoint=tmp_path / "ck")
+    resumed = cmp.run_arms(arms, runs=60, seed=5, workers=2, checkpoint=tmp_path / "ck")
+    for label in pooled:
+        pd.testing.assert_frame_equal(again[label].runs, pooled[label].runs)
+        pd.testing.assert_frame_equal(resumed[label].runs, pooled[label].runs)

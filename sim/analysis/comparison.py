@@ -2,32 +2,43 @@
 
 Every arm runs the same replicate indices with the same seed, so replicate ``r`` of each arm
 draws the same battlefield luck and the same values of the uncertain inputs the arms share
-(:mod:`sim.streams`).  Differences between arms are then estimated *paired*: the bootstrap
-resamples replicate indices jointly for the two arms, which removes the shared luck from
-the difference and makes it much sharper than two independent runs would.
+(:mod:`sim.streams`).  Differences between arms are then estimated *paired*, replicate by
+replicate, which removes the shared luck from the difference and makes it much sharper
+than two independent runs would: Newcombe's paired interval for shares, the paired t
+interval for means, and a bootstrap that resamples replicate indices jointly for the
+differences of medians (:mod:`sim.analysis.intervals`).
 """
 
 from __future__ import annotations
 
 import json
-import warnings
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import bootstrap
 
-from ..ensemble import EnsembleResult, run_ensemble
+from ..ensemble import EnsembleResult
 from ..errors import ScenarioError
-from ..outcomes import headline_outcome, headline_outcomes, wilson
+from ..outcomes import headline_outcome, headline_outcomes, median_ci
 from ..scenario import Scenario
 from ..snapshot import ScenarioSnapshot, read_snapshot
+from .intervals import (
+    bootstrap_medians,
+    mean_interval,
+    paired_mean_difference,
+    paired_proportion_difference,
+    percentile_interval,
+    wilson_interval,
+)
 
 N_RESAMPLES = 2000
-"""Bootstrap resamples: enough for stable 95% limits, few enough to stay quick."""
+"""Bootstrap resamples for the paired differences of medians (the only intervals that
+are resampled): enough for stable 95% percentile limits."""
 
 LEVEL = 0.95
 
@@ -72,7 +83,7 @@ def outcome_values(runs: pd.DataFrame, metric: Metric, horizon: int) -> np.ndarr
 
 # --------------------------------------------------------------------------- statistics
 def _nanmedian(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Median ignoring NaN, vectorised over resamples (NaN where a row has no values).
+    """Median ignoring NaN, vectorised over rows (NaN where a row has no values).
 
     ``np.nanmedian`` loops in Python over rows for wide arrays; sorting once (NaN sorts
     last) and indexing the middle of each row's valid part is ~10x faster here.
@@ -87,142 +98,63 @@ def _nanmedian(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.where(k > 0, (a + b) / 2, np.nan)
 
 
-def _mean(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.mean(x, axis=axis)
-
-
-def _nanmean(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a resample with no values: NaN
-        return np.nanmean(x, axis=axis)
-
-
-def _interval(
-    data: tuple[np.ndarray, ...],
-    statistic: Callable,
-    method: str,
-    seed: int,
-    n_resamples: int,
-) -> tuple[float, float]:
-    """A bootstrap interval; BCa falls back to percentile when it is undefined (NaN)."""
-    for how in (method, "percentile") if method != "percentile" else ("percentile",):
-        with warnings.catch_warnings():
-            # degenerate data (all values equal) warns and gives NaN: handled by the caller
-            warnings.simplefilter("ignore")
-            res = bootstrap(
-                data,
-                statistic,
-                n_resamples=n_resamples,
-                vectorized=True,
-                paired=len(data) > 1,
-                confidence_level=LEVEL,
-                method=how,
-                rng=np.random.default_rng(seed),
-            )
-        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
-        if np.isfinite(lo) and np.isfinite(hi):
-            return lo, hi
-    return float("nan"), float("nan")
-
-
-def _newcombe(p1: float, ci1: tuple, p2: float, ci2: tuple) -> tuple[float, float]:
-    """Newcombe's hybrid score interval for ``p2 - p1`` from the two Wilson intervals.
-
-    Used where a proportion is 0 or 1: the bootstrap cannot see variation that never
-    happened in the sample, the score intervals can.  It ignores the pairing, so it is
-    conservative.
-    """
-    d = p2 - p1
-    lo = d - np.sqrt((p2 - ci2[0]) ** 2 + (ci1[1] - p1) ** 2)
-    hi = d + np.sqrt((ci2[1] - p2) ** 2 + (p1 - ci1[0]) ** 2)
-    return float(lo), float(hi)
-
-
 def estimate(
-    values: np.ndarray, kind: str, seed: int, n_resamples: int = N_RESAMPLES
+    values: np.ndarray, kind: str, seed: int = 0, n_resamples: int = N_RESAMPLES
 ) -> tuple[float, float, float]:
-    """Point estimate and 95% interval of one arm's metric.
+    """Point estimate and 95% interval of one arm's metric (closed forms, no resampling).
 
-    Proportions: the share with a BCa bootstrap interval, or the Wilson interval when the
-    share is 0 or 1.  Medians: the median of the non-null values with a percentile
-    bootstrap interval (BCa's jackknife is unreliable for a median).  Means: the mean of the
-    non-null values with a BCa bootstrap interval.
+    Proportions: the share with the Wilson (1927) score interval.  Medians: the median of
+    the non-null values with the distribution-free interval from binomial order statistics
+    (:func:`sim.outcomes.median_ci`).  Means: the mean of the non-null values with
+    Student's t interval.  ``seed`` and ``n_resamples`` are not used (kept for callers).
     """
     if kind == "proportion":
-        n, k = len(values), int(values.sum())
-        p = k / n if n else float("nan")
-        if k in (0, n):
-            return (p, *wilson(k, n))
-        return (p, *_interval((values,), _mean, "BCa", seed, n_resamples))
-    valid = values[~np.isnan(values)]
-    if not len(valid):
-        return (float("nan"),) * 3
+        n, k = len(values), int(np.sum(values))
+        if not n:
+            return (float("nan"),) * 3
+        lo, hi = wilson_interval(k, n)
+        return k / n, float(lo), float(hi)
     if kind == "mean":
-        point = float(np.mean(valid))
-        if len(valid) == 1 or np.all(valid == valid[0]):
-            return point, point, point
-        return (point, *_interval((valid,), _mean, "BCa", seed, n_resamples))
-    point = float(np.median(valid))
-    if len(valid) == 1 or np.all(valid == valid[0]):
-        return point, point, point
-    return (point, *_interval((values,), _nanmedian, "percentile", seed, n_resamples))
+        return mean_interval(values)
+    return median_ci(values[~np.isnan(values)])
 
 
 def difference(
     reference: np.ndarray,
     arm: np.ndarray,
     kind: str,
-    seed: int,
+    seed: int = 0,
     n_resamples: int = N_RESAMPLES,
 ) -> tuple[float, float, float]:
-    """``arm - reference`` with a paired 95% bootstrap interval (replicates resampled jointly).
+    """``arm - reference`` with a paired 95% interval (the replicates are paired by CRN).
 
-    Where either proportion is 0 or 1 the Newcombe interval is used instead; where the two
-    arms agree on every replicate the difference is exactly 0 with interval [0, 0].
+    Proportions: Newcombe's (1998) method 10 for paired proportions
+    (:func:`sim.analysis.intervals.newcombe_paired`).  Means: the paired t interval on the
+    per-replicate differences.  Medians: the difference of the two medians with a
+    percentile interval from ``n_resamples`` bootstrap resamples of the replicate indices,
+    the same indices for both arms (:func:`sim.analysis.intervals.bootstrap_medians`,
+    seeded by ``seed``).  Two arms equal on every replicate: the difference is exactly 0
+    with interval [0, 0].
     """
     if kind == "proportion":
-        n = len(arm)
-        k0, k1 = int(reference.sum()), int(arm.sum())
-        d = (k1 - k0) / n
-        if np.array_equal(reference, arm):
-            return d, 0.0, 0.0
-        if k0 in (0, n) or k1 in (0, n):
-            return (d, *_newcombe(k0 / n, wilson(k0, n), k1 / n, wilson(k1, n)))
-        return (
-            d,
-            *_interval(
-                (reference, arm),
-                lambda x, y, axis=-1: _mean(y, axis) - _mean(x, axis),
-                "BCa",
-                seed,
-                n_resamples,
-            ),
-        )
+        return paired_proportion_difference(reference, arm)
+    if kind == "mean":
+        return paired_mean_difference(reference, arm)
+    draws = bootstrap_medians([reference, arm], n_resamples, seed)
+    return _median_difference(reference, arm, draws[1] - draws[0])
+
+
+def _median_difference(
+    reference: np.ndarray, arm: np.ndarray, draws: np.ndarray
+) -> tuple[float, float, float]:
+    """Difference of medians and the percentile interval of its paired bootstrap draws."""
     r, a = reference[~np.isnan(reference)], arm[~np.isnan(arm)]
     if not len(r) or not len(a):
         return (float("nan"),) * 3
-    if kind == "mean":
-        d = float(np.mean(a) - np.mean(r))
-        if np.array_equal(reference, arm, equal_nan=True):
-            return d, 0.0, 0.0
-        return (
-            d,
-            *_interval(
-                (reference, arm),
-                lambda x, y, axis=-1: _nanmean(y, axis) - _nanmean(x, axis),
-                "BCa",
-                seed,
-                n_resamples,
-            ),
-        )
     d = float(np.median(a) - np.median(r))
     if np.array_equal(reference, arm, equal_nan=True):
         return d, 0.0, 0.0
-
-    def stat(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-        return _nanmedian(y, axis) - _nanmedian(x, axis)
-
-    return (d, *_interval((reference, arm), stat, "percentile", seed, n_resamples))
+    return (d, *percentile_interval(draws))
 
 
 def compare_runs(
@@ -246,11 +178,10 @@ def compare_runs(
     reference : str, optional
         The arm differences are taken from (default: the first).
     n_resamples : int
-        Bootstrap resamples per interval.
-    scheduler : str, optional
-        Address of a Dask scheduler to run the arms' chunks on.
+        Bootstrap resamples for the differences of medians (the only bootstrapped
+        intervals; one set of resampled replicate indices serves every arm and median).
     seed : int
-        Seed of the bootstrap (intervals are reproducible).
+        Seed of the bootstrap (intervals are reproducible, bit for bit).
 
     Returns
     -------
@@ -258,7 +189,7 @@ def compare_runs(
         One row per arm: ``arm``, ``reference``, ``runs`` and, for each metric ``m`` (see
         :func:`metrics`), ``m``, ``m_lo``, ``m_hi`` (95% interval) and ``m_diff``,
         ``m_diff_lo``, ``m_diff_hi`` (arm minus reference, paired 95% interval; NaN on the
-        reference row).
+        reference row).  The methods are those of :func:`estimate` and :func:`difference`.
     """
     labels = list(runs)
     reference = reference or labels[0]
@@ -270,20 +201,32 @@ def compare_runs(
     for label, frame in runs.items():
         if not np.array_equal(frame["replicate"].to_numpy(), runs[reference]["replicate"]):
             raise ValueError(f"arm {label!r} does not share the reference's replicate indices")
-    rows = []
     horizon = min(horizons.values())
     chosen = metrics(issues, horizon)
-    ref_values = {m.key: outcome_values(runs[reference], m, horizon) for m in chosen}
+    values = {
+        (label, m.key): outcome_values(runs[label], m, horizon) for label in labels for m in chosen
+    }
+    # every median of every arm under the same resampled replicate indices: paired draws
+    medians = [(label, m.key) for m in chosen if m.kind == "median" for label in labels]
+    draws = dict(
+        zip(
+            medians, bootstrap_medians([values[k] for k in medians], n_resamples, seed), strict=True
+        )
+    )
+    rows = []
     for label in labels:
         row: dict = {"arm": label, "reference": label == reference, "runs": len(runs[label])}
-        for j, m in enumerate(chosen):
-            values = outcome_values(runs[label], m, horizon)
-            est = estimate(values, m.kind, seed + j, n_resamples)
+        for m in chosen:
+            v, ref = values[label, m.key], values[reference, m.key]
+            est = estimate(v, m.kind)
             row.update({m.key: est[0], f"{m.key}_lo": est[1], f"{m.key}_hi": est[2]})
             if label == reference:
                 diff = (float("nan"),) * 3
+            elif m.kind == "median":
+                paired = draws[label, m.key] - draws[reference, m.key]
+                diff = _median_difference(ref, v, paired)
             else:
-                diff = difference(ref_values[m.key], values, m.kind, seed + j, n_resamples)
+                diff = difference(ref, v, m.kind)
             row.update(
                 {f"{m.key}_diff": diff[0], f"{m.key}_diff_lo": diff[1], f"{m.key}_diff_hi": diff[2]}
             )
@@ -354,25 +297,108 @@ def run_arms(
 ) -> dict[str, EnsembleResult]:
     """Run every arm with the same runs and seed (the reference's unless given): CRN.
 
+    All arms' chunks go to one pool (or one Dask cluster) at once: the workers start once,
+    no arm waits for the slowest chunk of the one before, and the chunks are as large as
+    for a single run of all the arms' replicates, so a comparison costs about what a run
+    of the same number of replicates does.  Each arm's results are those of
+    :func:`sim.ensemble.run_ensemble` with the same chunks (the outcomes do not depend on
+    the chunking in any case).
+
     With ``checkpoint``, each arm saves its finished chunks in a subfolder, and chunks
     already saved there (from an interrupted comparison) are not run again.
     """
+    from ..checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+    from ..ensemble import (
+        ChunkResult,
+        _results,
+        chunks,
+        default_chunk_size,
+        default_workers,
+        executor_for,
+    )
+    from ..outcomes import to_frame
+
     reference = arms[0]
     runs = reference.spec.runs if runs is None else runs
     seed = reference.spec.seed if seed is None else seed
-    return {
-        label: run_ensemble(
-            arm,
-            runs=runs,
+    workers = workers or default_workers()
+    began = time.perf_counter()
+    labels = arm_labels(arms)
+    folders = [
+        None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}" for i in range(len(arms))
+    ]
+    # chunks sized as for one run of every arm's replicates, but at least one per worker
+    # and arm, so that a small comparison still uses every worker
+    fresh = min(default_chunk_size(runs * len(arms), workers), -(-runs // max(workers, 1)))
+    sizes = [(saved_chunk_size(f) if f is not None else None) or max(1, fresh) for f in folders]
+    done: list[list[ChunkResult]] = [[] for _ in arms]
+    todo: list[tuple[int, int, int]] = []  # (arm, start, stop)
+    for i, (arm, folder) in enumerate(zip(arms, folders, strict=True)):
+        bounds = chunks(runs, sizes[i])
+        if folder is not None:
+            key = job_key(arm, runs, seed, sizes[i], 0)
+            for (start, stop), path in sorted(open_checkpoint(folder, key, sizes[i]).items()):
+                done[i].append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
+                if on_progress:
+                    on_progress(stop - start)
+            saved = {c.start for c in done[i]}
+            bounds = [b for b in bounds if b[0] not in saved]
+        todo += [(i, a, b) for a, b in bounds]
+
+    def finished(i: int, chunk: ChunkResult) -> None:
+        n = len(chunk.columns["replicate"])
+        if folders[i] is not None:
+            save_chunk(folders[i], chunk.start, chunk.start + n, chunk.columns, chunk.trajectories)
+        done[i].append(chunk)
+        if on_progress:
+            on_progress(n)
+
+    # largest chunks first: the pool's last chunks are the short ones, so the workers
+    # finish together (longest-processing-time-first scheduling)
+    todo.sort(key=lambda t: t[1] - t[2])
+    parallel = scheduler is not None or (workers > 1 and len(todo) > 1)
+    with executor_for(workers if parallel else 1, scheduler) as pool:
+        if pool is None:
+            for i, a, b in todo:
+                finished(*_arm_chunk(i, arms[i], seed, a, b))
+        else:
+            futures = [pool.submit(_arm_chunk, i, arms[i], seed, a, b) for i, a, b in todo]
+            try:
+                for i, chunk in _results(pool, futures):
+                    finished(i, chunk)
+            except BaseException:
+                for future in futures:
+                    with suppress(Exception):  # a lost cluster cannot cancel
+                        future.cancel()
+                raise
+    wall = time.perf_counter() - began
+    out = {}
+    for i, (label, arm) in enumerate(zip(labels, arms, strict=True)):
+        results = sorted(done[i], key=lambda c: c.start)
+        columns = {
+            name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
+        }
+        out[label] = EnsembleResult(
+            scenario=arm,
+            runs=to_frame(columns),
+            trajectories={},
             seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            trajectory_replicates=0,
-            on_progress=on_progress,
-            checkpoint=None if checkpoint is None else Path(checkpoint) / f"arm-{i:03d}",
+            timings={
+                "wall_seconds": wall,  # the arms ran together
+                "chunk_seconds": float(sum(c.seconds for c in results)),
+                "chunks": len(results),
+                "chunk_size": sizes[i],
+                "workers": 0 if scheduler else workers if parallel else 1,
+            },
         )
-        for i, (label, arm) in enumerate(zip(arm_labels(arms), arms, strict=True))
-    }
+    return out
+
+
+def _arm_chunk(arm: int, scenario: Scenario, seed: int, start: int, stop: int) -> tuple:
+    """One chunk of one arm, tagged with the arm (picklable, for any executor)."""
+    from ..ensemble import run_chunk
+
+    return arm, run_chunk(scenario, seed, start, stop, 0)
 
 
 def compare_results(
@@ -481,9 +507,11 @@ def markdown(table: pd.DataFrame, title: str) -> str:
         f"# {title}",
         "",
         f"Reference arm: **{ref}**. {int(table['runs'].iloc[0]):,} "
-        "runs per arm on common random numbers. Brackets: 95% intervals (bootstrap; "
-        "Wilson where a share is 0 or 1); differences are arm minus reference, with "
-        "paired intervals. pp = percentage points.",
+        "runs per arm on common random numbers. Brackets: 95% intervals (shares: Wilson; "
+        "medians: binomial order statistics; means: t); differences are arm minus "
+        "reference, with paired intervals (shares: Newcombe's method 10 for paired "
+        "proportions; medians: bootstrap of the replicates; means: paired t). "
+        "pp = percentage points.",
         "",
     ]
     for diff in (False, True):
@@ -546,6 +574,12 @@ def write_comparison(
             for label, r in results.items()
         },
         "metrics": table.attrs["metrics"],
+        "intervals": {
+            "level": LEVEL,
+            "proportion": "Wilson score; difference: Newcombe (1998) method 10, paired",
+            "median": "binomial order statistics; difference: paired bootstrap percentile",
+            "mean": "Student t; difference: paired t",
+        },
         "bootstrap_resamples": N_RESAMPLES,
         **invocation.record(),  # the command line
         "versions": versions(),

@@ -301,11 +301,70 @@ def check_samples(method: str, samples: int | None) -> None:
         )
 
 
+SOBOL_SAMPLES = 512
+"""Default Sobol base sample N.  On the baseline (26 uncertain inputs, 4 replicates a
+point: 57,344 replicates) it ranks the top five inputs of the main outcomes the same way
+from one seed to the next, where N = 64 gave intervals of +-0.2 and more (see
+docs/analysis.md, "Choosing N")."""
+
+MORRIS_TRAJECTORIES = 10
+
+MAX_HALF_WIDTH = 0.1
+"""A Sobol index whose 95% interval is wider than +-this is flagged: its value (and the
+ranking it gives) is not to be trusted; more ``--samples`` narrow it as 1 / sqrt(N)."""
+
+
 def design_points(inputs: int, method: str, samples: int | None) -> int:
     """How many design points a Sobol or Morris design has (before replicates)."""
     if method == "sobol":
-        return (samples or 64) * (inputs + 2)
-    return (samples or 10) * (inputs + 1)
+        return (samples or SOBOL_SAMPLES) * (inputs + 2)
+    return (samples or MORRIS_TRAJECTORIES) * (inputs + 1)
+
+
+def sobol_warnings(table: pd.DataFrame, max_half_width: float = MAX_HALF_WIDTH) -> list[str]:
+    """Warnings about Sobol indices that the sample cannot support, one line per outcome
+    and problem:
+
+    - an index whose 95% interval is wider than ``+-max_half_width``;
+    - a first-order index above the total index beyond its interval
+      (``S1 - S1_conf > ST``: impossible in truth, as S1 <= ST, so sampling error);
+    - a negative first-order index beyond its interval (``S1 + S1_conf < 0``).
+
+    The estimates are not clipped to [0, 1]: these warnings say when to distrust them.
+    """
+    out: list[str] = []
+    if not {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns):
+        return out
+
+    def names(rows: pd.DataFrame) -> str:
+        shown = ", ".join(rows["input"].head(3))
+        return shown + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+
+    for outcome, rows in table.groupby("outcome", sort=False):
+        rows = rows.dropna(subset=["S1", "ST"])
+        if rows.empty:
+            continue
+        widest = rows[["S1_conf", "ST_conf"]].max(axis=1)
+        wide = rows[widest > max_half_width]
+        if len(wide):
+            out.append(
+                f"{outcome}: {len(wide)} of {len(rows)} inputs have a 95% interval wider "
+                f"than ±{max_half_width:g} (widest ±{widest.max():.2g}: {names(wide)}); "
+                "the indices and their ranking are uncertain: increase --samples"
+            )
+        above = rows[rows["S1"] - rows["S1_conf"] > rows["ST"]]
+        if len(above):
+            out.append(
+                f"{outcome}: S1 exceeds ST beyond its interval for {names(above)} "
+                "(S1 <= ST in truth: sampling error); increase --samples"
+            )
+        negative = rows[rows["S1"] + rows["S1_conf"] < 0]
+        if len(negative):
+            out.append(
+                f"{outcome}: S1 is negative beyond its interval for {names(negative)} "
+                "(S1 >= 0 in truth: sampling error); increase --samples"
+            )
+    return out
 
 
 def _point_outcomes(runs: pd.DataFrame, points: int, reps: int, horizon: int) -> pd.DataFrame:
@@ -347,8 +406,8 @@ def sensitivity(
         Sobol' first-order and total indices (Saltelli/Jansen estimators via
         ``SALib.sample.sobol`` and ``SALib.analyze.sobol``) or Morris elementary effects.
     samples : int, optional
-        Sobol: base sample size N (a power of two; default 64), the model
-        runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
+        Sobol: base sample size N (a power of two; default :data:`SOBOL_SAMPLES`), the
+        model runs at N * (inputs + 2) points.  Morris: trajectories (default 10), at
         trajectories * (inputs + 1) points.
     replicates : int
         Replicates per design point (averaged: less battlefield noise in the indices).
@@ -370,7 +429,9 @@ def sensitivity(
         Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf`` (``_conf``: half-width of the
         95% bootstrap interval).  Morris: ``outcome, input, mu_star, mu_star_conf, mu,
         sigma`` (effects per unit of the input's quantile, i.e. across its whole range).
-        ``attrs`` holds the design (``design``: inputs and outcomes per point).
+        ``attrs`` holds the design (``design``: inputs and outcomes per point) and
+        ``warnings``: a list of lines on indices the sample cannot support
+        (:func:`sobol_warnings`), empty when there is nothing to flag.
     """
     check_samples(method, samples)
     base = (
@@ -396,12 +457,14 @@ def sensitivity(
         if method == "sobol":
             from SALib.sample import sobol as sobol_sample
 
-            n = samples or 64  # a power of two (check_samples)
+            n = samples or SOBOL_SAMPLES  # a power of two (check_samples)
             unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
         else:
             from SALib.sample import morris as morris_sample
 
-            unit = morris_sample.sample(problem, samples or 10, num_levels=4, seed=seed)
+            unit = morris_sample.sample(
+                problem, samples or MORRIS_TRAJECTORIES, num_levels=4, seed=seed
+            )
     # quantiles 0 and 1 are infinite for a normal: stay a hair inside the unit interval
     u = np.clip(unit, 1e-6, 1 - 1e-6)
     points = len(u)
@@ -443,6 +506,8 @@ def sensitivity(
             "scenario": base.label,
             "design": pd.concat([design, per_point.reset_index(drop=True)], axis=1),
             "outcomes": {o.key: _sensitivity_label(o, spec.horizon) for o in chosen},
+            "samples": samples or (SOBOL_SAMPLES if method == "sobol" else MORRIS_TRAJECTORIES),
+            "warnings": sobol_warnings(table) if method == "sobol" else [],
         }
     )
     return table
@@ -503,7 +568,9 @@ def _indices(
 # --------------------------------------------------------------------------- discover
 _CLAUSE = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*(<=|>=|==|!=|<|>)\s*"
-    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|true|false|True|False)\s*$"
+    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # a number
+    r"|'[^'\n]*'|\"[^\"\n]*\""  # a quoted name
+    r"|[A-Za-z_][A-Za-z0-9_.:-]*)\s*$"  # a bare name (true and false are 1 and 0)
 )
 _OPS: Mapping[str, Callable] = {
     "<": lambda a, b: a < b,
@@ -515,28 +582,52 @@ _OPS: Mapping[str, Callable] = {
 }
 
 
-def parse_outcome(text: str) -> list[tuple[str, str, float]]:
-    """Parse ``<column> <op> <number> [and ...]`` (no ``eval``): a list of clauses."""
-    form = "expected '<column> <op> <number>' joined by 'and', op one of <, <=, >, >=, ==, !="
+def parse_outcome(text: str) -> list[tuple[str, str, float | str]]:
+    """Parse ``<column> <op> <value> [and ...]`` (no ``eval``): a list of clauses.
+
+    The value is a number (``true`` and ``false`` are 1 and 0), or a name, bare or quoted,
+    for a categorical column such as ``blocker == Russia`` or
+    ``outcome == russian_victory``; a name compares only with ``==`` and ``!=``.
+    """
+    form = (
+        "expected '<column> <op> <number>' or '<column> == <name>' joined by 'and', "
+        "op one of <, <=, >, >=, ==, !="
+    )
     if not text.strip():
         raise ScenarioError("--outcome", "", form)
-    clauses = []
+    clauses: list[tuple[str, str, float | str]] = []
     for part in re.split(r"\s+and\s+", text.strip()):
         match = _CLAUSE.match(part)
         if not match:
             raise ScenarioError("--outcome", part.strip(), form)
         column, op, raw = match.groups()
         number = {"true": 1.0, "false": 0.0}.get(raw.lower(), None)
-        clauses.append((column, op, float(raw) if number is None else number))
+        if number is not None:
+            clauses.append((column, op, number))
+            continue
+        try:
+            clauses.append((column, op, float(raw)))
+            continue
+        except ValueError:
+            pass
+        if op not in ("==", "!="):
+            raise ScenarioError(
+                "--outcome", part.strip(), f"a name compares only with == or !=; {form}"
+            )
+        clauses.append((column, op, raw[1:-1] if raw[0] in "'\"" else raw))
     return clauses
 
 
 def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -> np.ndarray:
-    """Whether each run meets the outcome; a null value (e.g. no ceasefire week) is False."""
+    """Whether each run meets the outcome; a null value (e.g. no ceasefire week) is False.
+
+    A numeric clause needs a numeric or true/false column; a name needs a categorical or
+    text column (``blocker``, ``outcome``, ...) and one of its values.
+    """
     mask = np.ones(len(runs), dtype=bool)
-    for column, op, number in parse_outcome(text):
+    for column, op, value in parse_outcome(text):
         if column not in runs:
-            numeric = [c for c in runs.columns if _numeric(runs[c])]
+            numeric = [c for c in runs.columns if _numeric(runs[c]) or _categorical(runs[c])]
             raise ScenarioError(
                 source,
                 column,
@@ -545,14 +636,48 @@ def evaluate_outcome(runs: pd.DataFrame, text: str, source: str = "--outcome") -
                 + ")",
             )
         series = runs[column]
+        if isinstance(value, str):
+            if not _categorical(series):
+                raise ScenarioError(
+                    source, column, f"a numeric column: compare it with a number, not {value!r}"
+                )
+            known = {str(v) for v in series.dropna().unique()}
+            if isinstance(series.dtype, pd.CategoricalDtype):  # declared, even if unseen
+                known |= {str(v) for v in series.cat.categories}
+            known = sorted(known)
+            if value not in known:
+                raise ScenarioError(
+                    source,
+                    column,
+                    f"no run has the value {value!r} (values: {', '.join(known) or 'none'})",
+                )
+            text_values = series.astype("string")
+            hit = _OPS[op](text_values, value).fillna(False).to_numpy(dtype=bool)
+            if op == "!=":
+                hit &= text_values.notna().to_numpy()
+            mask &= hit
+            continue
         if not _numeric(series):
-            raise ScenarioError(source, column, "not a numeric or true/false column")
+            hint = f" (compare it with a name, e.g. {column} == <value>)"
+            raise ScenarioError(
+                source,
+                column,
+                "not a numeric or true/false column" + (hint if _categorical(series) else ""),
+            )
         values = series.astype("Float64")
-        hit = _OPS[op](values, number).fillna(False).to_numpy(dtype=bool)
+        hit = _OPS[op](values, value).fillna(False).to_numpy(dtype=bool)
         if op == "!=":  # null is "no value": it does not differ from anything
             hit &= values.notna().to_numpy()
         mask &= hit
     return mask
+
+
+def _categorical(series: pd.Series) -> bool:
+    return (
+        isinstance(series.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_string_dtype(series)
+        or pd.api.types.is_object_dtype(series)
+    )
 
 
 def _numeric(series: pd.Series) -> bool:
@@ -589,6 +714,7 @@ def discover(
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     paste: bool = False,
+    slack: float = 0.01,
 ) -> pd.DataFrame:
     """Scenario discovery with PRIM: which ranges of the uncertain inputs make an outcome
     likely.
@@ -598,7 +724,8 @@ def discover(
     folder : path
         A results folder (``ceasefire run``).
     outcome : str
-        ``<column> <op> <number>`` joined by ``and``, e.g. ``"ceasefire_week <= 52"``.
+        ``<column> <op> <number>`` or ``<column> == <name>`` joined by ``and``, e.g.
+        ``"ceasefire_week <= 52"`` or ``"blocker == Russia"`` (:func:`parse_outcome`).
     alpha, min_mass : float
         PRIM's peeling share and smallest box (shares of runs), see :func:`sim.analysis.prim.peel`.
     min_coverage : float
@@ -607,17 +734,21 @@ def discover(
         (:func:`sim.analysis.prim.prune`: limits whose removal costs at most 0.01 of density).
     paste : bool
         Try pasting after peeling.
+    slack : float
+        Limits that cut off at most this share of an input's range, or of the runs the box
+        would hold without them, are dropped (:func:`sim.analysis.prim.drop_slack_limits`).
 
     Returns
     -------
     DataFrame
         The chosen box: one row per input (``input, lower, upper, data_min, data_max,
-        restricted``) with the box's ``coverage``, ``density`` and ``mass``; restricted
-        inputs first.  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
+        restricted, quasi_p``) with the box's ``coverage``, ``density`` and ``mass``;
+        restricted inputs first.  ``quasi_p`` is the quasi-p-value of each restricted
+        input (:func:`sim.analysis.prim.quasi_p`; NaN where unrestricted).  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
         ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
     """
     from ..results import read_results
-    from .prim import peel, prune
+    from .prim import drop_slack_limits, peel, prune, quasi_p
 
     check_peeling(alpha, min_mass, min_coverage)
     folder = Path(folder)
@@ -642,6 +773,7 @@ def discover(
     step = trajectory.choose(min_coverage)
     x = runs[inputs].to_numpy(dtype=float)
     lower, upper = prune(x, y, trajectory.lower[step], trajectory.upper[step])
+    lower, upper = drop_slack_limits(x, lower, upper, slack)
     inside = np.all((x >= lower) & (x <= upper), axis=1)
     box = pd.DataFrame(
         {
@@ -653,6 +785,7 @@ def discover(
         }
     )
     box["restricted"] = (box["lower"] > box["data_min"]) | (box["upper"] < box["data_max"])
+    box["quasi_p"] = quasi_p(x, y, lower, upper)
     box = box.sort_values("restricted", ascending=False, kind="stable").reset_index(drop=True)
     box["coverage"] = y[inside].sum() / hits
     box["density"] = y[inside].mean()

@@ -11,6 +11,10 @@ Given input values ``X`` (runs x inputs) and a yes/no outcome ``y``, PRIM looks 
 2. **Pasting** (optional).  Grow the chosen box again, a slice ``alpha`` at a time, on the
    face where adding runs raises the share of ``y`` most, while it does.
 
+After choosing a box, :func:`prune` drops inputs whose limits barely raise the density,
+:func:`drop_slack_limits` drops single limits that do not restrict, and :func:`quasi_p`
+gives each restricted input's quasi-p-value (as EMA Workbench does).
+
 A box is summarised by
 - **coverage**: the share of all runs with the outcome that fall in the box;
 - **density**: the share of runs in the box that have the outcome;
@@ -260,3 +264,89 @@ def prune(
         if best is None:
             return lo, hi
         _, lo, hi = best
+
+
+def drop_slack_limits(
+    x: np.ndarray | pd.DataFrame,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    share: float = 0.01,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the limits that do not restrict: each limit (a lower or an upper bound on one
+    input) goes back to the data's bound when it cuts off at most ``share`` of the input's
+    data range, or at most ``share`` of the runs the box would hold without it (no run at
+    all, in particular).
+
+    :func:`prune` drops whole inputs by their effect on density; this drops single sides,
+    such as a lower limit of 0.8066 on data from 0.8001 that excludes no run the box's
+    other limits let in (peeling and pasting leave such limits behind, and they read as
+    restrictions that are not there).  One limit at a time, the slackest first, until
+    every remaining limit restricts.
+    """
+    x = np.asarray(x, dtype=float)
+    lo, hi = np.asarray(lower, float).copy(), np.asarray(upper, float).copy()
+    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(full_hi > full_lo, full_hi - full_lo, 1.0)
+    while True:
+        inside = _inside(x, lo, hi)
+        slack = []
+        for j in np.flatnonzero((lo > full_lo) | (hi < full_hi)):
+            for side in ("lower", "upper"):
+                a, b = lo.copy(), hi.copy()
+                if side == "lower" and lo[j] > full_lo[j]:
+                    cut = (lo[j] - full_lo[j]) / span[j]
+                    a[j] = full_lo[j]
+                elif side == "upper" and hi[j] < full_hi[j]:
+                    cut = (full_hi[j] - hi[j]) / span[j]
+                    b[j] = full_hi[j]
+                else:
+                    continue
+                relaxed = _inside(x, a, b).sum()
+                excluded = (relaxed - inside.sum()) / relaxed if relaxed else 0.0
+                if cut <= share or excluded <= share:
+                    slack.append((excluded, cut, j, side))
+        if not slack:
+            return lo, hi
+        _, _, j, side = min(slack)
+        if side == "lower":
+            lo[j] = full_lo[j]
+        else:
+            hi[j] = full_hi[j]
+
+
+def quasi_p(
+    x: np.ndarray | pd.DataFrame, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    """Quasi-p-values of a box's restricted inputs, as EMA Workbench reports them
+    (Bryant & Lempert 2010; Kwakkel & Jaxa-Rozen 2016; ``ema_workbench.analysis.prim``).
+
+    For input ``j``, take the box without its limits on ``j``: it holds ``T_j`` runs, of
+    which ``H_j`` have the outcome.  The quasi-p-value is the one-sided binomial test of
+    the box's own ``H`` hits in ``T`` runs against the rate ``H_j / T_j``
+    (``scipy.stats.binomtest(H, T, H_j / T_j, alternative="greater")``): how likely a
+    density at least this high would be if the restriction on ``j`` did nothing.  Small
+    values (below 0.05, say) mark restrictions that matter; a large one, a restriction
+    that could be dropped.  It is "quasi" because the box was chosen on the same data.
+
+    Returns
+    -------
+    ndarray
+        One value per input; NaN for an input the box does not restrict.
+    """
+    from scipy.stats import binomtest
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
+    inside = _inside(x, lower, upper)
+    hits, total = int(y[inside].sum()), int(inside.sum())
+    out = np.full(x.shape[1], np.nan)
+    if total == 0:
+        return out
+    for j in np.flatnonzero((lower > full_lo) | (upper < full_hi)):
+        a, b = np.asarray(lower, float).copy(), np.asarray(upper, float).copy()
+        a[j], b[j] = full_lo[j], full_hi[j]
+        relaxed = _inside(x, a, b)
+        rate = y[relaxed].sum() / relaxed.sum()
+        out[j] = binomtest(hits, total, min(max(rate, 0.0), 1.0), alternative="greater").pvalue
+    return out

@@ -521,7 +521,7 @@ def sensitivity(
         int | None,
         typer.Option(
             "--samples",
-            help="Sobol base sample N (power of 2; default 64) or "
+            help="Sobol base sample N (power of 2; default 512) or "
             "Morris trajectories (default 10).",
         ),
     ] = None,
@@ -603,6 +603,7 @@ def sensitivity(
                     "inputs": {k: v.to_yaml() for k, v in inputs.items()},
                     "scenario_sha256": base.text_hash,
                     "scenario_texts": base.texts,
+                    "warnings": table.attrs["warnings"],
                 },
             )
             if not no_plots:
@@ -645,6 +646,8 @@ def sensitivity(
                 ),
             )
     table_console().print(t)
+    for line in table.attrs["warnings"]:
+        err_console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     say_results(out)
 
 
@@ -664,7 +667,8 @@ def discover(
         str,
         typer.Option(
             "--outcome",
-            help="e.g. 'ceasefire_week <= 52' or 'held == 1 and final_control < 0.85'.",
+            help="e.g. 'ceasefire_week <= 52', 'held == 1 and final_control < 0.85' "
+            "or 'blocker == Russia'.",
             show_default=False,
         ),
     ],
@@ -730,7 +734,7 @@ def discover(
         f"mass {box['mass'].iloc[0]:.1%}",
         header_style="bold",
     )
-    for name in ("Input", "Box from", "to", "Range in runs"):
+    for name in ("Input", "Box from", "to", "Range in runs", "quasi-p"):
         if name == "Input":
             t.add_column(name, overflow="fold")
         else:
@@ -741,8 +745,9 @@ def discover(
             f"{row['lower']:.4g}",
             f"{row['upper']:.4g}",
             f"{row['data_min']:.4g} - {row['data_max']:.4g}",
+            f"{row['quasi_p']:.2g}",
         )
     if not box["restricted"].any():
-        t.add_row("(no input restricted)", "", "", "")
+        t.add_row("(no input restricted)", "", "", "", "")
     table_console().print(t)
     say_results(out)
