@@ -97,6 +97,8 @@ def _folder_name(folder: Path) -> str:
 def _baselines(scenario, paths) -> dict:
     """The scenario's own value of each swept parameter: a number, or (5%, 50%, 95%) of
     its distribution; absent when the path is not a parameter."""
+    import numpy as np
+
     from ..parameters import flat_parameters
 
     flat = flat_parameters(scenario.spec)
