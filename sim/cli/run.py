@@ -68,7 +68,34 @@ def summary_table(summary: dict, title: str) -> Table:
     )
     for actor, share in summary["blockers"].items():
         table.add_row(f"Last package blocked by {printable_markup(actor)}", f"{share:.1%}", "")
+    for label, value, lo, hi in _endings(summary):
+        table.add_row(label, f"{value:.1%}", "" if lo is None else f"{lo:.1%} - {hi:.1%}")
     return table
+
+
+def _endings(summary: dict) -> list[tuple[str, float, float | None, float | None]]:
+    """How the runs stand at the horizon (summary.json's ``outcomes``, the victories left to
+    the headline rows) and who broke the ceasefires that collapsed: (label, share, lo, hi)."""
+    from ..outcomes import STATES, VICTORIES
+
+    week = summary["horizon_weeks"]
+    rows = [
+        (f"At week {week}: {STATES[state].lower()}", s["share"], s["lo"], s["hi"])
+        for state, s in summary.get("outcomes", {}).items()
+        if state not in VICTORIES and state in STATES
+    ]
+    rows += [
+        (
+            "Last ceasefire ended by an accident"
+            if who == "accident"
+            else f"Last ceasefire broken by {printable_markup(who)}",
+            share,
+            None,
+            None,
+        )
+        for who, share in summary.get("breakers", {}).items()
+    ]
+    return rows
 
 
 def summary_frame(summary: dict) -> pd.DataFrame:
@@ -102,6 +129,20 @@ def summary_frame(summary: dict) -> pd.DataFrame:
     )
     for actor, share in summary["blockers"].items():
         rows.append((f"blocker_{actor}", f"Last package blocked by {actor}", share, nan, nan))
+    keys = [f"outcome_{k}" for k in summary.get("outcomes", {})] + [
+        f"breaker_{k}" for k in summary.get("breakers", {})
+    ]
+    ends = _endings(summary)
+    for key, (label, value, lo, hi) in zip(
+        [
+            k
+            for k in keys
+            if k.removeprefix("outcome_") not in ("russian_victory", "ukrainian_victory")
+        ],
+        ends,
+        strict=True,
+    ):
+        rows.append((key, label, value, nan if lo is None else lo, nan if hi is None else hi))
     return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
 
 
