@@ -294,9 +294,11 @@ def test_forest_is_in_week_order_with_the_marker_explained(compared):
     table, _ = compared
     fig = compare_plots.forest(table)
     panels = [ax for ax in fig.axes if ax.get_title()]
-    assert len(panels) <= 4
+    assert len(panels) <= 5
     chance = next(ax for ax in panels if ax.get_title() == "Chance of a ceasefire")
     labels = [t.get_text() for t in chance.get_legend().get_texts()]
+    assert not any("victory" in label for label in labels)  # endings have their own panel
+    assert any(ax.get_title() == "How it ends" for ax in panels)
     weeks = [int(w) for w in re.findall(r"by week (\d+)", " ".join(labels))]
     assert weeks == sorted(weeks) and len(weeks) >= 2
     assert "filled marker" in fig._suptitle.get_text()

@@ -92,16 +92,25 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), 
     return fig
 
 
+ENDING_KEYS = ("p_russian_victory", "p_ukrainian_victory", "p_collapse")
+"""Headline shares about how the war ends, drawn in their own panel."""
+
+
 def _groups(chosen: list[Mapping]) -> list[tuple[str, str, list[Mapping], float]]:
     """The panels of the forest plot: (title, x label, metrics, scale), one unit each."""
-    shares = sorted(
+    proportions = sorted(
         (m for m in chosen if m["kind"] == "proportion"), key=lambda m: outcome_order(m["key"])
     )
+    # how the war ends (victories, collapses) apart from whether and when a ceasefire comes
+    endings = [m for m in proportions if m["key"] in ENDING_KEYS]
+    shares = [m for m in proportions if m not in endings]
     terms = [m for m in chosen if m["key"].startswith("terms_")]
-    rest = [m for m in chosen if m not in shares and m not in terms]
+    rest = [m for m in chosen if m not in proportions and m not in terms]
     groups = []
     if shares:
         groups.append(("Chance of a ceasefire", "Difference (percentage points)", shares, 100.0))
+    if endings:
+        groups.append(("How it ends", "Difference (percentage points)", endings, 100.0))
     for m in rest:
         if m["key"] == "final_control":
             unit, scale = "percentage points of the territory in dispute", 100.0
