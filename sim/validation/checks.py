@@ -623,7 +623,7 @@ def demands(model: NegotiationModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def learning_paths(
-    prior_weeks: float, replicates: int, weeks: int = 52
+    prior_weeks: float, replicates: int, weeks: int = 52, extra: tuple[str, ...] = ()
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Belief gap and demand gap, week by week, in the costless duel without talks.
 
@@ -637,7 +637,7 @@ def learning_paths(
         The prior weight in weeks.
     """
     scenario = load_scenario(
-        DUEL, overrides=[*NO_TALKS, *NO_COSTS, f"beliefs.prior_weeks={prior_weeks}"]
+        DUEL, overrides=[*NO_TALKS, *NO_COSTS, f"beliefs.prior_weeks={prior_weeks}", *extra]
     )
     model = NegotiationModel(scenario, replicates=replicates, trajectory_replicates=0)
     v = model.vetoes
@@ -670,10 +670,25 @@ def beliefs_converge(quick: bool = False) -> Row:
         f"max rel. error {worst:.1e}",
         "0 (Bayes, common observations)",
         worst < 1e-9,
-        departure=(
-            "all actors see the same battles with the same prior weight, so belief gaps only "
-            "shrink: Smith & Stam's divergence (and war renewed by it) cannot occur"
-        ),
+    )
+
+
+def beliefs_diverge(quick: bool = False) -> Row:
+    """With private, noisy readings of the front, belief gaps can also widen (Smith & Stam
+    2004): the share of replicates whose gap at week 52 exceeds the gap at week 0."""
+    n = 100 if quick else 500
+    noisy = ("actors.Russia.signal_noise=3", "actors.Ukraine.signal_noise=3")
+    shares = {}
+    for name, extra in (("exact", ()), ("noisy", noisy)):
+        gap, _, _ = learning_paths(26.0, n, extra=extra)
+        shares[name] = float((np.abs(gap[-1]) > np.abs(gap[0])).mean())
+    return Row(
+        "beliefs_diverge",
+        _SS,
+        "private noisy readings: belief gaps can widen",
+        f"gap wider at week 52: exact {shares['exact']:.2f}, noise 3: {shares['noisy']:.2f}",
+        "0 with exact readings; > 0 with noise",
+        shares["exact"] == 0.0 and shares["noisy"] > 0.0,
     )
 
 
@@ -1061,6 +1076,7 @@ CHECKS: list[tuple[str, Check, bool]] = [
     ("3", demands_converge, True),
     ("3", terms_track_control, True),
     ("3", terms_track_drift, True),
+    ("3", beliefs_diverge, True),
     ("4", base_ceasefire_share, True),
     ("4", base_victories, True),
     ("4", base_collapse_share, True),
