@@ -2,34 +2,27 @@
 
 The folders come from separate runs, so their replicates share no random numbers: each
 difference is estimated *unpaired*.  Shares use Newcombe's hybrid score interval (from the
-two Wilson intervals), medians an independent percentile bootstrap, means a BCa bootstrap
-(percentile where BCa is undefined).  The per-folder estimates are those of ``compare``
+two Wilson intervals), medians an independent percentile bootstrap (vectorised), means
+Welch's interval (:mod:`sim.analysis.intervals`).  The per-folder estimates are those of ``compare``
 (:func:`sim.analysis.comparison.estimate`), and the table has the same columns as
 :func:`sim.analysis.comparison.compare_runs`, so it prints and saves the same way.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import bootstrap
 
 from ..errors import ScenarioError
-from ..outcomes import wilson
 from ..results import read_results
-from .comparison import (
-    LEVEL,
-    N_RESAMPLES,
-    _mean,
-    _nanmedian,
-    _newcombe,
-    estimate,
-    metrics,
-    outcome_values,
+from .comparison import N_RESAMPLES, estimate, metrics, outcome_values
+from .intervals import (
+    unpaired_mean_difference,
+    unpaired_median_difference,
+    unpaired_proportion_difference,
 )
 
 RESULTS_FILES = ("runs.parquet", "manifest.json")
@@ -90,44 +83,10 @@ def _unpaired(
 ) -> tuple[float, float, float]:
     """``arm - reference`` with an unpaired 95% interval (see the module's docstring)."""
     if kind == "proportion":
-        n0, n1 = len(reference), len(arm)
-        if not n0 or not n1:
-            return (float("nan"),) * 3
-        k0, k1 = int(reference.sum()), int(arm.sum())
-        p0, p1 = k0 / n0, k1 / n1
-        return (p1 - p0, *_newcombe(p0, wilson(k0, n0), p1, wilson(k1, n1)))
-    r, a = reference[~np.isnan(reference)], arm[~np.isnan(arm)]
-    if not len(r) or not len(a):
-        return (float("nan"),) * 3
+        return unpaired_proportion_difference(reference, arm)
     if kind == "mean":
-        d = float(np.mean(a) - np.mean(r))
-        methods, stat = ("BCa", "percentile"), _mean
-    else:
-        d = float(np.median(a) - np.median(r))
-        methods, stat = ("percentile",), _nanmedian
-    if len(r) + len(a) <= 2 or (np.all(r == r[0]) and np.all(a == a[0])):
-        return d, d, d  # nothing varies: the difference is what it is
-
-    def diff(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-        return stat(y, axis) - stat(x, axis)
-
-    for method in methods:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # degenerate resamples: NaN, handled below
-            res = bootstrap(
-                (r, a),
-                diff,
-                n_resamples=n_resamples,
-                vectorized=True,
-                paired=False,
-                confidence_level=LEVEL,
-                method=method,
-                rng=np.random.default_rng(seed),
-            )
-        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
-        if np.isfinite(lo) and np.isfinite(hi):
-            return d, lo, hi
-    return d, float("nan"), float("nan")
+        return unpaired_mean_difference(reference, arm)
+    return unpaired_median_difference(reference, arm, n_resamples, seed)
 
 
 def compare_folders(

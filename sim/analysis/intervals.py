@@ -168,6 +168,68 @@ def paired_mean_difference(
     return mean_interval(a[keep] - r[keep], level)
 
 
+def unpaired_proportion_difference(
+    reference: np.ndarray, arm: np.ndarray, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """``p_arm - p_reference`` for independent samples (two results folders) with
+    Newcombe's (1998) hybrid score interval, method 10 for independent proportions: the
+    Wilson limits of each share combined in quadrature."""
+    r, a = np.asarray(reference, dtype=float), np.asarray(arm, dtype=float)
+    n0, n1 = len(r), len(a)
+    if not n0 or not n1:
+        return (float("nan"),) * 3
+    k0, k1 = r.sum(), a.sum()
+    p0, p1 = k0 / n0, k1 / n1
+    (l0, u0), (l1, u1) = (
+        (float(x) for x in wilson_interval(k, n, level)) for k, n in ((k0, n0), (k1, n1))
+    )
+    d = p1 - p0
+    return (
+        float(d),
+        float(d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)),
+        float(d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)),
+    )
+
+
+def unpaired_mean_difference(
+    reference: np.ndarray, arm: np.ndarray, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """``mean(arm) - mean(reference)`` for independent samples with Welch's interval
+    (Student's t with the Welch-Satterthwaite degrees of freedom)."""
+    r = np.asarray(reference, dtype=float)
+    a = np.asarray(arm, dtype=float)
+    r, a = r[~np.isnan(r)], a[~np.isnan(a)]
+    if len(r) < 2 or len(a) < 2:
+        return (float("nan"),) * 3
+    d = float(a.mean() - r.mean())
+    v0, v1 = r.var(ddof=1) / len(r), a.var(ddof=1) / len(a)
+    se = np.sqrt(v0 + v1)
+    if se == 0:
+        return d, d, d
+    df = (v0 + v1) ** 2 / (v0**2 / (len(r) - 1) + v1**2 / (len(a) - 1))
+    half = float(student_t.ppf(0.5 + level / 2, df) * se)
+    return d, d - half, d + half
+
+
+def unpaired_median_difference(
+    reference: np.ndarray, arm: np.ndarray, resamples: int, seed: int, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """``median(arm) - median(reference)`` for independent samples with a percentile
+    bootstrap, each sample resampled on its own (vectorised; seeded, so repeatable)."""
+    r = np.asarray(reference, dtype=float)
+    a = np.asarray(arm, dtype=float)
+    r, a = r[~np.isnan(r)], a[~np.isnan(a)]
+    if not len(r) or not len(a):
+        return (float("nan"),) * 3
+    d = float(np.median(a) - np.median(r))
+    rng = np.random.default_rng(seed)
+    draws = np.median(a[rng.integers(0, len(a), (resamples, len(a)))], axis=1) - np.median(
+        r[rng.integers(0, len(r), (resamples, len(r)))], axis=1
+    )
+    lo, hi = percentile_interval(draws, level)
+    return d, lo, hi
+
+
 def _block_rows(n: int, resamples: int) -> int:
     return int(max(1, min(resamples, BLOCK_CELLS // max(n, 1))))
 
