@@ -49,6 +49,14 @@ victories are absorbing (docs/model.md, phase 2c)."""
 
 VICTORIES = ("russian_victory", "ukrainian_victory")
 
+LABELS: dict[str, str] = {
+    **STATES,
+    "outcomes": "How the runs stand at the horizon",
+    "breakers": "Who broke the last ceasefire (share of all runs)",
+    "accident": "An accident (nobody chose it)",
+}
+"""Labels of the blocks of ``summary.json`` beyond the headline (the report reads them)."""
+
 
 # --------------------------------------------------------------------------- registry
 @dataclass(frozen=True)

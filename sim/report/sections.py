@@ -280,8 +280,9 @@ def _block(key: str, block: Mapping, horizon: object, labels: Mapping[str, str])
             return Table(title, ["", *(_QUANTILE_HEAD[q] for q in cols)], rows)
         rows = []
         for name, sub in block.items():
-            rows.extend(_flat_rows(str(name), sub or {}, key))
+            rows.extend(_flat_rows(labels.get(str(name), str(name)), sub or {}, key))
         return Table(title, ["", "Estimate", "95% interval"], rows) if rows else None
+    block = {labels.get(str(k), str(k)): v for k, v in block.items()}  # e.g. "accident"
     rows = _flat_rows("", block, key)
     return Table(title, ["", "Estimate", "95% interval"], rows) if rows else None
 
