@@ -227,10 +227,18 @@ def compare_runs(
                 diff = _median_difference(ref, v, paired)
             else:
                 diff = difference(ref, v, m.kind)
-            row.update(
-                {f"{m.key}_diff": diff[0], f"{m.key}_diff_lo": diff[1], f"{m.key}_diff_hi": diff[2]}
-            )
+            put_difference(row, m.key, diff)
         rows.append(row)
+    return comparison_table(rows, chosen, reference)
+
+
+def put_difference(row: dict, key: str, diff: Sequence[float]) -> None:
+    """Store an outcome's difference from the reference and its interval in a table row."""
+    row.update({f"{key}_diff": diff[0], f"{key}_diff_lo": diff[1], f"{key}_diff_hi": diff[2]})
+
+
+def comparison_table(rows: list[dict], chosen: Sequence[Metric], reference: str) -> pd.DataFrame:
+    """The rows of a comparison as its table, with the metrics and the reference arm."""
     table = pd.DataFrame(rows)
     table.attrs["metrics"] = [m.__dict__ for m in chosen]
     table.attrs["reference"] = reference

@@ -18,7 +18,14 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..results import read_results
-from .comparison import N_RESAMPLES, estimate, metrics, outcome_values
+from .comparison import (
+    N_RESAMPLES,
+    comparison_table,
+    estimate,
+    metrics,
+    outcome_values,
+    put_difference,
+)
 from .intervals import (
     unpaired_mean_difference,
     unpaired_median_difference,
@@ -148,13 +155,9 @@ def compare_folders(
                 diff = (float("nan"),) * 3
             else:
                 diff = _unpaired(ref_values[m.key], values, m.kind, seed + j, n_resamples)
-            row.update(
-                {f"{m.key}_diff": diff[0], f"{m.key}_diff_lo": diff[1], f"{m.key}_diff_hi": diff[2]}
-            )
+            put_difference(row, m.key, diff)
         rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs["metrics"] = [m.__dict__ for m in chosen]
-    table.attrs["reference"] = reference
+    table = comparison_table(rows, chosen, reference)
     table.attrs["paired"] = False
     table.attrs["horizon_weeks"] = horizon
     return table
