@@ -258,11 +258,16 @@ class NegotiationModel(mesa.Model):
         return low, high
 
     def _balance(
-        self, s: dict[str, np.ndarray], rows=slice(None), guarantors: np.ndarray | None = None
+        self,
+        s: dict[str, np.ndarray],
+        rows=slice(None),
+        guarantors: np.ndarray | float | None = None,
+        capability: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Balance of strength; guarantor forces at war on Ukraine's side by default."""
+        """Balance of strength; guarantor forces at war on Ukraine's side by default, and
+        the actors' capabilities unless others are given (as expected after rearming)."""
         russia, ukraine = battlefield.effective_strength(
-            s["capability"][rows],
+            s["capability"][rows] if capability is None else capability,
             s["aid"][rows],
             s["resolve"][rows],
             self.side,
@@ -665,22 +670,11 @@ class NegotiationModel(mesa.Model):
         with its drift belief moved by the shift of the balance from ``reference_balance``,
         less the cost of resuming, less the deal's utility (phase 6)."""
         s, v = self.state, self.vetoes
-
-        def balance(guarantors):
-            russia, ukraine = battlefield.effective_strength(
-                capability,
-                s["aid"][rows],
-                s["resolve"][rows],
-                self.side,
-                self.belligerent,
-                guarantors,
-            )
-            return battlefield.balance(russia, ukraine)
-
         # guarantor forces on the ground join Ukraine when Russia attacks (a tripwire), not
         # when Ukraine does
-        attacked = balance(durability.tripwire_strength(terms, self.tripwire[rows]))
-        unguarded = balance(0.0)
+        guarantors = durability.tripwire_strength(terms, self.tripwire[rows])
+        attacked = self._balance(s, rows, guarantors, capability)
+        unguarded = self._balance(s, rows, 0.0, capability)
         russian = self.side[v] > 0
         balance_now = np.where(russian[None, :], attacked[:, None], unguarded[:, None])
         mean = durability.shifted_belief(
