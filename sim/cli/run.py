@@ -72,37 +72,11 @@ def summary_table(summary: dict, title: str) -> Table:
 
 
 def summary_frame(summary: dict) -> pd.DataFrame:
-    """The headline figures as a data frame (``--format csv``): one row per figure, with
-    ``outcome`` (its key in summary.json), ``label``, ``value``, ``lo`` and ``hi`` (the 95%
-    interval of a headline outcome; the 5% and 95% quantiles of terms and final control)."""
-    import pandas as pd
+    """The headline figures as a data frame (``--format csv``); see
+    :func:`sim.outcomes.summary_frame`."""
+    from ..outcomes import summary_frame as frame
 
-    from ..outcomes import HEADLINE
-
-    horizon = summary["horizon_weeks"]
-    nan = float("nan")
-    rows = [("runs", "Runs", summary["runs"], nan, nan)]
-    for outcome in HEADLINE:
-        if outcome.key in summary:
-            rows.append(
-                (
-                    outcome.key,
-                    outcome.title(horizon),
-                    *(summary[outcome.key + s] for s in ("", "_lo", "_hi")),
-                )
-            )
-    for issue, q in summary["terms"].items():
-        if q:
-            rows.append(
-                (f"terms_{issue}", f"Terms: {issue} (median)", q["q50"], q["q05"], q["q95"])
-            )
-    fc = summary["final_control_quantiles"]
-    rows.append(
-        ("final_control_median", "Russia's final control (median)", fc["q50"], fc["q05"], fc["q95"])
-    )
-    for actor, share in summary["blockers"].items():
-        rows.append((f"blocker_{actor}", f"Last package blocked by {actor}", share, nan, nan))
-    return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+    return frame(summary)
 
 
 @app.command(
