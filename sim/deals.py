@@ -122,7 +122,9 @@ class DealResult:
         for _, row in self.table.iterrows():
             cells = [str(int(row["week"]))]
             for key in [*(f"p_accept_{a}" for a in self.vetoes), "p_all_accept", "p_held"]:
-                cells.append(f"{share(row[key])} {interval(row[f'{key}_lo'], row[f'{key}_hi'])}")
+                cells.append(
+                    f"{share(row[key])} {interval(row[f'{key}_lo'], row[f'{key}_hi'])}".strip()
+                )
             rows.append(cells)
         runs = int(self.table["runs"].iloc[0]) if len(self.table) else 0
         return html_table(

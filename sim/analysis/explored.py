@@ -157,7 +157,7 @@ class SweepResult:
             for o in shown:
                 value = o.format(row[o.key])
                 if o.kind == "proportion":
-                    value = f"{value} {interval(row[f'{o.key}_lo'], row[f'{o.key}_hi'])}"
+                    value = f"{value} {interval(row[f'{o.key}_lo'], row[f'{o.key}_hi'])}".strip()
                 cells.append(value)
             rows.append(cells)
         return html_table(
