@@ -177,3 +177,22 @@ def test_the_first_use_of_the_library_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         import sim.quiet  # noqa: F401
+
+
+def test_a_scenario_is_rebuilt_from_its_own_texts(mini_doc, write_scenario, tmp_path):
+    """A loaded Scenario's arms come from the texts it carries (its file and extends:
+    parents), not from the files, which may have changed or gone since."""
+    from sim.snapshot import as_snapshot, snapshot_of
+
+    parent = write_scenario(mini_doc, "parent.yaml")
+    child = write_scenario({"extends": "parent.yaml", "name": "child"}, "child.yaml")
+    loaded = sim.load_scenario(child, policy="us_aid_cut", overrides=["runs=7"])
+    parent.unlink()
+    child.unlink()
+    rebuilt = snapshot_of(loaded).build(loaded.policy, loaded.overrides)
+    assert rebuilt.spec == loaded.spec and rebuilt.text_hash == loaded.text_hash
+    snapshot, policy, overrides = as_snapshot(loaded, None, ["seed=3"])
+    assert (policy, overrides) == ("us_aid_cut", ("runs=7", "seed=3"))
+    assert snapshot.build(policy, overrides).spec.seed == 3
+    with pytest.raises(sim.ScenarioError, match="on top of another"):
+        as_snapshot(loaded, "nothing")
