@@ -21,6 +21,9 @@ def kernel(tmp_path, monkeypatch) -> str:
 
     install(kernel_name=KERNEL, prefix=str(tmp_path))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    # the command line, run in this process by other tests, sets MPLBACKEND=Agg for itself;
+    # the kernel inherits the environment, and a notebook draws with its own backend
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec = KernelSpecManager().get_kernel_spec(KERNEL)
