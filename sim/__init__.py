@@ -8,8 +8,15 @@ The public API is small:
 - :func:`evaluate_deal` tables a package in given weeks and returns a :class:`DealResult`
   (who accepts it, how likely, and whether it holds);
 - :func:`compare`, :func:`sweep`, :func:`sensitivity` and :func:`discover` compare
-  policies and explore assumptions, returning pandas DataFrames;
+  policies and explore assumptions, returning a :class:`ComparisonResult`,
+  :class:`SweepResult`, :class:`SensitivityResult` or :class:`DiscoveryResult` (the
+  pandas table is ``.table``);
 - :class:`ScenarioError` is the one error users see for bad input.
+
+Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
+shows itself briefly (``repr``, and an HTML table in a notebook) and has ``.summary()``
+(the headline figures), ``.plot()`` (the figures the command saves) and ``.save(folder)``
+(the results folder the command writes, report.html included); see docs/notebook.md.
 
 The names are loaded on first use (PEP 562): ``import sim`` imports none of the numerical
 stack (pandas, scipy, numba, Mesa, matplotlib), so the command line starts quickly;
@@ -22,6 +29,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
     from .analysis import compare, discover, sensitivity, sweep
+    from .analysis.comparison import ComparisonResult
+    from .analysis.explored import DiscoveryResult, SensitivityResult, SweepResult
     from .deals import DealResult, evaluate_deal
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
@@ -33,7 +42,11 @@ if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
 __version__ = "0.1.0"
 
 __all__ = [
+    "ComparisonResult",
     "DealResult",
+    "DiscoveryResult",
+    "SensitivityResult",
+    "SweepResult",
     "EnsembleResult",
     "compare",
     "discover",
@@ -56,6 +69,14 @@ def _home(name: str) -> object:
         from . import analysis
 
         return analysis
+    if name == "ComparisonResult":
+        from .analysis import comparison
+
+        return comparison
+    if name in ("DiscoveryResult", "SensitivityResult", "SweepResult"):
+        from .analysis import explored
+
+        return explored
     if name in ("DealResult", "evaluate_deal"):
         from . import deals
 
@@ -69,6 +90,8 @@ def _home(name: str) -> object:
 
         return errors
     if name == "NegotiationModel":
+        import sim.quiet  # noqa: F401 - before Mesa (see sim/quiet.py)
+
         from . import model
 
         return model

@@ -26,7 +26,7 @@ from .ensemble import run_ensemble
 from .errors import ScenarioError
 from .outcomes import wilson
 from .scenario import LINE, Scenario
-from .snapshot import ScenarioSnapshot, read_snapshot
+from .snapshot import ScenarioSnapshot, as_snapshot
 
 CUSTOM = "custom"
 """Name given to a deal described by ``terms=`` (``--terms``) rather than by name."""
@@ -80,11 +80,61 @@ class DealResult:
         }
 
     def __repr__(self) -> str:
+        from .display import shorten
+
         cells = ", ".join(
             f"week {int(w)}: {p:.0%} all accept"
             for w, p in zip(self.table["week"], self.table["p_all_accept"], strict=True)
         )
-        return f"DealResult({self.deal!r}, {cells})"
+        runs = int(self.table["runs"].iloc[0]) if len(self.table) else 0
+        return (
+            f"DealResult({self.deal!r} on {shorten(self.scenario.label, 60)}, "
+            f"{runs:,} runs per week, {shorten(cells, 300)})"
+        )
+
+    # ------------------------------------------------------------------ for notebooks
+    def summary(self) -> pd.DataFrame:
+        """One row per week: each veto player's acceptance, all accept, and holds (among
+        the runs where all accept), without the interval columns."""
+        keep = [c for c in self.table.columns if not c.endswith(("_lo", "_hi"))]
+        return self.table[keep].copy()
+
+    def plot(self):
+        """The deal's figure (acceptance by week, blockers, holding)."""
+        from .plots.deal import plot_deal
+
+        return plot_deal(self, describe_terms(self.terms))
+
+    def save(self, folder: str | Path, plots: bool = True) -> Path:
+        """Write the folder ``ceasefire deal`` writes (must not exist); returns it."""
+        from .results import atomic_dir, reserved
+
+        out = Path(folder)
+        with reserved(out, "folder"), atomic_dir(out) as tmp:
+            write_deal(self, tmp, plots=plots)
+        return out
+
+    def _repr_html_(self) -> str:
+        from .display import html_table, interval, share
+
+        header = ["Week", *(f"{a} accepts" for a in self.vetoes), "All accept", "Holds"]
+        rows = []
+        for _, row in self.table.iterrows():
+            cells = [str(int(row["week"]))]
+            for key in [*(f"p_accept_{a}" for a in self.vetoes), "p_all_accept", "p_held"]:
+                cells.append(
+                    f"{share(row[key])} {interval(row[f'{key}_lo'], row[f'{key}_hi'])}".strip()
+                )
+            rows.append(cells)
+        runs = int(self.table["runs"].iloc[0]) if len(self.table) else 0
+        return html_table(
+            f"Deal '{self.deal}' ({describe_terms(self.terms)}) on {self.scenario.label}: "
+            f"{runs:,} runs per week, seed {self.seed}",
+            header,
+            rows,
+            "Brackets: 95% Wilson intervals. 'Holds': to the horizon, among the runs where "
+            "all accept.",
+        )
 
 
 def _floats(column: pd.Series) -> list[float | None]:
@@ -182,7 +232,7 @@ def check_terms(terms: Mapping[str, float | str], spec) -> None:
 
 
 def load_deal_arms(
-    scenario: str | Path | ScenarioSnapshot,
+    scenario: str | Path | ScenarioSnapshot | Scenario,
     deal: str | None,
     terms: Mapping[str, float | str] | None,
     weeks: Sequence[int],
@@ -198,7 +248,7 @@ def load_deal_arms(
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
     check_weeks(weeks)
-    snapshot = read_snapshot(scenario)
+    snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
     base = snapshot.build(policy, overrides)
     if terms is not None:
         check_terms(terms, base.spec)
@@ -212,7 +262,7 @@ def load_deal_arms(
 
 
 def evaluate_deal(
-    scenario: str | Path | ScenarioSnapshot,
+    scenario: str | Path | ScenarioSnapshot | Scenario,
     deal: str | None = None,
     terms: Mapping[str, float | str] | None = None,
     weeks: Sequence[int] = (1, 26, 52),
@@ -227,8 +277,9 @@ def evaluate_deal(
 
     Parameters
     ----------
-    scenario : str or Path
-        The scenario file.
+    scenario : str, Path or Scenario
+        The scenario file, or a loaded scenario (its policy and overrides kept; the deal
+        is tabled by overrides on the text it carries).
     deal : str, optional
         A deal named in the scenario's ``deals:``.
     terms : mapping, optional

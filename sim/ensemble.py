@@ -22,11 +22,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
 from .checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
+from .display import html_table, interval, number, share, shorten
 from .model import NegotiationModel
-from .outcomes import to_frame
-from .scenario import Scenario
+from .outcomes import summarize, to_frame
+from .scenario import Scenario, load_scenario
 
 TRAJECTORY_REPLICATES = 1000
 """Replicates (by index, from 0) whose weekly trajectories are kept; the rest keep only
@@ -40,15 +42,90 @@ MAX_CHUNK = 2000
 class EnsembleResult:
     """The outcome of many replicates of one scenario (one arm)."""
 
-    scenario: Scenario
-    runs: pd.DataFrame
-    trajectories: dict[str, np.ndarray]
+    scenario: Scenario = field(repr=False)
+    runs: pd.DataFrame = field(repr=False)
+    trajectories: dict[str, np.ndarray] = field(repr=False)
     seed: int
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def issues(self) -> list[str]:
         return list(self.scenario.spec.issues)
+
+    # ------------------------------------------------------------------ for notebooks
+    def summary(self) -> dict:
+        """The headline figures, as ``summary.json`` holds them
+        (:func:`sim.outcomes.summarize`): ``runs``, ``horizon_weeks``, each headline outcome
+        with ``_lo``/``_hi`` (95% interval), terms and final control quantiles, blockers.
+        :func:`sim.outcomes.summary_frame` turns it into a table."""
+        return summarize(self.runs, self.issues, self.scenario.spec.horizon)
+
+    def info(self) -> dict:
+        """What the plots need of a run (the fields of its ``manifest.json``)."""
+        scenario = self.scenario
+        return {
+            "label": scenario.label,
+            "overrides": list(scenario.overrides),
+            "horizon_weeks": scenario.spec.horizon,
+            "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
+            "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
+        }
+
+    def plot(self) -> dict:
+        """Every figure of the run, by name (those ``ceasefire run`` saves in ``plots/``):
+        a dict of :class:`matplotlib.figure.Figure`."""
+        from .plots.run import plot_run
+
+        return plot_run(self.runs, self.trajectories, self.info())
+
+    def save(self, folder: str | Path, plots: bool = True) -> Path:
+        """Write the results folder ``ceasefire run`` writes (runs.parquet, summary.json,
+        manifest.json, plots, report.html) to ``folder``, which must not exist."""
+        from .results import reserved, write_results
+
+        out = Path(folder)
+        with reserved(out, "folder"):
+            write_results(self, out, plots=plots)
+        return out
+
+    def _title(self) -> str:
+        scenario = self.scenario
+        named = scenario.label + (
+            f" (overrides: {', '.join(scenario.overrides)})" if scenario.overrides else ""
+        )
+        return f"{shorten(named, 100)}: {len(self.runs):,} runs, seed {self.seed}"
+
+    def __repr__(self) -> str:
+        from .outcomes import headline
+
+        figures = headline(self.runs, self.scenario.spec.horizon)
+        horizon = self.scenario.spec.horizon
+        cells = [
+            f"P(ceasefire by week {horizon}) {share(figures['p_ceasefire'])} "
+            f"{interval(figures['p_ceasefire_lo'], figures['p_ceasefire_hi'])}",
+            f"P(holding at end) {share(figures['p_held'])}",
+        ]
+        return f"EnsembleResult({self._title()}; " + "; ".join(cells) + ")"
+
+    def _repr_html_(self) -> str:
+        from .outcomes import summary_frame
+
+        frame = summary_frame(self.summary())
+        rows = []
+        for _, row in frame.iterrows():
+            key = str(row["outcome"])
+            if key == "runs":
+                rows.append((row["label"], f"{int(row['value']):,}", ""))
+                continue
+            fmt = share if key.startswith(("p_", "blocker_")) else number
+            rows.append((row["label"], fmt(row["value"]), interval(row["lo"], row["hi"], fmt)))
+        return html_table(
+            self._title(),
+            ("Outcome", "Value", "Interval"),
+            rows,
+            "Intervals: 95% for the headline outcomes; 5%-95% quantiles for terms and "
+            "final control. .summary(), .plot(), .save(folder) for more.",
+        )
 
 
 @dataclass
@@ -140,7 +217,7 @@ def _results(pool: Executor, futures: list[Future]) -> Iterator[ChunkResult]:
 
 
 def run_ensemble(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     runs: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
@@ -154,7 +231,8 @@ def run_ensemble(
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario, or path
+        A loaded scenario, or a scenario file (loaded with :func:`sim.load_scenario`).
     runs, seed : int, optional
         Default to the scenario's ``runs`` and ``seed``.
     workers : int, optional
@@ -175,7 +253,15 @@ def run_ensemble(
     Returns
     -------
     EnsembleResult
+
+    Examples
+    --------
+    >>> import sim
+    >>> result = sim.run("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
+    >>> result.summary()["p_ceasefire"]  # doctest: +SKIP
     """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     runs = scenario.spec.runs if runs is None else runs
     seed = scenario.spec.seed if seed is None else seed
     workers = workers or default_workers()

@@ -341,3 +341,68 @@ def _quantiles(values: pd.Series) -> dict | None:
         return None
     q = np.quantile(values.to_numpy(dtype=float), QUANTILES)
     return {f"q{int(p * 100):02d}": float(v) for p, v in zip(QUANTILES, q, strict=True)}
+
+
+def summary_frame(summary: dict) -> pd.DataFrame:
+    """The headline figures as a data frame (``--format csv``): one row per figure, with
+    ``outcome`` (its key in summary.json), ``label``, ``value``, ``lo`` and ``hi`` (the 95%
+    interval of a headline outcome; the 5% and 95% quantiles of terms and final control)."""
+    horizon = summary["horizon_weeks"]
+    nan = float("nan")
+    rows = [("runs", "Runs", summary["runs"], nan, nan)]
+    for outcome in HEADLINE:
+        if outcome.key in summary:
+            rows.append(
+                (
+                    outcome.key,
+                    outcome.title(horizon),
+                    *(summary[outcome.key + s] for s in ("", "_lo", "_hi")),
+                )
+            )
+    for issue, q in summary["terms"].items():
+        if q:
+            rows.append(
+                (f"terms_{issue}", f"Terms: {issue} (median)", q["q50"], q["q05"], q["q95"])
+            )
+    fc = summary["final_control_quantiles"]
+    rows.append(
+        ("final_control_median", "Russia's final control (median)", fc["q50"], fc["q05"], fc["q95"])
+    )
+    for actor, share in summary["blockers"].items():
+        rows.append((f"blocker_{actor}", f"Last package blocked by {actor}", share, nan, nan))
+    rows += [
+        (k, label, v, nan if lo is None else lo, nan if hi is None else hi)
+        for k, label, v, lo, hi in ending_rows(summary)
+    ]
+    return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+
+
+def ending_rows(summary: Mapping) -> list[tuple[str, str, float, float | None, float | None]]:
+    """How the runs stand at the horizon (``outcomes``, the victories left to the headline
+    rows) and who broke the ceasefires that collapsed (``breakers``), as table rows:
+    ``(key, label, share, lo, hi)``."""
+    week = summary["horizon_weeks"]
+    rows = [
+        (
+            f"outcome_{state}",
+            f"At week {week}: {STATES[state].lower()}",
+            s["share"],
+            s["lo"],
+            s["hi"],
+        )
+        for state, s in summary.get("outcomes", {}).items()
+        if state not in VICTORIES and state in STATES
+    ]
+    rows += [
+        (
+            f"breaker_{who}",
+            "Last ceasefire ended by an accident"
+            if who == "accident"
+            else f"Last ceasefire broken by {who}",
+            share,
+            None,
+            None,
+        )
+        for who, share in summary.get("breakers", {}).items()
+    ]
+    return rows

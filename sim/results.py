@@ -23,15 +23,18 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .ensemble import EnsembleResult
 from .errors import OutputError, ScenarioError
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
 from .report import invocation
+
+if TYPE_CHECKING:  # sim.ensemble imports this module to save its results
+    from .ensemble import EnsembleResult
 
 # every numerical dependency (numba and llvmlite compile the bargaining kernel)
 DEPENDENCIES = (

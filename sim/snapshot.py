@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ScenarioError
 from .scenario import Scenario, build_scenario, load_raw
 
 
@@ -50,8 +51,10 @@ class ScenarioSnapshot:
         return build_scenario(doc, self.source, dict(self.texts), policy, overrides)
 
 
-def read_snapshot(path: str | Path | ScenarioSnapshot) -> ScenarioSnapshot:
-    """Read a scenario file and its ``extends:`` parents once (a snapshot passes through).
+def read_snapshot(path: str | Path | ScenarioSnapshot | Scenario) -> ScenarioSnapshot:
+    """Read a scenario file and its ``extends:`` parents once (a snapshot passes through; a
+    :class:`~sim.scenario.Scenario` gives the snapshot of the texts it was loaded from, see
+    :func:`snapshot_of`: its policy and overrides are not part of it).
 
     Raises
     ------
@@ -60,5 +63,70 @@ def read_snapshot(path: str | Path | ScenarioSnapshot) -> ScenarioSnapshot:
     """
     if isinstance(path, ScenarioSnapshot):
         return path
+    if isinstance(path, Scenario):
+        return snapshot_of(path)
     doc, texts = load_raw(path)
     return ScenarioSnapshot(source=str(path), document=doc, texts=dict(texts))
+
+
+def snapshot_of(scenario: Scenario) -> ScenarioSnapshot:
+    """The snapshot a loaded scenario was built from, rebuilt from the texts it carries
+    (:attr:`~sim.scenario.Scenario.texts`), without reading any file: its arms (policies,
+    overrides, grid points) are built from the same text, so they share its hash.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario does not carry the text of its file (one built in code).
+    """
+    from .scenario.reading import _load_document
+
+    texts = dict(scenario.texts)
+
+    def read(path: Path) -> str:
+        text = texts.get(str(path))
+        if text is None:  # a parent resolved from another working folder: find it by name
+            named = [t for k, t in texts.items() if Path(k).name == path.name]
+            text = named[0] if len(named) == 1 else None
+        if text is None:
+            raise ScenarioError(
+                scenario.source,
+                "",
+                f"this Scenario does not carry the text of {path}, so its policies and "
+                "overrides cannot be applied again: pass the scenario file's path instead",
+            )
+        return text
+
+    found: dict[str, str] = {}
+    doc = _load_document(Path(scenario.source), (Path(scenario.source),), found, read)
+    return ScenarioSnapshot(source=scenario.source, document=doc, texts=texts)
+
+
+def as_snapshot(
+    scenario: str | Path | ScenarioSnapshot | Scenario,
+    policy: str | None = None,
+    overrides: Iterable[str] = (),
+) -> tuple[ScenarioSnapshot, str | None, tuple[str, ...]]:
+    """A scenario given as a path, a snapshot or a loaded :class:`~sim.scenario.Scenario`,
+    as ``(snapshot, policy, overrides)`` to build its arms from.
+
+    A Scenario brings its own policy and overrides: ``overrides`` are applied after its
+    own, and ``policy`` may only repeat its policy (a policy cannot be applied on top of
+    another; load the file without one instead).
+
+    Raises
+    ------
+    ScenarioError
+        For a Scenario without its text, or two different policies.
+    """
+    overrides = tuple(overrides)
+    if not isinstance(scenario, Scenario):
+        return read_snapshot(scenario), policy, overrides
+    if policy is not None and scenario.policy not in (None, policy):
+        raise ScenarioError(
+            scenario.source,
+            f"policies.{policy}",
+            f"the Scenario already has the policy {scenario.policy!r}: a policy cannot be "
+            "applied on top of another (load the file without a policy)",
+        )
+    return snapshot_of(scenario), policy or scenario.policy, (*scenario.overrides, *overrides)

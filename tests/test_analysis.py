@@ -42,7 +42,7 @@ def test_parse_vary():
 
 
 def test_sweep_one_parameter(mini_path):
-    table = sweep(mini_path, ["negotiation.pressure=0:0.06:3"], runs=40, workers=1)
+    table = sweep(mini_path, ["negotiation.pressure=0:0.06:3"], runs=40, workers=1).table
     assert list(table["negotiation.pressure"]) == [0, 0.03, 0.06]
     assert (table["p_ceasefire_lo"] <= table["p_ceasefire"]).all()
     # more pressure from the mediator -> more ceasefires (common random numbers)
@@ -120,7 +120,7 @@ def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
     # can be ratified by Ukraine
     actors["Russia"]["loss_aversion"] = {"uniform": [1.0, 4.0]}
     path = write_scenario(mini_doc, "wide.yaml")
-    table = sensitivity(path, samples=64, replicates=4, workers=1)
+    table = sensitivity(path, samples=64, replicates=4, workers=1).table
     # one row per headline outcome (sim.outcomes.HEADLINE, as the horizon allows) and input
     assert list(table.attrs["outcomes"]) == list(table["outcome"].unique())
     assert len(table) == len(table.attrs["outcomes"]) * 7
@@ -134,7 +134,7 @@ def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
 
 
 def test_morris(mini_path):
-    table = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1)
+    table = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1).table
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(table.columns)
     assert table.attrs["points"] == 3 * 7
 
@@ -446,7 +446,7 @@ def test_discover_blocker_target_reports_quasi_p(results_dir):
 
     runs = pd.read_parquet(results_dir / "runs.parquet")
     name = runs["blocker"].dropna().astype(str).value_counts().index[0]
-    box = discover(results_dir, f"blocker == {name}")
+    box = discover(results_dir, f"blocker == {name}").table
     assert box.attrs["hits"] == int((runs["blocker"].astype("string") == name).sum())
     assert "quasi_p" in box
     restricted = box[box["restricted"]]

@@ -27,7 +27,7 @@ def costly_path(mini_doc, write_scenario):
 def test_nothing_policy_difference_contains_zero(mini_path):
     table = cmp.compare(
         mini_path, policies=["nothing", "us_aid_cut"], runs=80, workers=1, n_resamples=500
-    )
+    ).table
     assert list(table["arm"]) == ["mini", "mini+nothing", "mini+us_aid_cut"]
     nothing = table.set_index("arm").loc["mini+nothing"]
     for m in table.attrs["metrics"]:
@@ -39,7 +39,7 @@ def test_nothing_policy_difference_contains_zero(mini_path):
 
 
 def test_large_effect_is_detected(costly_path):
-    table = cmp.compare(costly_path, policies=["costly"], runs=60, workers=1, n_resamples=500)
+    table = cmp.compare(costly_path, policies=["costly"], runs=60, workers=1, n_resamples=500).table
     row = table.set_index("arm").loc["mini+costly"]
     # more costly war -> a ceasefire comes sooner and more often
     assert row["p_by_26_diff_lo"] > 0

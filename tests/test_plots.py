@@ -67,17 +67,17 @@ def swept():
     two = sweep(
         MINI, ["actors.US.aid=0:0.4:2", "negotiation.pressure=0:0.06:2"], runs=20, workers=1
     )
-    return one, two
+    return one.table, two.table
 
 
 @pytest.fixture(scope="module")
 def morris():
-    return sensitivity(MINI, method="morris", samples=2, replicates=1, workers=1)
+    return sensitivity(MINI, method="morris", samples=2, replicates=1, workers=1).table
 
 
 @pytest.fixture(scope="module")
 def box(run_folder):
-    return discover(run_folder, "ceasefire_week <= 30")
+    return discover(run_folder, "ceasefire_week <= 30").table
 
 
 @pytest.fixture(scope="module")

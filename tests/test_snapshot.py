@@ -44,7 +44,7 @@ def test_sweep_points_all_come_from_the_text_read_at_the_start(mini_doc, write_s
         on_progress=_edit_after_first_chunk(path, _other_world(mini_doc)),
     )
     assert "control: 0.5" in path.read_text()  # the file did change mid-sweep
-    pd.testing.assert_frame_equal(edited, straight)
+    pd.testing.assert_frame_equal(edited.table, straight.table)
 
 
 def test_sweep_reads_extends_parents_once(mini_doc, write_scenario):
@@ -58,7 +58,7 @@ def test_sweep_reads_extends_parents_once(mini_doc, write_scenario):
         workers=1,
         on_progress=_edit_after_first_chunk(parent, _other_world(mini_doc)),
     )
-    pd.testing.assert_frame_equal(edited, straight)
+    pd.testing.assert_frame_equal(edited.table, straight.table)
 
 
 def test_compare_reads_the_file_once_for_all_arms(mini_doc, write_scenario, monkeypatch):

@@ -26,7 +26,8 @@ from ..ensemble import EnsembleResult
 from ..errors import ScenarioError
 from ..outcomes import headline_outcome, headline_outcomes, median_ci
 from ..scenario import Scenario
-from ..snapshot import ScenarioSnapshot, read_snapshot
+from ..snapshot import ScenarioSnapshot
+from ..snapshot import as_snapshot as _as_snapshot
 from .intervals import (
     bootstrap_medians,
     mean_interval,
@@ -247,7 +248,7 @@ def comparison_table(rows: list[dict], chosen: Sequence[Metric], reference: str)
 
 # --------------------------------------------------------------------------- arms
 def arm_scenarios(
-    paths: Sequence[str | Path | ScenarioSnapshot],
+    paths: Sequence[str | Path | ScenarioSnapshot | Scenario],
     policies: Sequence[str] | None = None,
     overrides: Iterable[str] = (),
 ) -> list[Scenario]:
@@ -256,6 +257,9 @@ def arm_scenarios(
     One file: its baseline, then every policy it defines (or those in ``policies``).
     Several files: each file as it is (policies cannot be combined with several files).
     Each file is read once (:mod:`sim.snapshot`): all its arms come from the same text.
+    A loaded :class:`~sim.scenario.Scenario` stands for its file with its own policy and
+    overrides (rebuilt from the text it carries when ``overrides`` are added; one
+    Scenario with a policy cannot be compared with its file's policies).
     """
     overrides = tuple(overrides)
     if not paths:
@@ -265,23 +269,41 @@ def arm_scenarios(
             raise ScenarioError(
                 "--policies", "", "policies apply to one scenario file; give one file"
             )
-        arms = [read_snapshot(p).build(overrides=overrides) for p in paths]
+        arms = [_arm(p, overrides) for p in paths]
     else:
-        snapshot = read_snapshot(paths[0])
+        given = paths[0]
+        if isinstance(given, Scenario) and given.policy is not None:
+            raise ScenarioError(
+                given.source,
+                f"policies.{given.policy}",
+                "this Scenario was loaded with a policy, so its file's policies cannot be "
+                "compared with it: load the file without a policy (or pass its path)",
+            )
+        snapshot, _, overrides = _as_snapshot(given, None, overrides)
         base = snapshot.build(overrides=overrides)
         names = list(base.spec.policies) if policies is None else list(policies)
         for name in names:
             if name not in base.spec.policies:
                 known = ", ".join(base.spec.policies) or "none"
                 raise ScenarioError(
-                    str(paths[0]), f"policies.{name}", f"no such policy (defined: {known})"
+                    snapshot.source, f"policies.{name}", f"no such policy (defined: {known})"
                 )
         if not names:
             raise ScenarioError(
-                str(paths[0]), "policies", "the file defines no policies: nothing to compare"
+                snapshot.source, "policies", "the file defines no policies: nothing to compare"
             )
         arms = [base, *(snapshot.build(name, overrides) for name in dict.fromkeys(names))]
     return arms
+
+
+def _arm(scenario: str | Path | ScenarioSnapshot | Scenario, overrides: tuple[str, ...]):
+    """One file as it is (with ``overrides``); a loaded Scenario as it is, or rebuilt from
+    its text when ``overrides`` are added."""
+    if isinstance(scenario, Scenario) and not overrides:
+        return scenario
+    policy = scenario.policy if isinstance(scenario, Scenario) else None
+    snapshot, policy, overrides = _as_snapshot(scenario, policy, overrides)
+    return snapshot.build(policy, overrides)
 
 
 def arm_labels(arms: Sequence[Scenario]) -> list[str]:
@@ -425,7 +447,7 @@ def compare_results(
 
 
 def compare(
-    scenarios: str | Path | Sequence[str | Path],
+    scenarios: str | Path | Scenario | Sequence[str | Path | Scenario],
     policies: Sequence[str] | None = None,
     runs: int | None = None,
     seed: int | None = None,
@@ -433,13 +455,15 @@ def compare(
     overrides: Iterable[str] = (),
     n_resamples: int = N_RESAMPLES,
     scheduler: str | None = None,
-) -> pd.DataFrame:
+) -> ComparisonResult:
     """Compare a file's policies, or several files, on common random numbers.
 
     Parameters
     ----------
-    scenarios : path or sequence of paths
-        One file (its baseline against its policies) or several (the first is the reference).
+    scenarios : path, Scenario, or a sequence of them
+        One file (its baseline against its policies) or several (the first is the
+        reference).  A loaded Scenario counts as its file (loaded without a policy) with
+        its overrides: its policies are built from the text it carries.
     policies : sequence of str, optional
         With one file, the policies to compare (default: all it defines).
     runs, seed : int, optional
@@ -453,19 +477,109 @@ def compare(
 
     Returns
     -------
-    DataFrame
-        The table of :func:`compare_runs`, with a ``description`` column.
+    ComparisonResult
+        ``.table``: the table of :func:`compare_runs`, with a ``description`` column;
+        ``.results``: each arm's :class:`~sim.ensemble.EnsembleResult`.
 
     Examples
     --------
     >>> import sim
-    >>> table = sim.compare("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
-    >>> table[["arm", "p_ceasefire", "p_ceasefire_diff_lo", "p_ceasefire_diff_hi"]]  # doctest: +SKIP
+    >>> result = sim.compare("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
+    >>> result.table[["arm", "p_ceasefire", "p_ceasefire_diff_lo", "p_ceasefire_diff_hi"]]  # doctest: +SKIP
     """
-    paths = [scenarios] if isinstance(scenarios, str | Path) else list(scenarios)
+    one = isinstance(scenarios, str | Path | Scenario)
+    paths = [scenarios] if one else list(scenarios)
     arms = arm_scenarios(paths, policies, overrides)
     results = run_arms(arms, runs, seed, workers, scheduler=scheduler)
-    return compare_results(results, n_resamples)
+    table = compare_results(results, n_resamples)
+    n, seed_used = len(next(iter(results.values())).runs), next(iter(results.values())).seed
+    title = f"{arms[0].name}: {len(arms)} arms, {n:,} runs each, seed {seed_used}"
+    return ComparisonResult(table, results, title)
+
+
+@dataclass(repr=False)
+class ComparisonResult:
+    """Arms compared on common random numbers (:func:`compare`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per arm (:func:`compare_runs`): each outcome with its 95% interval and its
+        paired difference from the reference; ``attrs``: ``metrics``, ``reference``.
+    results : dict of str to EnsembleResult
+        Each arm's runs, by label (the reference first).
+    title : str
+    """
+
+    table: pd.DataFrame
+    results: dict[str, EnsembleResult]
+    title: str
+
+    @property
+    def reference(self) -> str:
+        return self.table.attrs["reference"]
+
+    def summary(self) -> pd.DataFrame:
+        """Each arm's headline outcomes and their differences from the reference (the
+        table without the interval columns)."""
+        keep = [c for c in self.table.columns if not c.endswith(("_lo", "_hi"))]
+        return self.table[keep].copy()
+
+    def plot(self) -> dict:
+        """The comparison's figures, by name (those ``ceasefire compare`` saves)."""
+        from ..plots.compare import plot_comparison
+
+        return plot_comparison(self.table, self.results)
+
+    def save(self, folder: str | Path, plots: bool = True) -> Path:
+        """Write the folder ``ceasefire compare`` writes (must not exist); returns it."""
+        from .explored import save_folder
+
+        return save_folder(
+            folder, lambda tmp: write_comparison(self.table, self.results, tmp, self.title, plots)
+        )
+
+    def __repr__(self) -> str:
+        from ..display import share, shorten
+
+        cells = []
+        for _, row in self.table.iterrows():
+            if row["reference"]:
+                cells.append(f"{shorten(row['arm'], 40)} {share(row['p_ceasefire'])}")
+            else:
+                d = row["p_ceasefire_diff"]
+                cells.append(
+                    f"{shorten(row['arm'], 40)} {share(row['p_ceasefire'])} ({d * 100:+.1f} pp)"
+                )
+        return (
+            f"ComparisonResult({shorten(self.title, 120)}; P(ceasefire): "
+            + "; ".join(cells[:6])
+            + ("; ..." if len(cells) > 6 else "")
+            + ")"
+        )
+
+    def _repr_html_(self) -> str:
+        from ..display import html_table
+
+        chosen = [m for m in self.table.attrs["metrics"] if not m["key"].startswith("terms_")]
+        chosen = chosen[:4]
+        header = ["Arm"]
+        for m in chosen:
+            header += [m["label"], "Δ [95% CI]"]
+        rows = []
+        for _, row in self.table.iterrows():
+            name = f"{row['arm']} (ref.)" if row["reference"] else str(row["arm"])
+            cells = [name]
+            for m in chosen:
+                cells += [cell(row, m), "" if row["reference"] else cell(row, m, diff=True)]
+            rows.append(cells)
+        return html_table(
+            self.title,
+            header,
+            rows,
+            "Brackets: 95% intervals; differences from the reference are paired (common "
+            "random numbers), in percentage points for shares. .table holds every outcome.",
+        )
 
 
 def _description(scenario: Scenario) -> str:

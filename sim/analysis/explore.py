@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from .. import outcomes
 from ..distributions import Choice, Distribution
-from ..ensemble import run_ensemble
+from ..ensemble import EnsembleResult, run_ensemble
 from ..errors import ScenarioError
 from ..parameters import flat_parameters, uncertain
 from ..scenario import (
@@ -32,7 +32,8 @@ from ..scenario import (
     set_path,
     validate_document,
 )
-from ..snapshot import ScenarioSnapshot, read_snapshot
+from ..snapshot import ScenarioSnapshot, as_snapshot, read_snapshot
+from .explored import DiscoveryResult, SensitivityResult, SweepResult, run_name
 
 # --------------------------------------------------------------------------- headline
 
@@ -118,7 +119,7 @@ def check_vary(
 
 
 def sweep(
-    scenario: str | Path | ScenarioSnapshot,
+    scenario: str | Path | ScenarioSnapshot | Scenario,
     vary: Sequence[str | tuple[str, Sequence[float]]],
     runs: int | None = None,
     seed: int | None = None,
@@ -126,17 +127,19 @@ def sweep(
     policy: str | None = None,
     overrides: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
-    keep_runs: bool = False,
+    keep_runs: bool = True,
     checkpoint: Path | None = None,
     scheduler: str | None = None,
-) -> pd.DataFrame:
+) -> SweepResult:
     """Run a scenario on a grid over one or two parameters (set like ``--set``).
 
     Parameters
     ----------
-    scenario : path or ScenarioSnapshot
+    scenario : path, ScenarioSnapshot or Scenario
         The scenario file, read once (:mod:`sim.snapshot`): every grid point is built from
-        the same text, whatever happens to the file during the sweep.
+        the same text, whatever happens to the file during the sweep.  A loaded Scenario
+        gives the text it was loaded from, with its policy and overrides
+        (:func:`sim.snapshot.as_snapshot`).
     vary : sequence
         One or two ``"PATH=START:STOP:COUNT"`` strings or ``(path, values)`` pairs.
     runs, seed : int, optional
@@ -151,7 +154,8 @@ def sweep(
     on_progress : callable, optional
         Called with the number of replicates each finished chunk adds.
     keep_runs : bool
-        Attach every point's runs (with the grid values as columns) as ``attrs["runs"]``.
+        Keep every point's runs (with the grid values as ``vary:<path>`` columns) as the
+        result's ``runs`` (needed by ``.save``).
     checkpoint : path, optional
         Folder where finished chunks are kept (one subfolder per grid point), so that an
         interrupted sweep can be completed without running them again.
@@ -160,12 +164,12 @@ def sweep(
 
     Returns
     -------
-    DataFrame
-        One row per grid point: the varied paths, then :func:`headline` outcomes.
+    SweepResult
+        ``.table``: one row per grid point, the varied paths, then :func:`headline`
+        outcomes.
     """
     grid = [parse_vary(v) if isinstance(v, str) else (v[0], np.asarray(v[1], float)) for v in vary]
-    overrides = tuple(overrides)
-    snapshot = read_snapshot(scenario)
+    snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
     check_vary(snapshot, grid, policy, overrides)
     base = snapshot.build(policy, overrides)
     runs = base.spec.runs if runs is None else runs
@@ -209,9 +213,14 @@ def sweep(
             "scenario_sha256": base.text_hash,
         }
     )
-    if keep_runs:
-        table.attrs["runs_table"] = pd.concat(frames, ignore_index=True)
-    return table
+    return SweepResult(
+        table=table,
+        runs=pd.concat(frames, ignore_index=True) if keep_runs else None,
+        scenario=base,
+        vary=[v if isinstance(v, str) else f"{v[0]}={list(map(float, v[1]))}" for v in vary],
+        policy=policy,
+        overrides=overrides,
+    )
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -390,7 +399,7 @@ def sensitivity(
     on_progress: Callable[[int], None] | None = None,
     checkpoint: Path | None = None,
     scheduler: str | None = None,
-) -> pd.DataFrame:
+) -> SensitivityResult:
     """Global sensitivity of the headline outcomes to every uncertain input.
 
     The design lives in the unit cube: SALib samples ``u`` in [0, 1] for each input and the
@@ -402,6 +411,8 @@ def sensitivity(
     Parameters
     ----------
     scenario : path or Scenario
+        A file (loaded with ``policy`` and ``overrides``) or a loaded scenario (as it is,
+        unless ``policy`` or ``overrides`` are given: then rebuilt from its text).
     method : {"sobol", "morris"}
         Sobol' first-order and total indices (Saltelli/Jansen estimators via
         ``SALib.sample.sobol`` and ``SALib.analyze.sobol``) or Morris elementary effects.
@@ -425,8 +436,8 @@ def sensitivity(
 
     Returns
     -------
-    DataFrame
-        Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf`` (``_conf``: half-width of the
+    SensitivityResult
+        ``.table``: Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf`` (``_conf``: half-width of the
         95% bootstrap interval).  Morris: ``outcome, input, mu_star, mu_star_conf, mu,
         sigma`` (effects per unit of the input's quantile, i.e. across its whole range).
         ``attrs`` holds the design (``design``: inputs and outcomes per point) and
@@ -434,11 +445,14 @@ def sensitivity(
         (:func:`sobol_warnings`), empty when there is nothing to flag.
     """
     check_samples(method, samples)
-    base = (
-        scenario
-        if isinstance(scenario, Scenario)
-        else load_scenario(scenario, policy, tuple(overrides))
-    )
+    overrides = tuple(overrides)
+    if isinstance(scenario, Scenario) and policy in (None, scenario.policy) and not overrides:
+        base = scenario
+    elif isinstance(scenario, Scenario):
+        snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
+        base = snapshot.build(policy, overrides)
+    else:
+        base = load_scenario(scenario, policy, overrides)
     spec = base.spec
     seed = spec.seed if seed is None else int(seed)
     inputs: dict[str, Distribution] = uncertain(flat_parameters(spec))
@@ -510,7 +524,7 @@ def sensitivity(
             "warnings": sobol_warnings(table) if method == "sobol" else [],
         }
     )
-    return table
+    return SensitivityResult(table, base, base.policy, tuple(base.overrides))
 
 
 def _sensitivity_label(outcome: outcomes.Outcome, horizon: int) -> str:
@@ -708,21 +722,23 @@ def check_peeling(alpha: float, min_mass: float, min_coverage: float) -> None:
 
 
 def discover(
-    folder: str | Path,
+    folder: str | Path | EnsembleResult | pd.DataFrame,
     outcome: str,
     alpha: float = 0.05,
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     paste: bool = False,
     slack: float = 0.01,
-) -> pd.DataFrame:
+) -> DiscoveryResult:
     """Scenario discovery with PRIM: which ranges of the uncertain inputs make an outcome
     likely.
 
     Parameters
     ----------
-    folder : path
-        A results folder (``ceasefire run``).
+    folder : path, EnsembleResult or DataFrame
+        A results folder (``ceasefire run``), a run's result (:func:`sim.run`), or its
+        runs table (``result.runs``: the uncertain inputs are then its numeric columns
+        with a dotted name).
     outcome : str
         ``<column> <op> <number>`` or ``<column> == <name>`` joined by ``and``, e.g.
         ``"ceasefire_week <= 52"`` or ``"blocker == Russia"`` (:func:`parse_outcome`).
@@ -740,8 +756,8 @@ def discover(
 
     Returns
     -------
-    DataFrame
-        The chosen box: one row per input (``input, lower, upper, data_min, data_max,
+    DiscoveryResult
+        ``.table``: the chosen box: one row per input (``input, lower, upper, data_min, data_max,
         restricted, quasi_p``) with the box's ``coverage``, ``density`` and ``mass``;
         restricted inputs first.  ``quasi_p`` is the quasi-p-value of each restricted
         input (:func:`sim.analysis.prim.quasi_p`; NaN where unrestricted).  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
@@ -751,15 +767,34 @@ def discover(
     from .prim import drop_slack_limits, peel, prune, quasi_p
 
     check_peeling(alpha, min_mass, min_coverage)
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ScenarioError(str(folder), "", "not a results folder (no such folder)")
-    runs, _, manifest = read_results(folder)
+    given = folder
+    if isinstance(given, EnsembleResult):
+        from ..results import manifest as manifest_of
+
+        runs, manifest, folder, name = (
+            given.runs,
+            manifest_of(given),
+            None,
+            run_name(given.scenario),
+        )
+        where = f"{name} (in memory)"
+    elif isinstance(given, pd.DataFrame):
+        runs, manifest, folder, name = given, {}, None, "runs"
+        where = "runs (in memory)"
+    else:
+        folder = Path(given)
+        if not folder.is_dir():
+            raise ScenarioError(str(folder), "", "not a results folder (no such folder)")
+        runs, _, manifest = read_results(folder)
+        label = str(manifest.get("label") or folder.name)
+        overrides = manifest.get("overrides") if isinstance(manifest.get("overrides"), list) else []
+        name = f"{label} (overrides: {', '.join(map(str, overrides))})" if overrides else label
+        where = str(folder)
     y = evaluate_outcome(runs, outcome)
     inputs = discovery_inputs(runs, manifest)
     if not inputs:
         raise ScenarioError(
-            str(folder), "runs.parquet", "no uncertain inputs recorded: nothing to discover"
+            where, "runs.parquet", "no uncertain inputs recorded: nothing to discover"
         )
     hits = int(y.sum())
     if hits in (0, len(y)):
@@ -798,8 +833,9 @@ def discover(
             "outcome": outcome,
             "runs": len(y),
             "hits": hits,
-            "label": manifest.get("label", folder.name),
+            "label": manifest.get("label", folder.name if folder is not None else name),
             "peeling": trajectory,
         }
     )
-    return box
+    settings = {"alpha": alpha, "min_mass": min_mass, "min_coverage": min_coverage, "paste": paste}
+    return DiscoveryResult(box, folder, name, settings)

@@ -11,7 +11,6 @@ import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -57,25 +56,6 @@ PolicyOpt = Annotated[
 NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
 
 
-def _write_json(path: Path, data: dict) -> None:
-    from ..report.invocation import record
-    from ..results import versions
-
-    data = {
-        **data,
-        **record(),  # the command line
-        "versions": versions(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-
-
-def _run_name(scenario) -> str:
-    """A scenario's name in a figure's title: label (with the policy) and overrides."""
-    overrides = ", ".join(scenario.overrides)
-    return f"{scenario.label} (overrides: {overrides})" if overrides else scenario.label
-
-
 def _run_of(folder: Path, default: str = "") -> tuple[str, list[str]]:
     """The run a results folder holds: its label and ``--set`` overrides (manifest)."""
     try:
@@ -86,31 +66,6 @@ def _run_of(folder: Path, default: str = "") -> tuple[str, list[str]]:
     label = str(info.get("label") or default or Path(folder).name)
     overrides = info.get("overrides") if isinstance(info.get("overrides"), list) else []
     return label, [str(o) for o in overrides]
-
-
-def _folder_name(folder: Path) -> str:
-    """The run a results folder holds, for titles: its label and overrides."""
-    label, overrides = _run_of(folder)
-    return f"{label} (overrides: {', '.join(overrides)})" if overrides else label
-
-
-def _baselines(scenario, paths) -> dict:
-    """The scenario's own value of each swept parameter: a number, or (5%, 50%, 95%) of
-    its distribution; absent when the path is not a parameter."""
-    import numpy as np
-
-    from ..parameters import flat_parameters
-
-    flat = flat_parameters(scenario.spec)
-    out = {}
-    for path in paths:
-        value = flat.get(path)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out[path] = float(value)
-        elif hasattr(value, "ppf"):
-            lo, mid, hi = (float(v) for v in value.ppf(np.array([0.05, 0.5, 0.95])))
-            out[path] = (lo, mid, hi)
-    return out
 
 
 def _out(
@@ -412,6 +367,7 @@ def sweep(
 
     from ..analysis.explore import check_vary, parse_vary
     from ..analysis.explore import sweep as run_sweep
+    from ..analysis.explored import write_sweep
     from ..checkpoint import job_identity
     from ..results import atomic_dir, run_label
     from ..snapshot import read_snapshot
@@ -433,7 +389,7 @@ def sweep(
     )
     with resumable(out, identity, resume) as checkpoint:
         with progress_bar(n * cells, f"{cells} grid points") as advance:
-            table = run_sweep(
+            result = run_sweep(
                 snapshot,
                 grid,
                 runs,
@@ -446,31 +402,10 @@ def sweep(
                 checkpoint=checkpoint,
                 scheduler=scheduler,
             )
+        result.vary = list(vary)
+        table = result.table
         with atomic_dir(out) as tmp:
-            table.to_csv(tmp / "sweep.csv", index=False)
-            table.attrs["runs_table"].to_parquet(tmp / "runs.parquet", index=False)
-            _write_json(
-                tmp / "manifest.json",
-                {
-                    "kind": "sweep",
-                    "source": str(scenario),
-                    "policy": policy,
-                    "overrides": list(set_ or ()),
-                    "vary": list(vary),
-                    "runs": n,
-                    "seed": table.attrs["seed"],
-                    "scenario_sha256": base.text_hash,
-                    "scenario_texts": base.texts,
-                },
-            )
-            if not no_plots:
-                from ..plots.style import save_figures
-                from ..plots.sweep import plot_sweep
-
-                figure = plot_sweep(
-                    table, label=_run_name(base), baseline=_baselines(base, table.attrs["vary"])
-                )
-                save_figures({"sweep": figure}, tmp / "plots")
+            write_sweep(result, tmp, plots=not no_plots)
     if format_ == Format.csv:
         print_csv(table)
         say_results(out, format_)
@@ -545,6 +480,7 @@ def sensitivity(
 
     from ..analysis.explore import check_samples, design_points
     from ..analysis.explore import sensitivity as run_sensitivity
+    from ..analysis.explored import write_sensitivity
     from ..checkpoint import job_identity
     from ..parameters import flat_parameters, uncertain
     from ..results import atomic_dir, run_label
@@ -577,7 +513,7 @@ def sensitivity(
     )
     with resumable(out, identity, resume) as checkpoint:
         with progress_bar(total, f"{method}, {len(inputs)} inputs") as advance:
-            table = run_sensitivity(
+            result = run_sensitivity(
                 base,
                 method,
                 samples,
@@ -588,32 +524,9 @@ def sensitivity(
                 checkpoint=checkpoint,
                 scheduler=scheduler,
             )
+        table = result.table
         with atomic_dir(out) as tmp:
-            table.to_csv(tmp / "sensitivity.csv", index=False)
-            table.attrs["design"].to_parquet(tmp / "design.parquet", index=False)
-            _write_json(
-                tmp / "manifest.json",
-                {
-                    "kind": "sensitivity",
-                    "source": str(scenario),
-                    "policy": policy,
-                    "overrides": list(set_ or ()),
-                    "method": method,
-                    "points": table.attrs["points"],
-                    "replicates": replicates,
-                    "seed": table.attrs["seed"],
-                    "inputs": {k: v.to_yaml() for k, v in inputs.items()},
-                    "scenario_sha256": base.text_hash,
-                    "scenario_texts": base.texts,
-                    "warnings": table.attrs["warnings"],
-                },
-            )
-            if not no_plots:
-                from ..plots.sensitivity import plot_sensitivity
-                from ..plots.style import save_figures
-
-                figure = plot_sensitivity(table, label=_run_name(base))
-                save_figures({"sensitivity": figure}, tmp / "plots")
+            write_sensitivity(result, tmp, plots=not no_plots)
     if format_ == Format.csv:
         print_csv(table)
         say_results(out, format_)
@@ -693,36 +606,17 @@ def discover(
     """Scenario discovery (PRIM): which input ranges make an outcome likely."""
     from ..analysis.explore import check_peeling
     from ..analysis.explore import discover as run_discover
+    from ..analysis.explored import write_discovery
     from ..results import atomic_dir, reserved, run_label
 
     check_peeling(alpha, min_mass, min_coverage)
-    box = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
+    result = run_discover(folder, outcome, alpha, min_mass, min_coverage, paste)
+    box = result.table
     out = _out(
         out, f"discover-{run_label(*_run_of(folder, box.attrs['label']))}", root=Path(folder).parent
     )
     with reserved(out), atomic_dir(out) as tmp:
-        box.to_csv(tmp / "discover.csv", index=False)
-        box.attrs["trajectory"].to_csv(tmp / "trajectory.csv", index=False)
-        _write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "discover",
-                "results": str(folder),
-                "outcome": outcome,
-                "alpha": alpha,
-                "min_mass": min_mass,
-                "min_coverage": min_coverage,
-                "paste": paste,
-                "step": box.attrs["step"],
-                "runs": box.attrs["runs"],
-                "hits": box.attrs["hits"],
-            },
-        )
-        if not no_plots:
-            from ..plots.discover import plot_discovery
-            from ..plots.style import save_figures
-
-            save_figures(plot_discovery(box, label=_folder_name(folder)), tmp / "plots")
+        write_discovery(result, tmp, plots=not no_plots)
     if format_ == Format.csv:
         print_csv(box)
         say_results(out, format_)

@@ -37,7 +37,7 @@ def summary_table(summary: dict, title: str) -> Table:
     """The headline figures as a rich table."""
     from rich.table import Table
 
-    from ..outcomes import HEADLINE
+    from ..outcomes import HEADLINE, ending_rows
 
     table = Table(title=printable_markup(title), show_header=True, header_style="bold")
     table.add_column("Outcome", overflow="fold")
@@ -68,82 +68,19 @@ def summary_table(summary: dict, title: str) -> Table:
     )
     for actor, share in summary["blockers"].items():
         table.add_row(f"Last package blocked by {printable_markup(actor)}", f"{share:.1%}", "")
-    for label, value, lo, hi in _endings(summary):
-        table.add_row(label, f"{value:.1%}", "" if lo is None else f"{lo:.1%} - {hi:.1%}")
+    for _key, label, value, lo, hi in ending_rows(summary):
+        table.add_row(
+            printable_markup(label), f"{value:.1%}", "" if lo is None else f"{lo:.1%} - {hi:.1%}"
+        )
     return table
 
 
-def _endings(summary: dict) -> list[tuple[str, float, float | None, float | None]]:
-    """How the runs stand at the horizon (summary.json's ``outcomes``, the victories left to
-    the headline rows) and who broke the ceasefires that collapsed: (label, share, lo, hi)."""
-    from ..outcomes import STATES, VICTORIES
-
-    week = summary["horizon_weeks"]
-    rows = [
-        (f"At week {week}: {STATES[state].lower()}", s["share"], s["lo"], s["hi"])
-        for state, s in summary.get("outcomes", {}).items()
-        if state not in VICTORIES and state in STATES
-    ]
-    rows += [
-        (
-            "Last ceasefire ended by an accident"
-            if who == "accident"
-            else f"Last ceasefire broken by {printable_markup(who)}",
-            share,
-            None,
-            None,
-        )
-        for who, share in summary.get("breakers", {}).items()
-    ]
-    return rows
-
-
 def summary_frame(summary: dict) -> pd.DataFrame:
-    """The headline figures as a data frame (``--format csv``): one row per figure, with
-    ``outcome`` (its key in summary.json), ``label``, ``value``, ``lo`` and ``hi`` (the 95%
-    interval of a headline outcome; the 5% and 95% quantiles of terms and final control)."""
-    import pandas as pd
+    """The headline figures as a data frame (``--format csv``); see
+    :func:`sim.outcomes.summary_frame`."""
+    from ..outcomes import summary_frame as frame
 
-    from ..outcomes import HEADLINE
-
-    horizon = summary["horizon_weeks"]
-    nan = float("nan")
-    rows = [("runs", "Runs", summary["runs"], nan, nan)]
-    for outcome in HEADLINE:
-        if outcome.key in summary:
-            rows.append(
-                (
-                    outcome.key,
-                    outcome.title(horizon),
-                    *(summary[outcome.key + s] for s in ("", "_lo", "_hi")),
-                )
-            )
-    for issue, q in summary["terms"].items():
-        if q:
-            rows.append(
-                (f"terms_{issue}", f"Terms: {issue} (median)", q["q50"], q["q05"], q["q95"])
-            )
-    fc = summary["final_control_quantiles"]
-    rows.append(
-        ("final_control_median", "Russia's final control (median)", fc["q50"], fc["q05"], fc["q95"])
-    )
-    for actor, share in summary["blockers"].items():
-        rows.append((f"blocker_{actor}", f"Last package blocked by {actor}", share, nan, nan))
-    keys = [f"outcome_{k}" for k in summary.get("outcomes", {})] + [
-        f"breaker_{k}" for k in summary.get("breakers", {})
-    ]
-    ends = _endings(summary)
-    for key, (label, value, lo, hi) in zip(
-        [
-            k
-            for k in keys
-            if k.removeprefix("outcome_") not in ("russian_victory", "ukrainian_victory")
-        ],
-        ends,
-        strict=True,
-    ):
-        rows.append((key, label, value, nan if lo is None else lo, nan if hi is None else hi))
-    return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+    return frame(summary)
 
 
 @app.command(

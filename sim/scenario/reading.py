@@ -8,7 +8,7 @@ import copy
 import errno
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -259,9 +259,17 @@ def check_depth(doc: Any, source: str, limit: int = MAX_DEPTH) -> None:
         stack.extend((child, path, depth + 1) for path, child in items)
 
 
-def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -> dict:
+def _load_document(
+    path: Path,
+    chain: tuple[Path, ...],
+    texts: dict[str, str],
+    read: Callable[[Path], str] | None = None,
+) -> dict:
+    """The merged document of ``path`` and its ``extends:`` parents, their texts recorded in
+    ``texts``.  ``read`` (default: the file system) gives a file's text: a scenario's own
+    record of its texts can be read again this way (:func:`sim.snapshot.snapshot_of`)."""
     source = str(path)
-    text = read_text(path)
+    text = read_text(path) if read is None else read(path)
     texts[source] = text
     doc = parse_yaml(text, source)
     if doc is None:
@@ -289,10 +297,11 @@ def _load_document(path: Path, chain: tuple[Path, ...], texts: dict[str, str]) -
         raise ScenarioError(
             source, "extends", f"more than {MAX_EXTENDS_DEPTH} files in the extends chain"
         )
-    try:
-        found = parent_path.is_file()
-    except OSError as err:  # e.g. a name longer than the system allows
-        raise ScenarioError(source, "extends", _os_problem(err)) from None
-    if not found:
-        raise ScenarioError(source, "extends", f"parent file not found: {parent}")
-    return deep_merge(_load_document(parent_path, (*chain, parent_path), texts), doc)
+    if read is None:
+        try:
+            found = parent_path.is_file()
+        except OSError as err:  # e.g. a name longer than the system allows
+            raise ScenarioError(source, "extends", _os_problem(err)) from None
+        if not found:
+            raise ScenarioError(source, "extends", f"parent file not found: {parent}")
+    return deep_merge(_load_document(parent_path, (*chain, parent_path), texts, read), doc)
