@@ -84,7 +84,8 @@ def plot_sensitivity(
             ax.set_yticks(y, [_short(n) for n in rows["input"]], fontsize=8.5)
             ax.set_title(labels[outcome], fontsize=11)
             ax.grid(axis="y", alpha=0)
-            ax.legend(loc="lower right", fontsize=8)
+            if ax.get_legend_handles_labels()[0]:  # a panel with no rows has nothing to key
+                ax.legend(loc="lower right", fontsize=8)
         for ax in list(axes.flat)[len(outcomes) :]:
             ax.axis("off")
         what = "Sobol indices" if sobol else "Morris elementary effects"
