@@ -150,16 +150,20 @@ def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:
     )
     y0 = np.arange(len(arms))[::-1].astype(float)
     cells = list(axes.flat)
+    # the two panels of shares sit side by side: the endings continue the colours and
+    # markers of the ceasefire panel, so no colour means two things next to each other
+    shown = {title: len(metrics) for title, _, metrics, _ in groups}
     for slot, (title, xlabel, metrics, scale) in enumerate(groups):
         ax = cells[slot]
         k = len(metrics)
+        first = shown.get("Chance of a ceasefire", 0) if title == "How it ends" else 0
         step = 0.8 / max(k, 1)
         ax.axvline(0, color="0.3", lw=1)
         span = 0.0
         handles = []
         for i, m in enumerate(metrics):
-            c = series_color(i) if k > 1 else series_color(0)
-            marker = MARKERS[i % len(MARKERS)]
+            c = series_color(first + i) if k > 1 else series_color(first)
+            marker = MARKERS[(first + i) % len(MARKERS)]
             y = y0 + (k - 1) / 2 * step - i * step
             d, lo, hi = (
                 others[f"{m['key']}_diff{s}"].to_numpy(dtype=float) * scale
