@@ -701,7 +701,12 @@ class NegotiationModel(mesa.Model):
         no other player that accepts them now would break them once it has rearmed
         (Powell 2006: a deal the rising side will not keep is no deal for the declining
         one)."""
-        untrusty = accept & self._would_break(rows, terms)
+        # distrust changes an answer only where a player accepts and another accepting
+        # player would break: rows with two or more acceptances (the rest skip the cost)
+        untrusty = np.zeros_like(accept)
+        pairs = np.flatnonzero(accept.sum(axis=1) >= 2)
+        if len(pairs):
+            untrusty[pairs] = accept[pairs] & self._would_break(rows[pairs], terms[pairs])
         others = untrusty.sum(axis=1, keepdims=True) - untrusty  # not its own breaking
         return others == 0
 
