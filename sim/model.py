@@ -715,7 +715,6 @@ class NegotiationModel(mesa.Model):
         is worth more than resuming the war from the new state (the commitment problem)."""
         s, v = self.state, self.vetoes
         s["capability"][rows] *= np.exp(s["rearmament"][rows] / WEEKS_PER_YEAR)
-        guarantors = durability.tripwire_strength(self.terms[rows], self.tripwire[rows])
         if self.week % self.spec.negotiation.rounds_every == 0:
             # the parties take stock at the rhythm of the talks, not every week
             gain = self._resumption_gain(
@@ -736,7 +735,8 @@ class NegotiationModel(mesa.Model):
         # the war resumes from the new state: guarantors fight if Russia attacked, and the
         # sides' beliefs take in the balance the war now has
         by_russia = breaks[collapsed] & russian[who[collapsed]]
-        self.joined[ended] = np.where(by_russia, guarantors[collapsed], 0.0)
+        guarantors = durability.tripwire_strength(self.terms[ended], self.tripwire[ended])
+        self.joined[ended] = np.where(by_russia, guarantors, 0.0)
         shift = s["battlefield.drift"][ended] * (
             self._balance(s, ended) - self.signed_balance[ended]
         )
