@@ -77,7 +77,7 @@ class Actor(mesa.Agent):
         i, s, model = [self.index], self.model.state, self.model
         return package.Preferences(
             ideal=s["ideal"][rows][:, i],
-            weights=acceptance.issue_weights(s["salience"][rows][:, i]),
+            weights=acceptance.stakes(s["salience"][rows][:, i]),
             risk=s["risk"][rows][:, i],
             loss_aversion=s["loss_aversion"][rows][:, i],
             side=model.side[i],
@@ -91,14 +91,12 @@ class Actor(mesa.Agent):
         return self.preferences(rows).utility(terms, control)[:, 0]
 
     def accepts(self, terms: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Whether the actor prefers the terms to fighting on, and can ratify them, per
-        replicate in ``rows`` (a veto player's side of the acceptance phase)."""
+        """Whether the actor, a veto player, accepts the terms (shape (len(rows), K)) per
+        replicate in ``rows``: the acceptance phase's own answer (fighting on, red lines,
+        ratification, and trust in the others' keeping them)."""
         v = self.model.veto_index(self.index)
-        value = self.model.value_of_fighting(rows)[:, v]
-        control = self.model.state["control"][rows]
-        ceded = self.preferences(rows).ceded(terms[:, self.model.territory], control)[:, 0]
-        surplus = self.utility(terms, rows) - value
-        return package.acceptance(surplus, ceded, self.model.ratification_limit[rows, v])[0]
+        answer = self.model.responses(rows, self.model.preferences(rows), terms)
+        return answer["accept"][:, v]
 
     def __repr__(self) -> str:
         return f"Actor({self.key!r}, role={self.role!r}, side={self.side!r}, veto={self.veto})"

@@ -30,6 +30,7 @@ from .mechanics import (
     decision,
     durability,
     events,
+    foresight,
     package,
 )
 from .mechanics.bargaining_kernel import bargaining_round_fast
@@ -152,6 +153,20 @@ class NegotiationModel(mesa.Model):
             axis=1,
         )
         self.table_low, self.table_high = self._table_box()
+        # what a victory imposes on each issue: the victor's ideal, within the feasible
+        # range where third parties decide the issue (docs/model.md, phase 5)
+        self.feasible_low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
+        self.feasible_high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
+        self.victor_table = np.array(
+            [spec.issues[k].victor_gets == "table" for k in self.issue_keys]
+        )
+        # (V, K): each veto player's red line on each issue, NaN where it has none
+        self.red_lines = np.array(
+            [
+                [spec.actors[a].red_lines.get(k, np.nan) for k in self.issue_keys]
+                for a in self.veto_keys
+            ]
+        ).reshape(len(self.veto_keys), len(self.issue_keys))
 
         # random numbers, drawn in blocks per replicate (see sim.streams)
         block = (self.seed, self.start, self.stop, spec.horizon)
@@ -234,6 +249,10 @@ class NegotiationModel(mesa.Model):
         state["ideal"] = state["position"].copy()
         state["salience"] = per_issue("salience")
         state["status_quo"] = np.stack([v[f"issues.{k}.status_quo"] for k in issues], axis=1)
+        # what each issue is worth while the war goes on (the status quo unless stated)
+        state["at_war"] = np.stack(
+            [v.get(f"issues.{k}.at_war", v[f"issues.{k}.status_quo"]) for k in issues], axis=1
+        )
         for path in DYNAMIC_GLOBAL_FIELDS:
             state[path] = v[path].copy()
         for name in ("prior_weeks", "outlook_weeks"):
@@ -297,6 +316,7 @@ class NegotiationModel(mesa.Model):
         self.blocks = np.zeros((r, len(self.vetoes)), dtype=np.int64)
         self.accepted = np.zeros((r, len(self.vetoes)), dtype=bool)  # of a tabled deal
         self.talks_resume = np.zeros(r, dtype=np.int64)
+        self.offer_refusals = np.zeros(r, dtype=np.int64)  # packages carrying the offer refused
         self.breaker = np.full(r, -1, dtype=np.int64)  # actor index; ACCIDENT: nobody chose
         self.signed_balance = np.zeros(r)
         self.decision_week = np.full(r, -1, dtype=np.int64)
@@ -364,42 +384,103 @@ class NegotiationModel(mesa.Model):
         pressured = (v != self.mediator)[None, :]
         return perceived_cost + pressured * leverage[:, None]
 
+    def endings(self, rows: np.ndarray, mean: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """Each veto player's chance that Russia and that Ukraine wins within its outlook,
+        (len(rows), V) each, under its own beliefs (:mod:`sim.mechanics.foresight`);
+        ``mean`` replaces the drift beliefs as in :meth:`value_of_fighting`."""
+        s = self.state
+        return foresight.ending_chances(
+            s["control"][rows],
+            self._of_vetoes("belief_mean", rows) if mean is None else mean,
+            self._of_vetoes("belief_weight", rows),
+            s["battlefield.drift"][rows],
+            s["battlefield.volatility"][rows],
+            s["outlook_weeks"][rows],
+            s["resolve"][rows],
+            s["breaking_point"][rows],
+            s["war_cost"][rows],
+            self.side,
+            self.belligerent,
+            self._balance(s, rows),
+        )
+
+    def victory_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The terms a Russian and a Ukrainian victory impose, (len(rows), K) each: the
+        victor's ideal on every issue, within the feasible range where third parties decide
+        the issue (``victor_gets: table``)."""
+        out = []
+        for side in (1, -1):
+            ideal = self.state["ideal"][rows, self.victor[side]]
+            bounded = np.clip(ideal, self.feasible_low, self.feasible_high)
+            out.append(np.where(self.victor_table, bounded, ideal))
+        return out[0], out[1]
+
     def value_of_fighting(
-        self, rows: np.ndarray, cost: np.ndarray | None = None, mean: np.ndarray | None = None
+        self,
+        rows: np.ndarray,
+        cost: np.ndarray | None = None,
+        mean: np.ndarray | None = None,
+        endings: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Each veto player's expected utility of fighting on, shape (len(rows), V).
 
-        Taken over the actor's own outlook for the battlefield (phase 3), not the truth.
-        Territory lost or won by fighting is valued without loss aversion: nothing is
-        conceded by signature (docs/model.md, phase 5).  ``mean`` replaces the veto players'
-        drift beliefs (a ceasefire's re-evaluation, phase 6).
+        Taken over the actor's own outlook for the battlefield (phase 3), not the truth,
+        with the chance that the war is decided within it (:meth:`endings`).  Territory lost
+        or won by fighting is valued without loss aversion: nothing is conceded by
+        signature (docs/model.md, phase 5).  ``mean`` replaces the veto players' drift
+        beliefs (a ceasefire's re-evaluation, phase 6).
         """
         s = self.state
+        belief = self._of_vetoes("belief_mean", rows) if mean is None else mean
         nodes = beliefs.outlook(
             s["control"][rows],
-            self._of_vetoes("belief_mean", rows) if mean is None else mean,
+            belief,
             self._of_vetoes("belief_weight", rows),
             s["battlefield.volatility"][rows],
             s["outlook_weeks"][rows],
         )
         if cost is None:
             cost = self.cost_of_fighting(rows)
-        value = acceptance.value_of_fighting(
+        if endings is None:
+            endings = self.endings(rows, belief)
+        return acceptance.value_of_fighting(
             nodes,
             self._of_vetoes("ideal", rows),
-            acceptance.issue_weights(self._of_vetoes("salience", rows)),
+            acceptance.stakes(self._of_vetoes("salience", rows)),
             self._of_vetoes("risk", rows),
-            s["status_quo"][rows],
+            s["at_war"][rows],
             self.territory,
             cost,
+            victory=(*endings, *self.victory_terms(rows)),
         )
-        return value
+
+    def own_defeat(self, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Each veto player's chance of losing the war within its outlook, (R, V)."""
+        p_russia, p_ukraine = endings
+        return np.where(self.side[self.vetoes] > 0, p_ukraine, p_russia)
+
+    def limits(self, rows: np.ndarray, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Each veto player's ratification limit, (len(rows), V), lifted where it expects
+        its army to break within its outlook (more likely than not): a government facing
+        defeat signs what it must (Reiter 2009; docs/model.md, phase 5)."""
+        return np.where(self.own_defeat(endings) > 0.5, np.inf, self.ratification_limit[rows])
+
+    def within_red_lines(
+        self, rows: np.ndarray, terms: np.ndarray, endings: tuple[np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """Whether terms (len(rows), K) stay inside each veto player's red lines, (len(rows),
+        V); lifted, like the limits, where the player expects to lose the war."""
+        ideal = self._of_vetoes("ideal", rows)
+        radius = np.abs(self.red_lines[None] - ideal)
+        beyond = np.abs(terms[:, None, :] - ideal) > radius + package.ACCEPT_TOL
+        crossed = (beyond & ~np.isnan(self.red_lines)[None]).any(axis=2)
+        return ~crossed | (self.own_defeat(endings) > 0.5)
 
     def preferences(self, rows: np.ndarray) -> package.Preferences:
         """The veto players' preferences over packages in the given replicates."""
         return package.Preferences(
             ideal=self._of_vetoes("ideal", rows),
-            weights=acceptance.issue_weights(self._of_vetoes("salience", rows)),
+            weights=acceptance.stakes(self._of_vetoes("salience", rows)),
             risk=self._of_vetoes("risk", rows),
             loss_aversion=self._of_vetoes("loss_aversion", rows),
             side=self.side[self.vetoes],
@@ -537,7 +618,11 @@ class NegotiationModel(mesa.Model):
         control = s["control"][rows]
         prefs = self.preferences(rows)
         cost = self.cost_of_fighting(rows)
-        war_value = self.value_of_fighting(rows, cost)
+        endings = self.endings(rows)
+        war_value = self.value_of_fighting(rows, cost, endings=endings)
+        limit = self.limits(rows, endings)
+        lifted = self.own_defeat(endings) > 0.5
+        offered = self.offer_holds(rows)
         mediator = s["position"][rows, self.mediator]
         mediator_weights = acceptance.issue_weights(s["salience"][rows, self.mediator])
         # how much the mediator likes each veto player's ideal package (its tilt, Kydd 2003)
@@ -559,15 +644,15 @@ class NegotiationModel(mesa.Model):
                 control[subset],
                 believed[subset],
                 beta[subset],
-                *self._box(sub, control[subset], limit),
+                *self._box(sub, control[subset], limit, lifted[subset], offered[subset]),
                 mediator=(mediator[subset], mediator_weights[subset]),
                 grid=self.curved,
                 attribute=attribute,
             )
 
         every = np.arange(len(rows))
-        ratifies = np.isfinite(self.ratification_limit[rows]).any()
-        offer = solve(every, self.ratification_limit[rows], attribute=not ratifies)
+        ratifies = np.isfinite(limit).any()
+        offer = solve(every, limit, attribute=not ratifies)
         short = np.flatnonzero(~offer.feasible)
         if len(short) and ratifies:
             # a two-level game (Putnam 1988): the leaders bargain over a larger set than
@@ -579,20 +664,46 @@ class NegotiationModel(mesa.Model):
             offer.terms[use] = leaders.terms[leaders.feasible]
             offer.feasible[use] = True
             offer.blocker[short] = leaders.blocker
-        self._table(rows, prefs, offer.terms, war_value=war_value, offer=offer)
+        self._table(rows, prefs, offer.terms, war_value, endings, offer=offer)
+        self.offer_refusals[rows] += offered & (self.blocker[rows] >= 0)
+
+    def offer_holds(self, rows: np.ndarray) -> np.ndarray:
+        """Whether the scenario's ``offer:`` binds the package this week, per row: from its
+        first week, until its last, and until it has been refused ``until_refused`` times
+        (then the mediator's package adapts: it tables its own)."""
+        holds = self.spec.offer_holds
+        on = self.week >= holds.from_week and (
+            holds.until_week is None or self.week <= holds.until_week
+        )
+        active = np.full(len(rows), bool(self.spec.offer) and on)
+        if holds.until_refused is not None:
+            active &= self.offer_refusals[rows] < holds.until_refused
+        return active
 
     def _box(
-        self, prefs: package.Preferences, control: np.ndarray, limit: np.ndarray | None
+        self,
+        prefs: package.Preferences,
+        control: np.ndarray,
+        limit: np.ndarray | None,
+        lifted: np.ndarray,
+        offered: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Terms the mediator can table: the scenario's box (feasible ranges, offers) and,
-        given each veto player's ratification ``limit`` (R, V), a territorial line that
-        concedes no more than that from the player's reference point."""
-        n = len(control)
-        low = np.repeat(self.table_low[None, :], n, axis=0)
-        high = np.repeat(self.table_high[None, :], n, axis=0)
+        """Terms the mediator can table: the scenario's box (feasible ranges, offers), the
+        veto players' public red lines where they hold (``lifted`` (R, V): where they do
+        not) and, given each veto player's ratification ``limit`` (R, V), a territorial
+        line that concedes no more than that from the player's reference point."""
+        on = offered[:, None]  # where the offer holds, its terms; else the feasible ranges
+        low = np.where(on, self.table_low[None, :], self.feasible_low[None, :])
+        high = np.where(on, self.table_high[None, :], self.feasible_high[None, :])
+        for v, k in zip(*np.nonzero(~np.isnan(self.red_lines)), strict=True):
+            ideal = prefs.ideal[:, v, k]
+            radius = np.abs(self.red_lines[v, k] - ideal)
+            # an offer beyond a red line is tabled as it is, and refused
+            hold = ~lifted[:, v] & (low[:, k] < high[:, k])
+            low[:, k] = np.where(hold, np.clip(ideal - radius, low[:, k], high[:, k]), low[:, k])
+            high[:, k] = np.where(hold, np.clip(ideal + radius, low[:, k], high[:, k]), high[:, k])
         t = self.territory
-        fixed = self.table_low[t] == self.table_high[t]
-        if limit is not None and not fixed:
+        if limit is not None:  # a term fixed by an offer stays fixed (low == high)
             reference = prefs.reference(control)
             side = prefs.side
             floor = np.where(side > 0, reference - limit, -np.inf).max(axis=1)
@@ -611,36 +722,72 @@ class NegotiationModel(mesa.Model):
             terms[:, k] = self.state["control"][rows] if term == LINE else term
         return terms
 
+    def responses(
+        self,
+        rows: np.ndarray,
+        prefs: package.Preferences,
+        terms: np.ndarray,
+        war_value: np.ndarray | None = None,
+        endings: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Each veto player's answer to terms (len(rows), K), with its reasons, (len(rows), V)
+        each: ``accept``; ``surplus`` over fighting on; ``ceded`` territory and whether it
+        can be ``ratified``; whether the terms are ``within`` its red lines; ``trusted``
+        (nobody else who accepts would break them once rearmed)."""
+        if endings is None:
+            endings = self.endings(rows)
+        if war_value is None:
+            war_value = self.value_of_fighting(rows, endings=endings)
+        control = self.state["control"][rows]
+        surplus = prefs.utility(terms, control) - war_value
+        ceded = prefs.ceded(terms[:, self.territory], control)
+        limit = self.limits(rows, endings)
+        accept, ratified = package.acceptance(surplus, ceded, limit)
+        within = self.within_red_lines(rows, terms, endings)
+        accept &= within
+        # foresight (Powell 2006): a package the other side would break once it has
+        # rearmed is refused, and counts as short of acceptance by its surplus
+        trusted = self._trusted(rows, terms, accept)
+        accept &= trusted
+        return {
+            "accept": accept,
+            "surplus": surplus,
+            "ceded": ceded,
+            "limit": limit,
+            "ratified": ratified,
+            "within": within,
+            "trusted": trusted,
+        }
+
     def _table(
         self,
         rows: np.ndarray,
         prefs: package.Preferences,
         terms: np.ndarray,
         war_value: np.ndarray | None = None,
+        endings: tuple[np.ndarray, np.ndarray] | None = None,
         offer: package.Package | None = None,
         tabled: bool = False,
     ) -> None:
         """Put terms to the veto players: each accepts when they beat fighting on (Fearon
-        1995) and, where it needs ratification, the territory they cede is within its
-        limit (Putnam 1988)."""
-        if war_value is None:
-            war_value = self.value_of_fighting(rows)
-        control = self.state["control"][rows]
-        surplus = prefs.utility(terms, control) - war_value
-        ceded = prefs.ceded(terms[:, self.territory], control)
-        accept, ratified = package.acceptance(surplus, ceded, self.ratification_limit[rows])
-        # foresight (Powell 2006): a package the other side would break once it has
-        # rearmed is refused, and counts as short of acceptance by its surplus
-        accept &= self._trusted(rows, terms, accept)
+        1995), stay inside its red lines (Toft 2003) and, where it needs ratification, the
+        territory they cede is within its limit (Putnam 1988)."""
+        answer = self.responses(rows, prefs, terms, war_value, endings)
+        accept, surplus = answer["accept"], answer["surplus"]
         agreed = accept.all(axis=1)
         self.rejections[rows] += ~accept
         if tabled:
             self.accepted[rows] = accept
         # the blocker: a lone rejecter; where both reject a package the mediator knew could
         # not satisfy both, the solver's attribution; else the rejecter furthest from
-        # accepting (a failed ratification counts as short by its excess)
-        excess = ceded - self.ratification_limit[rows]
-        short = np.where(ratified, surplus, np.minimum(surplus, 0.0) - excess)
+        # accepting (a failed ratification counts as short by its excess, a crossed red
+        # line by a whole unit)
+        excess = np.where(answer["ratified"], 0.0, answer["ceded"] - answer["limit"])
+        short = np.where(
+            answer["ratified"] & answer["within"],
+            surplus,
+            np.minimum(surplus, 0.0) - excess - (~answer["within"]),
+        )
         furthest = np.where(accept, np.inf, short).argmin(axis=1)
         if offer is not None:
             judged = ((~accept).sum(axis=1) > 1) & ~offer.feasible & (offer.blocker >= 0)

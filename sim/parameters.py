@@ -33,6 +33,8 @@ def flat_parameters(spec: ScenarioSpec) -> dict[str, Param]:
 
     for name, issue in spec.issues.items():
         flat[f"issues.{name}.status_quo"] = issue.status_quo
+        if issue.at_war is not None:  # else the status quo's own draws (the model)
+            flat[f"issues.{name}.at_war"] = issue.at_war
     for name, actor in spec.actors.items():
         put(f"actors.{name}", dict(actor))
     for section in _SECTIONS:

@@ -232,7 +232,7 @@ def results_dir(tmp_path_factory):
 def test_cli_discover(results_dir, tmp_path):
     out = tmp_path / "di"
     code = main(
-        ["discover", str(results_dir), "--outcome", "ceasefire_week <= 30", "--out", str(out)]
+        ["discover", str(results_dir), "--outcome", "ceasefire_week <= 52", "--out", str(out)]
     )
     assert code == 0
     box = pd.read_csv(out / "discover.csv")

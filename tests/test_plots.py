@@ -77,7 +77,7 @@ def morris():
 
 @pytest.fixture(scope="module")
 def box(run_folder):
-    return discover(run_folder, "ceasefire_week <= 30").table
+    return discover(run_folder, "ceasefire_week <= 52").table
 
 
 @pytest.fixture(scope="module")

@@ -150,7 +150,7 @@ def test_sensitivity_result(tmp_path):
 
 
 def test_discovery_result_from_a_result_its_runs_or_a_folder(ensemble, tmp_path):
-    outcome = "ceasefire_week <= 30"
+    outcome = "ceasefire_week <= 52"
     from_result = sim.discover(ensemble, outcome)
     assert isinstance(from_result, sim.DiscoveryResult)
     summary = from_result.summary()

@@ -3,12 +3,16 @@
 Utility of terms ``z`` for actor ``i`` is salience-weighted over issues with the actor's
 risk attitude ``a_i`` (concave for ``a_i > 1``, i.e. risk-averse):
 
-    U_i(z) = sum_k w_ik (1 - |z_k - x_ik| ** a_i),   w_ik = s_ik / sum_k s_ik.
+    U_i(z) = sum_k s_ik (1 - |z_k - x_ik| ** a_i).
 
-(:class:`sim.mechanics.package.Preferences` adds the loss term for conceded territory.)
-The value of fighting on is the same utility taken over the war's lottery: the territory
-issue at the actor's predicted control (quadrature nodes from :mod:`beliefs`), every other
-issue at its status quo (a war settles nothing else), less the perceived cost of fighting.
+Stakes are absolute: an issue of salience ``s`` is worth ``s`` utility units won against
+lost, whatever else is at stake, so a new issue adds a stake instead of diluting the others
+(costs are in the same units).  (:class:`sim.mechanics.package.Preferences` adds the loss
+term for conceded territory.)  The value of fighting on is the same utility taken over the
+war's lottery: if the war is decided within the outlook (:mod:`foresight`), the victor's
+terms on every issue; if not, the territory issue at the actor's predicted control
+(quadrature nodes from :mod:`beliefs`) and every other issue at its wartime value; less the
+perceived cost of fighting.
 
 :func:`propose` gives, in closed form, the territorial line nearest a target that every
 given veto player accepts with the other issues fixed (Fearon 1995: the bargaining range on
@@ -23,8 +27,15 @@ import numpy as np
 from .beliefs import WEIGHTS
 
 
+def stakes(salience: np.ndarray) -> np.ndarray:
+    """A veto player's stake in each issue: its salience, in absolute utility units (a new
+    issue adds a stake and leaves the others as they are)."""
+    return np.asarray(salience, dtype=float)
+
+
 def issue_weights(salience: np.ndarray) -> np.ndarray:
-    """Salience normalised to sum to one over issues (zero when an actor cares for none)."""
+    """Salience normalised to sum to one over issues (zero when an actor cares for none):
+    the mediator's weights when it ranks the veto players' ideal packages (its tilt)."""
     total = salience.sum(axis=-1, keepdims=True)
     return np.divide(salience, total, out=np.zeros_like(salience), where=total > 0)
 
@@ -42,11 +53,16 @@ def value_of_fighting(
     ideal: np.ndarray,
     weights: np.ndarray,
     risk: np.ndarray,
-    status_quo: np.ndarray,
+    war_terms: np.ndarray,
     territory: int,
     cost: np.ndarray,
+    victory: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Each actor's expected utility of fighting on, shape (R, V).
+
+    ``W_i = (1 - p_R - p_U) W_i^cont + p_R U_i(v_R) + p_U U_i(v_U) - k_i``: the war either is
+    decided within the outlook, with the victor's terms ``v`` on every issue, or goes on,
+    with control at the outlook's nodes and every other issue at its wartime value.
 
     Parameters
     ----------
@@ -54,20 +70,29 @@ def value_of_fighting(
         Predicted control at the quadrature nodes of :data:`beliefs.WEIGHTS`.
     ideal, weights : ndarray, shape (R, V, K)
     risk : ndarray, shape (R, V)
-    status_quo : ndarray, shape (R, K)
-        Where each issue stands while the war goes on.
+    war_terms : ndarray, shape (R, K)
+        What each issue is worth while the war goes on (``at_war``, docs/model.md).
     territory : int
         Index of the issue the battlefield decides.
     cost : ndarray, shape (R, V)
         Perceived cost of fighting on, in utility units.
+    victory : (p_russia, p_ukraine, terms_russia, terms_ukraine), optional
+        Each viewer's chance (R, V) that each side wins within the outlook, and the terms
+        (R, K) each victor imposes (:mod:`sim.mechanics.foresight`).
     """
-    peace_side = utility(status_quo, ideal, weights, risk)
-    # replace the territory term of the status quo by its expectation over the lottery
+    peace_side = utility(war_terms, ideal, weights, risk)
+    # replace the territory term of the war's terms by its expectation over the lottery
     a = risk[..., None]
-    sq_loss = np.abs(status_quo[:, None, territory] - ideal[..., territory]) ** risk
+    sq_loss = np.abs(war_terms[:, None, territory] - ideal[..., territory]) ** risk
     war_loss = (np.abs(control_nodes - ideal[..., territory, None]) ** a) @ WEIGHTS
     w = weights[..., territory]
-    return peace_side + w * (sq_loss - war_loss) - cost
+    going_on = peace_side + w * (sq_loss - war_loss)
+    if victory is None:
+        return going_on - cost
+    p_russia, p_ukraine, terms_russia, terms_ukraine = victory
+    won = p_russia * utility(terms_russia, ideal, weights, risk)
+    won += p_ukraine * utility(terms_ukraine, ideal, weights, risk)
+    return (1.0 - p_russia - p_ukraine) * going_on + won - cost
 
 
 def weighted_mean_positions(

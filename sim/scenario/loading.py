@@ -97,6 +97,12 @@ def apply_policy(doc: dict, policy: str, source: str) -> dict:
     if spec.offer:
         base_offer = out.get("offer") or {}
         out["offer"] = {**(base_offer if isinstance(base_offer, dict) else {}), **spec.offer}
+    if spec.offer_holds:
+        base_holds = out.get("offer_holds") or {}
+        out["offer_holds"] = {
+            **(base_holds if isinstance(base_holds, dict) else {}),
+            **spec.offer_holds,
+        }
     return out
 
 

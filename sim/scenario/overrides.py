@@ -7,7 +7,15 @@ from typing import Any
 from ..errors import ScenarioError
 from .reading import parse_yaml
 
-OPTIONAL_SECTIONS = ("beliefs", "negotiation", "durability", "offer", "deals", "tabled")
+OPTIONAL_SECTIONS = (
+    "beliefs",
+    "negotiation",
+    "durability",
+    "offer",
+    "offer_holds",
+    "deals",
+    "tabled",
+)
 """Top-level sections a file may leave out (all defaults) and ``--set`` may still reach."""
 
 

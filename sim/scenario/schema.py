@@ -9,7 +9,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, Strict, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    Strict,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from ..distributions import Choice, Distribution, Normal, Param, Triangular, Uniform
@@ -235,12 +243,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+def _as_written(value: Param | None) -> float | dict | None:
+    """An optional number-or-distribution as the file writes it (pydantic's own union
+    serializer warns on an optional distribution)."""
+    return value.to_yaml() if isinstance(value, Distribution) else value
+
+
 class IssueSpec(_Strict):
     """A negotiated issue: a dimension in [0, 1] with labelled ends."""
 
     low: Text = Field(description="What 0 means")
     high: Text = Field(description="What 1 means")
-    status_quo: Unit = 0.0  # where the issue stands while the war goes on
+    # where the issue stands today: what a deal leaves it at if the deal does not name it
+    status_quo: Unit = 0.0
+    # what the issue is worth while the war goes on, when that is not what a deal would fix
+    # (e.g. no NATO accession during a war, only a path kept open); the status quo if absent
+    at_war: Annotated[Param | None, param(*UNIT), PlainSerializer(_as_written)] = None
+    # what a military victory imposes: the victor's ideal ("ideal": the loser decides it),
+    # or its ideal within the feasible range ("table": third parties decide it)
+    victor_gets: Literal["ideal", "table"] = "ideal"
     # the terms the mediator can put on the table: what third parties will underwrite
     feasible: tuple[Annotated[float, number(0.0, 1.0)], Annotated[float, number(0.0, 1.0)]] = (
         0.0,
@@ -267,8 +288,12 @@ class ActorSpec(_Strict):
     loss_aversion: Annotated[Param, param(1.0, 10.0)] = 1.0
     # where territorial losses count from: the line it holds, or its own claim (its ideal)
     reference: Literal["line", "claim"] = "line"
-    # largest share of held territory a deal may cede and still be ratified; none: no vote
+    # largest share of territory a deal may concede from its reference (held line or claim)
+    # and still be signed: a referendum (Ukraine), a constitution (Russia); none: no limit
     ratification_limit: Unit | None = None
+    # issue -> threshold: a term beyond it, seen from the ideal, is refused outright
+    # (Toft 2003 on indivisible stakes), not weighed as a linear cost
+    red_lines: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
     # resolve below which a belligerent's army breaks and the other side wins; 0: never
     breaking_point: Unit = 0.0
     # sd of its error in reading a week's change of the front, in multiples of the front's
@@ -327,6 +352,16 @@ class EventSpec(_Strict):
     scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
 
 
+class OfferHoldsSpec(_Strict):
+    """When the scenario's ``offer:`` holds: from a week, until a week, or until the veto
+    players have refused a package carrying it N times; otherwise the mediator tables its
+    own package (an offer that adapts)."""
+
+    from_week: Annotated[int, whole(1)] = 1
+    until_week: Annotated[int, whole(1)] | None = None
+    until_refused: Annotated[int, whole(1)] | None = None
+
+
 class PolicySpec(_Strict):
     """A named policy: overrides applied to the scenario before validation.
 
@@ -338,6 +373,7 @@ class PolicySpec(_Strict):
     set: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
     offer: dict[str, Any] = {}
+    offer_holds: dict[str, Any] = {}
 
 
 LINE = "line"
@@ -387,6 +423,7 @@ class ScenarioSpec(_Strict):
     events: list[EventSpec] = []
     policies: dict[str, PolicySpec] = {}
     offer: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    offer_holds: OfferHoldsSpec = OfferHoldsSpec()
     deals: dict[str, DealSpec] = {}
     tabled: TabledSpec | None = None
 
@@ -529,6 +566,11 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                     raise ScenarioError(
                         source, f"actors.{actor_name}.{kind}.{issue}", "required field is missing"
                     )
+        for issue in actor.red_lines:
+            if issue not in spec.issues:
+                raise ScenarioError(
+                    source, f"actors.{actor_name}.red_lines.{issue}", "unknown issue"
+                )
         if actor.role == "belligerent" and actor.side == "neutral":
             raise ScenarioError(
                 source,

@@ -608,7 +608,7 @@ def demands(model: NegotiationModel) -> tuple[np.ndarray, np.ndarray]:
     war = model.value_of_fighting(rows)
     base = acceptance.weighted_mean_positions(s["position"], s["capability"], s["salience"])
     ideal = s["ideal"][:, v]
-    weights = acceptance.issue_weights(s["salience"][:, v])
+    weights = acceptance.stakes(s["salience"][:, v])
     risk = s["risk"][:, v]
     out = []
     for side in (1, -1):
@@ -713,11 +713,6 @@ def demands_converge(quick: bool = False) -> Row:
 # =========================================================================== 4. base rates
 CEASEFIRE_BAND = (0.20, 0.67)
 """Argued band for P(first ceasefire within the baseline's two years), docs section 4."""
-CEASEFIRE_DEPARTURE = 0.67
-"""Documented departure: the baseline's P(ceasefire within two years) lies above the band
-(efficient bargaining finds a package once Russia's optimism fades, and the ceasefire's
-commitment problem, which breaks deals, does not deter signing them; docs/validation.md
-section 4)."""
 
 
 def baseline_outcomes(quick: bool = False) -> dict[str, np.ndarray]:
@@ -745,10 +740,8 @@ def base_ceasefire_share(quick: bool = False) -> Row:
         "Pillar 1983; Kreutz 2010; Fortna 2009",
         "P(ceasefire in 2 yr) in the argued band",
         f"{share:.2f} (n={len(out['ceasefire'])})",
-        f"{lo:.2f}-{hi:.2f}; departure: above {CEASEFIRE_DEPARTURE:.2f}",
-        share > CEASEFIRE_DEPARTURE,
-        departure="too many deals: once optimism fades a package both prefer to fighting "
-        "exists; the sides do not foresee that a deal may break, and armies rarely break first",
+        f"{lo:.2f}-{hi:.2f}",
+        lo <= share <= hi,
     )
 
 
@@ -823,19 +816,31 @@ def powell_power_shift(quick: bool = False) -> Row:
 
 def tripwire_guarantee(quick: bool = False) -> Row:
     """Fortna 2004; Schelling 1966: guarantor forces on the ground that would fight an
-    attacker make the ceasefire hold (here through Russia's calculation, not a hazard)."""
-    world = ("actors.Russia.rearmament={uniform: [0.38, 0.76]}", "offer.troops=0.5")
-    bare, out_bare = _collapse_share((*world, "durability.tripwire={troops: 0.0}"), quick)
-    guarded, out_guarded = _collapse_share(world, quick)
-    by_russia = [int((o["breaker"] == "Russia").sum()) for o in (out_bare, out_guarded)]
+    attacker make peace last (here through Russia's calculation, not a hazard).  With the
+    commitment problem foreseen at signing (Powell 2006), the force acts twice: Ukraine can
+    trust a deal Russia would otherwise break once rearmed, so more are signed, and fewer of
+    the signed ones are broken by Russia.  Measured as the share of worlds at peace at the
+    horizon, in a world where Russia would sign a deal with a force at all (no red line on
+    troops: in the baseline it never does, so no force is ever deployed)."""
+    world = (
+        "actors.Russia.rearmament={uniform: [0.38, 0.76]}",
+        "offer.troops=0.5",
+        "actors.Russia.red_lines={}",
+    )
+    n = 400 if quick else 1000
+    bare = run_outcomes(BASELINE, (*world, "durability.tripwire={troops: 0.0}"), n)
+    guarded = run_outcomes(BASELINE, world, n)
+    held = [float(o["held"].mean()) for o in (bare, guarded)]
+    broken = [float(((o["breaker"] == "Russia") & o["ceasefire"]).sum()) for o in (bare, guarded)]
+    signed = [max(float(o["ceasefire"].sum()), 1.0) for o in (bare, guarded)]
     return Row(
         "tripwire_guarantee",
         "Fortna 2004; Schelling 1966",
-        "a guarantee force lowers collapse",
-        f"no force {bare:.3f} -> force {guarded:.3f}; broken by Russia {by_russia[0]} -> "
-        f"{by_russia[1]}",
-        "lower with the force",
-        guarded < bare and by_russia[1] < by_russia[0],
+        "a guarantee force makes peace last",
+        f"at peace at the horizon: no force {held[0]:.3f} -> force {held[1]:.3f}; broken by "
+        f"Russia {broken[0] / signed[0]:.3f} -> {broken[1] / signed[1]:.3f} of signed",
+        "higher with the force; Russia's breaks not more frequent",
+        held[1] > held[0] and broken[1] / signed[1] <= broken[0] / signed[0],
     )
 
 

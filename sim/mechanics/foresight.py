@@ -1,0 +1,186 @@
+"""Phase 5 (part): foresight of how the war could end, under each side's own beliefs.
+
+A side fights on while victory looks attainable (Reiter 2009, *How Wars End*; Goemans
+2000): what fighting on is worth depends on the chance that the war is *decided* within
+the side's outlook, by the same mechanics that decide it in the model (phase 2c), not only
+on where the front will stand.  Each veto player ``i`` reads the balance of strength from
+its belief about the front's drift, ``mu = delta b`` (phase 2a), so its belief
+``N(m_i, sigma^2 / n_i)`` about the drift is a belief ``N(m_i / delta, sigma^2 / (delta^2
+n_i))`` about the balance ``b``.  It knows the armies' resolve, breaking points and weekly
+costs (an approximation: the private information of the model sits in the balance).
+
+**Armies that break** (phase 2b-c).  At a balance ``b`` held for ``T`` weeks, belligerent
+``j`` on side ``s_j`` wears its resolve by ``kappa_j (1 - s_j b)`` a week, so it breaks
+within the outlook when ``kappa_j (1 - s_j b) T >= A_j = ln(rho_j / rho_min_j)``:
+
+    Ukraine's side breaks   iff  b >= beta_U = A_U / (kappa_U T) - 1,
+    Russia's side breaks    iff  b <= beta_R = 1 - A_R / (kappa_R T),
+
+and when both would, the one that breaks first, ``t_U(b) < t_R(b)`` iff ``b > b_eq`` with
+``b_eq = (A_U kappa_R - A_R kappa_U) / (A_U kappa_R + A_R kappa_U)``.  So, exactly under
+the normal belief,
+
+    P(Ukraine's army breaks first) = P(b >= max(beta_U, b_eq)),
+    P(Russia's army breaks first)  = P(b <= min(beta_R, b_eq)).
+
+**The last fort falls** (Smith & Stam 2004): control, a random walk with drift ``mu`` and
+weekly sd ``sigma``, reaches 1 (or 0) within ``T`` weeks with the first-passage probability
+of a Brownian motion with drift (Karlin & Taylor 1975, ch. 7):
+
+    P(max_{t<=T} c_t >= 1) = Phi((mu T - a) / (sigma sqrt T))
+                             + exp(2 mu a / sigma^2) Phi((-a - mu T) / (sigma sqrt T)),
+
+``a = 1 - c``, averaged over the drift belief by Gauss-Hermite quadrature.  A war not
+decided by a break can still be decided at a fort:
+
+    P(Russia wins) = P_U,break + (1 - P_U,break - P_R,break) P(top fort),  and likewise.
+
+The continuous-time first passage is a little above the weekly walk's, and fort and break
+are treated as independent; ``tests/test_foresight.py`` holds the closed form to a
+brute-force simulation of the same beliefs within 0.03.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import log_ndtr, ndtr
+
+from .beliefs import NODES, WEIGHTS
+
+NEVER = np.inf
+"""Wear an army never reaches (a breaking point of 0 or no cost of war)."""
+
+
+def _breaking_thresholds(
+    resolve: np.ndarray,
+    breaking_point: np.ndarray,
+    war_cost: np.ndarray,
+    side: np.ndarray,
+    belligerent: np.ndarray,
+    weeks: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """The balances beyond which each side's army breaks within ``weeks``, and the wear
+    ``A`` and weekly cost ``kappa`` of the army that breaks first on each side."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wear = np.where(
+            breaking_point > 0, np.log(resolve / np.maximum(breaking_point, 1e-300)), NEVER
+        )
+        wear = np.maximum(wear, 0.0)
+        rate = war_cost * weeks[:, None]  # kappa_j T
+        # (1 - s_j b) >= A_j / (kappa_j T): the attrition factor that breaks j in time
+        needed = np.where(rate > 0, wear / rate, NEVER)
+    ukr = belligerent & (side < 0)
+    rus = belligerent & (side > 0)
+    # the army of a side breaks when its first belligerent does (phase 2c)
+    beta_u = np.where(ukr, needed - 1.0, NEVER).min(axis=1)
+    beta_r = np.where(rus, 1.0 - needed, -NEVER).max(axis=1)
+    ju = np.where(ukr, needed, NEVER).argmin(axis=1)
+    jr = np.where(rus, needed, NEVER).argmin(axis=1)
+    rows = np.arange(len(resolve))
+    return (
+        beta_u,
+        beta_r,
+        wear[rows, ju],
+        war_cost[rows, ju],
+        wear[rows, jr],
+        war_cost[rows, jr],
+    )
+
+
+def _equal_time(a_u, k_u, a_r, k_r) -> np.ndarray:
+    """The balance at which both armies would break in the same week (see module doc)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num = a_u * k_r - a_r * k_u
+        den = a_u * k_r + a_r * k_u
+        b_eq = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    # an army that never wears never breaks first
+    b_eq = np.where(~np.isfinite(a_u) | (k_u <= 0), np.inf, b_eq)
+    b_eq = np.where(~np.isfinite(a_r) | (k_r <= 0), -np.inf, b_eq)
+    return np.nan_to_num(b_eq, nan=0.0)
+
+
+def _beyond(threshold: np.ndarray, mean: np.ndarray, sd: np.ndarray, upper: bool) -> np.ndarray:
+    """P(b >= threshold) (``upper``) or P(b <= threshold) under N(mean, sd^2)."""
+    z = (mean - threshold) if upper else (threshold - mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.where(z >= 0, 1.0, 0.0)
+        p = np.where(sd > 0, ndtr(z / np.where(sd > 0, sd, 1.0)), exact)
+    return np.where(np.isinf(threshold), np.where(z > 0, 1.0, 0.0), p)
+
+
+def first_passage(distance: np.ndarray, drift: np.ndarray, sd: np.ndarray, weeks: np.ndarray):
+    """P(a random walk with weekly ``drift`` and ``sd`` rises by ``distance`` >= 0 within
+    ``weeks``), in the Brownian limit; arrays broadcast together."""
+    distance = np.maximum(distance, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = sd * np.sqrt(weeks)
+        safe = np.where(scale > 0, scale, 1.0)
+        first = ndtr((drift * weeks - distance) / safe)
+        log_second = 2.0 * drift * distance / np.where(sd > 0, sd * sd, 1.0) + log_ndtr(
+            (-distance - drift * weeks) / safe
+        )
+        second = np.exp(np.minimum(log_second, 0.0))
+        p = np.where(scale > 0, first + second, (drift * weeks >= distance).astype(float))
+    return np.clip(np.where(distance <= 0, 1.0, p), 0.0, 1.0)
+
+
+def ending_chances(
+    control: np.ndarray,
+    belief_mean: np.ndarray,
+    belief_weight: np.ndarray,
+    drift: np.ndarray,
+    volatility: np.ndarray,
+    weeks: np.ndarray,
+    resolve: np.ndarray,
+    breaking_point: np.ndarray,
+    war_cost: np.ndarray,
+    side: np.ndarray,
+    belligerent: np.ndarray,
+    balance: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each viewer's chance that Russia and that Ukraine wins within its outlook.
+
+    Parameters
+    ----------
+    control : ndarray, shape (R,)
+    belief_mean, belief_weight : ndarray, shape (R, V)
+        The viewers' drift beliefs (phase 3).
+    drift, volatility, weeks : ndarray, shape (R,)
+        ``battlefield.drift`` (delta), ``battlefield.volatility`` (sigma) and the outlook T.
+    resolve, breaking_point, war_cost : ndarray, shape (R, N)
+        Every actor's; only belligerents count.
+    side : ndarray, shape (N,)
+    belligerent : ndarray of bool, shape (N,)
+    balance : ndarray, shape (R,)
+        The true balance, what a viewer expects where the front does not move with it
+        (``drift`` = 0).
+
+    Returns
+    -------
+    (p_russia, p_ukraine) : ndarrays, shape (R, V), with ``p_russia + p_ukraine <= 1``.
+    """
+    t = weeks[:, None]
+    delta = drift[:, None]
+    sigma = volatility[:, None]
+    moves = delta > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_b = np.where(moves, belief_mean / np.where(moves, delta, 1.0), balance[:, None])
+        sd_b = np.where(moves, sigma / (np.where(moves, delta, 1.0) * np.sqrt(belief_weight)), 0.0)
+    beta_u, beta_r, a_u, k_u, a_r, k_r = _breaking_thresholds(
+        resolve, breaking_point, war_cost, side, belligerent, weeks
+    )
+    b_eq = _equal_time(a_u, k_u, a_r, k_r)[:, None]
+    ukraine_breaks = _beyond(np.maximum(beta_u[:, None], b_eq), mean_b, sd_b, upper=True)
+    russia_breaks = _beyond(np.minimum(beta_r[:, None], b_eq), mean_b, sd_b, upper=False)
+    russia_breaks = np.minimum(russia_breaks, 1.0 - ukraine_breaks)
+
+    # the forts: first passage, averaged over the drift belief (quadrature nodes)
+    mu = belief_mean[..., None] + (sigma / np.sqrt(belief_weight))[..., None] * NODES
+    c = control[:, None, None]
+    top = first_passage(1.0 - c, mu, sigma[..., None], t[..., None]) @ WEIGHTS
+    bottom = first_passage(c, -mu, sigma[..., None], t[..., None]) @ WEIGHTS
+    undecided = 1.0 - ukraine_breaks - russia_breaks
+    forts = np.maximum(top + bottom, 1.0)  # both forts within one outlook: share the mass
+    p_russia = ukraine_breaks + undecided * top / forts
+    p_ukraine = russia_breaks + undecided * bottom / forts
+    return p_russia, p_ukraine
