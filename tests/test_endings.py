@@ -116,7 +116,7 @@ def test_victories_are_absorbing_and_impose_the_victors_terms():
 
 def test_a_larger_shift_of_power_during_a_ceasefire_raises_collapse():
     """Powell 2006: the faster Russia rearms during a ceasefire, the more often it breaks it."""
-    none = run(*SETTLING, "actors.Russia.rearmament=0")
+    none = run(*SETTLING, "actors.Russia.rearmament=0", "actors.Ukraine.rearmament=0")
     strong = run(*SETTLING, STRONG_SHIFT)
     assert collapsed(strong) > collapsed(none) + 0.05
     breakers = strong["breaker"].astype(object)

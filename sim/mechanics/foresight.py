@@ -47,6 +47,9 @@ from scipy.special import log_ndtr, ndtr
 
 from .beliefs import NODES, WEIGHTS
 
+BALANCE_CAP = 1e6
+"""Bound on the believed balance and its spread (the balance itself lies in [-1, 1])."""
+
 NEVER = np.inf
 """Wear an army never reaches (a breaking point of 0 or no cost of war)."""
 
@@ -166,6 +169,10 @@ def ending_chances(
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_b = np.where(moves, belief_mean / np.where(moves, delta, 1.0), balance[:, None])
         sd_b = np.where(moves, sigma / (np.where(moves, delta, 1.0) * np.sqrt(belief_weight)), 0.0)
+    # the balance lives in [-1, 1]: far outside it nothing changes, and a tiny drift per unit
+    # of balance must not overflow
+    mean_b = np.clip(np.nan_to_num(mean_b, nan=0.0), -BALANCE_CAP, BALANCE_CAP)
+    sd_b = np.clip(np.nan_to_num(sd_b, nan=0.0), 0.0, BALANCE_CAP)
     beta_u, beta_r, a_u, k_u, a_r, k_r = _breaking_thresholds(
         resolve, breaking_point, war_cost, side, belligerent, weeks
     )

