@@ -157,7 +157,7 @@ def test_nato_ruled_out_does_not_lower_agreement():
 def test_an_offer_that_adapts_does_not_turn_settlements_into_defeats():
     """A force Russia refuses outright, held for two years, leaves the war to be fought out;
     the same offer dropped after three refusals lets the mediator's packages through."""
-    rigid = run(runs=800, policy="reassurance_force", *["offer_holds.until_refused=1000"])
+    rigid = run("offer_holds.until_refused=1000", runs=800, policy="reassurance_force")
     adaptive = run(runs=800, policy="reassurance_force")
     base = run(runs=800)
     assert adaptive["ceasefire"].mean() > rigid["ceasefire"].mean() + 0.05
