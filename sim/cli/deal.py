@@ -46,6 +46,7 @@ def deal_table(result) -> Table:
     """The deal's figures as a rich table, one row per week."""
     from rich.table import Table
 
+    from ..dates import week_label
     from ..deals import describe_terms
 
     t = result.table
@@ -69,7 +70,7 @@ def deal_table(result) -> Table:
         table.add_column(f"Blocked by {printable_markup(actor)}", justify="right", overflow="fold")
     table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right", overflow="fold")
     for _, row in t.iterrows():
-        cells = [f"{int(row['week'])}"]
+        cells = [week_label(int(row["week"]), result.scenario.spec.start)]
         for actor in result.vetoes:
             key = f"p_accept_{actor}"
             cells.append(_pct(row[key], row[f"{key}_lo"], row[f"{key}_hi"]))
@@ -90,6 +91,7 @@ def deal_table(result) -> Table:
     epilog=examples(
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 1,26,52",
         "ceasefire deal scenarios/baseline.yaml --terms territory=line,nato=0,troops=0.2",
+        "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 2025-03-11,2025-11-21",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --json",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
     ),
@@ -112,7 +114,12 @@ def deal_command(
         ),
     ] = None,
     weeks: Annotated[
-        str, typer.Option("--weeks", help="Weeks to table the deal in, comma-separated.")
+        str,
+        typer.Option(
+            "--weeks",
+            help="Weeks to table the deal in, comma-separated: numbers, or dates "
+            "(YYYY-MM-DD) when the scenario sets start:.",
+        ),
     ] = "1,26,52",
     runs: RunsOpt = None,
     seed: SeedOpt = None,
@@ -139,9 +146,10 @@ def deal_command(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
         )
     parsed_terms = parse_terms(terms) if terms is not None else None
-    week_list = parse_weeks(weeks)
     check_options(seed, runs=runs, workers=workers)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
+    # weeks may be dates on the scenario's calendar: its start: is needed to read them
+    week_list = parse_weeks(weeks, snapshot.build(policy, set_ or ()).spec.start)
     arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
     n = runs or arms[0].spec.runs
     check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")

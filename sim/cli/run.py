@@ -140,6 +140,11 @@ def run(
         f" (overrides: {', '.join(loaded.overrides)})" if loaded.overrides else ""
     )
     title = f"{named}: {total:,} runs, seed {result.seed}"
+    if loaded.spec.start:  # the calendar: which dates the weeks stand for
+        from ..dates import date_of
+
+        horizon = loaded.spec.horizon
+        title += f"; week 0 = {loaded.spec.start}, week {horizon} = {date_of(horizon, loaded.spec.start)}"
     table_console().print(summary_table(summary, title))
     console.print(done, markup=False, highlight=False, soft_wrap=True)
 

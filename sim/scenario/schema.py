@@ -369,11 +369,22 @@ class TabledSpec(_Strict):
     week: Annotated[int, whole(1)]
 
 
+def _start(value: Any) -> str:
+    from ..dates import iso
+
+    try:
+        return iso(value)
+    except ValueError as err:
+        raise PydanticCustomError("date", str(err)) from None
+
+
 class ScenarioSpec(_Strict):
     """The validated content of a scenario file."""
 
     name: Text
     description: Text = ""
+    # the calendar: the date of week 0 (ISO text; sim.dates); none: weeks are numbers only
+    start: Annotated[str, PlainValidator(_start)] | None = None
     horizon: Annotated[int, whole(1, 5200)]
     runs: Annotated[int, whole(1, MAX_RUNS)] = 1000
     seed: Annotated[int, whole(0, 2**63 - 1)] = 0
