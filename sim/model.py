@@ -601,12 +601,13 @@ class NegotiationModel(mesa.Model):
             high[:, t] = np.clip(np.minimum(high[:, t], ceiling), low[:, t], high[:, t])
         return low, high
 
-    def _deal_terms(self, rows: np.ndarray) -> np.ndarray:
-        """The tabled deal's terms in these replicates: unnamed issues at the status quo,
-        ``line`` at the line of contact this week."""
-        deal = self.spec.deals[self.spec.tabled.deal]
+    def _deal_terms(self, rows: np.ndarray, named: dict | None = None) -> np.ndarray:
+        """The tabled deal's terms (or ``named`` ones) in these replicates: unnamed issues
+        at the status quo, ``line`` at the line of contact this week."""
+        if named is None:
+            named = self.spec.deals[self.spec.tabled.deal].terms
         terms = self.state["status_quo"][rows].copy()
-        for issue, term in deal.terms.items():
+        for issue, term in named.items():
             k = self.issue_keys.index(issue)
             terms[:, k] = self.state["control"][rows] if term == LINE else term
         return terms
@@ -623,15 +624,7 @@ class NegotiationModel(mesa.Model):
         """Put terms to the veto players: each accepts when they beat fighting on (Fearon
         1995) and, where it needs ratification, the territory they cede is within its
         limit (Putnam 1988)."""
-        if war_value is None:
-            war_value = self.value_of_fighting(rows)
-        control = self.state["control"][rows]
-        surplus = prefs.utility(terms, control) - war_value
-        ceded = prefs.ceded(terms[:, self.territory], control)
-        accept, ratified = package.acceptance(surplus, ceded, self.ratification_limit[rows])
-        # foresight (Powell 2006): a package the other side would break once it has
-        # rearmed is refused, and counts as short of acceptance by its surplus
-        accept &= self._trusted(rows, terms, accept)
+        accept, surplus, ceded, ratified = self.responses(rows, terms, prefs, war_value)
         agreed = accept.all(axis=1)
         self.rejections[rows] += ~accept
         if tabled:
@@ -657,6 +650,29 @@ class NegotiationModel(mesa.Model):
         # the balance the deal was struck at: phase 6 weighs the deal against its shifts
         self.signed_balance[signed] = self._balance(self.state, signed, guarantors=0.0)
         self.joined[signed] = 0.0
+
+    def responses(
+        self,
+        rows: np.ndarray,
+        terms: np.ndarray,
+        prefs: package.Preferences | None = None,
+        war_value: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each veto player's answer to ``terms`` tabled now, changing nothing (phase 5):
+        ``(accept, surplus, ceded, ratified)``, each (len(rows), V).  The one acceptance
+        rule: the mediator's packages, ``ceasefire deal`` and the record's tabled facts."""
+        if prefs is None:
+            prefs = self.preferences(rows)
+        if war_value is None:
+            war_value = self.value_of_fighting(rows)
+        control = self.state["control"][rows]
+        surplus = prefs.utility(terms, control) - war_value
+        ceded = prefs.ceded(terms[:, self.territory], control)
+        accept, ratified = package.acceptance(surplus, ceded, self.ratification_limit[rows])
+        # foresight (Powell 2006): a package the other side would break once it has
+        # rearmed is refused, and counts as short of acceptance by its surplus
+        accept &= self._trusted(rows, terms, accept)
+        return accept, surplus, ceded, ratified
 
     def _resumption_gain(
         self,

@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import ScenarioError
 
-KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover")
+KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover", "calibrate", "backtest")
 
 TABLES = {
     "compare": "comparison.csv",
