@@ -152,6 +152,11 @@ class NegotiationModel(mesa.Model):
             axis=1,
         )
         self.table_low, self.table_high = self._table_box()
+        # a policy's offer that binds only from a week (`offer_from`, a policy's `from:`):
+        # until then the mediator's box is the feasible ranges; phase 1 switches it
+        self._offered = (self.table_low, self.table_high)
+        if spec.offer_from is not None:
+            self.table_low, self.table_high = self._table_box(offer={})
 
         # random numbers, drawn in blocks per replicate (see sim.streams)
         block = (self.seed, self.start, self.stop, spec.horizon)
@@ -247,12 +252,12 @@ class NegotiationModel(mesa.Model):
         state["belief_weight"] = np.repeat(state["prior_weeks"][:, None], len(actors), axis=1)
         return state
 
-    def _table_box(self) -> tuple[np.ndarray, np.ndarray]:
+    def _table_box(self, offer: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The terms the mediator can table, (K,) each: feasible ranges, offers fixed."""
         spec = self.spec
         low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
         high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
-        for issue, value in spec.offer.items():
+        for issue, value in (spec.offer if offer is None else offer).items():
             k = self.issue_keys.index(issue)
             low[k] = high[k] = value
         return low, high
@@ -431,6 +436,8 @@ class NegotiationModel(mesa.Model):
 
     def _events(self) -> None:
         s = self.state
+        if self.week == self.spec.offer_from:
+            self.table_low, self.table_high = self._offered
         observables = {"control": s["control"], "week": np.full(self.replicates, self.week)}
         observables.update(
             {f"actors.{a}.resolve": s["resolve"][:, i] for i, a in enumerate(self.actor_keys)}

@@ -17,12 +17,15 @@ from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
 from .app import (
     Format,
     FormatOpt,
+    GivenOpt,
     RunsOpt,
     ScenarioArg,
     SeedOpt,
     SetOpt,
+    UntilOpt,
     WorkersOpt,
     app,
+    check_given,
     check_options,
     check_total,
     err_console,
@@ -120,7 +123,7 @@ def deal_command(
             help="Weeks to table the deal in, comma-separated: numbers, or dates "
             "(YYYY-MM-DD) when the scenario sets start:.",
         ),
-    ] = "1,26,52",
+    ] = "1,26,52",  # with --given: after the last fact (see the docstring)
     runs: RunsOpt = None,
     seed: SeedOpt = None,
     policy: PolicyOpt = None,
@@ -133,8 +136,14 @@ def deal_command(
     workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
     format_: FormatOpt = Format.table,
+    record: GivenOpt = None,
+    until: UntilOpt = None,
 ) -> None:
-    """Table a deal in given weeks: who accepts it, how likely, and does it hold?"""
+    """Table a deal in given weeks: who accepts it, how likely, and does it hold?
+
+    With --given, the deal is tabled at the end of weeks after the record's last fact used
+    (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
+    """
     from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
     from ..results import atomic_dir, reserved
     from ..snapshot import read_snapshot
@@ -149,7 +158,28 @@ def deal_command(
     check_options(seed, runs=runs, workers=workers)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
     # weeks may be dates on the scenario's calendar: its start: is needed to read them
-    week_list = parse_weeks(weeks, snapshot.build(policy, set_ or ()).spec.start)
+    check_given(record, until)
+    start = snapshot.build(policy, set_ or ()).spec.start
+    if record is not None:
+        _deal_given(
+            snapshot,
+            record,
+            until,
+            deal,
+            parsed_terms,
+            weeks,
+            start,
+            runs,
+            seed,
+            policy,
+            set_,
+            out,
+            workers,
+            no_plots,
+            json_,
+        )
+        return
+    week_list = parse_weeks(weeks, start)
     arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
     n = runs or arms[0].spec.runs
     check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
@@ -182,4 +212,63 @@ def deal_command(
         say_results(out, format_)
         return
     table_console().print(deal_table(result))
+    say_results(out)
+
+
+def _deal_given(
+    snapshot,
+    record,
+    until,
+    deal,
+    terms,
+    weeks,
+    start,
+    runs,
+    seed,
+    policy,
+    set_,
+    out,
+    workers,
+    no_plots,
+    json_,
+) -> None:
+    """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
+    from ..deals import CUSTOM, parse_weeks, write_deal
+    from ..record.facts import check_until, load_record
+    from ..record.given import deal_given
+    from ..results import atomic_dir, reserved
+    from .given import print_given
+
+    base = snapshot.build(policy, set_ or ())
+    bound = load_record(record, base.spec)
+    until = check_until(bound, until)
+    explicit = [] if weeks == "1,26,52" else parse_weeks(weeks, bound.start)
+    n = runs or base.spec.runs
+    name = deal if terms is None else CUSTOM
+    out = _out(out, f"deal-{base.label}-{name}-given")
+    with reserved(out):
+        with progress_bar(n * max(len(explicit), 3), f"{name} given {record.name}") as advance:
+            result, given = deal_given(
+                snapshot,
+                bound,
+                until,
+                deal=deal,
+                terms=terms,
+                weeks=explicit,
+                runs=runs,
+                seed=seed,
+                policy=policy,
+                overrides=set_ or (),
+                workers=workers,
+                on_progress=advance,
+            )
+        with atomic_dir(out) as tmp:
+            write_deal(result, tmp, plots=not no_plots)
+            (tmp / "given.json").write_text(json.dumps(given.to_json(), indent=2) + "\n")
+    if json_:
+        typer.echo(json.dumps({**result.to_json(), "given": given.to_json()}, allow_nan=False))
+        err_console.print(f"Results: {printable(out)}", markup=False, highlight=False)
+        return
+    table_console().print(deal_table(result))
+    print_given(given)
     say_results(out)

@@ -20,6 +20,7 @@ from .app import (
     ScenarioArg,
     SeedOpt,
     SetOpt,
+    UntilOpt,
     WorkersOpt,
     app,
     check_options,
@@ -31,15 +32,6 @@ from .app import (
 
 RecordArg = Annotated[
     Path, typer.Argument(help="Record file of dated facts (docs/record.md).", show_default=False)
-]
-UntilOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--until",
-        metavar="DATE",
-        help="Use the facts dated on or before DATE (YYYY-MM-DD); hold out the later ones.",
-        show_default=False,
-    ),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout instead of the tables.")

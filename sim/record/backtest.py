@@ -120,13 +120,20 @@ class BacktestResult:
         }
 
     def warnings(self) -> list[str]:
-        """Questions no world could answer (no world passes their facts)."""
+        """Questions no world could answer (no world passes their facts), and too few
+        questions for a reliability diagram."""
         empty = self.questions.loc[self.questions["kept"] == 0, "name"].tolist()
-        return [
+        out = [
             f"No world passes the facts before question {n!r}: the model gives no forecast "
             "(the record lies outside its worlds)"
             for n in empty
         ]
+        if not self.reliable_enough():
+            out.append(
+                f"{int(self.questions['p'].notna().sum())} forecasts: too few for a reliability "
+                f"diagram (drawn from {MIN_RELIABILITY})"
+            )
+        return out
 
     def reliable_enough(self) -> bool:
         return int(self.questions["p"].notna().sum()) >= MIN_RELIABILITY

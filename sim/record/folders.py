@@ -82,6 +82,8 @@ def write_backtest(result, out: Path, plots: bool = True) -> None:
         **result.to_json(),
         "kind": "backtest",
         "warnings": result.warnings(),
+        # a reason, not --no-plots: the report does not ask for the missing figure
+        "figures_omitted": not result.reliable_enough(),
         **provenance(result.scenario, result.record, result.seed, result.wall_seconds),
         "runs": result.runs,
     }

@@ -43,6 +43,10 @@ class Probes:
         ``(name, asked_week, by_week)`` per question.
     clocks : tuple of int
         Weeks after which the first week in force is wanted (``ceasefire_after:WEEK``).
+    table : tuple, optional
+        ``(week, terms)``: at the end of that week the deal is tabled to the replicates at
+        war, as ``ceasefire deal`` tables one (signed where all accept; ``accepted_ACTOR``
+        columns), changing the history from then on (``deal --given``).
     """
 
     tabled: tuple = ()
@@ -50,9 +54,12 @@ class Probes:
     windows: tuple = ()
     questions: tuple = ()
     clocks: tuple[int, ...] = field(default=())
+    table: tuple | None = None  # (week, terms): a deal tabled for real after that week
 
     @classmethod
-    def of(cls, record: BoundRecord, clocks: tuple[int, ...] = ()) -> Probes:
+    def of(
+        cls, record: BoundRecord, clocks: tuple[int, ...] = (), table: tuple | None = None
+    ) -> Probes:
         """Every fact and question of a bound record."""
         tabled, control, windows = [], [], []
         for f in record.facts:
@@ -66,7 +73,7 @@ class Probes:
             else:
                 windows.append((f.name, f.first_week, f.week))
         questions = tuple((q.name, q.asked_week, q.by_week) for q in record.questions)
-        return cls(tuple(tabled), tuple(control), tuple(windows), questions, tuple(clocks))
+        return cls(tuple(tabled), tuple(control), tuple(windows), questions, tuple(clocks), table)
 
 
 class RecordedModel(NegotiationModel):
@@ -96,6 +103,11 @@ class RecordedModel(NegotiationModel):
 
     def _look(self) -> None:
         week = self.week
+        if self.probes.table is not None and self.probes.table[0] == week:
+            rows = np.flatnonzero((self.status == WAR) | (self.status == WAR_RESUMED))
+            if len(rows):
+                terms = self._deal_terms(rows, self.probes.table[1])
+                self._table(rows, self.preferences(rows), terms, tabled=True)
         self.in_force[:, week] = self.status == CEASEFIRE
         for name, at, terms, accepted, rejected in self.probes.tabled:
             if at == week:
@@ -132,6 +144,9 @@ class RecordedModel(NegotiationModel):
         """The plain outcomes plus the record's columns (see the module's docstring)."""
         cols = super().outcomes()
         cols.update(self.fact_columns)
+        if self.probes.table is not None:
+            for j, actor in enumerate(self.veto_keys):
+                cols[f"accepted_{actor}"] = self.accepted[:, j]
         for name, first, last in self.probes.windows:
             first_week = self._first_in_force(first, last)
             cols[f"first_in_force:{name}"] = first_week

@@ -802,7 +802,7 @@ def warnings(folder: Folder) -> list[str]:
             f"Only {int(runs):,} runs{each.get(folder.kind, '')}: a share's 95% interval is up to ±{half:.0f} percentage points wide. "
             "Use --runs 1000 or more to brief from."
         )
-    if not folder.figures:
+    if not folder.figures and not folder.info.get("figures_omitted"):
         out.append("The folder has no figures (made with --no-plots?).")
     if folder.kind == "sensitivity" and folder.table is not None:
         wide, total = 0, 0

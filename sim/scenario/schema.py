@@ -232,7 +232,9 @@ chain of events can take a value past its documented cap (or overflow)."""
 
 # --------------------------------------------------------------------------- schema
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
+    )
 
 
 class IssueSpec(_Strict):
@@ -325,6 +327,23 @@ class EventSpec(_Strict):
     when: Text | None = None
     set: dict[str, Annotated[Param, param()]] = {}
     scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
+    # not before this week (a policy's `from:`): a condition that holds earlier waits
+    from_: Annotated[int, whole(1)] | None = Field(None, alias="from")
+
+
+def _week_or_date(value: Any) -> int | str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise PydanticCustomError("range", f"must be a week of at least 1, got {value}")
+        return value
+    from ..dates import iso
+
+    try:
+        return iso(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "week", f"must be a week (a whole number) or a date (YYYY-MM-DD), got {value!r}"
+        ) from None
 
 
 class PolicySpec(_Strict):
@@ -338,6 +357,8 @@ class PolicySpec(_Strict):
     set: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
     offer: dict[str, Any] = {}
+    # the week (or date) the policy takes effect; before it the scenario runs as written
+    from_: Annotated[int | str, PlainValidator(_week_or_date)] | None = Field(None, alias="from")
 
 
 LINE = "line"
@@ -398,6 +419,8 @@ class ScenarioSpec(_Strict):
     events: list[EventSpec] = []
     policies: dict[str, PolicySpec] = {}
     offer: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    # the week from which `offer:` binds the mediator (a policy's `from:`); none: from the start
+    offer_from: Annotated[int, whole(1)] | None = None
     deals: dict[str, DealSpec] = {}
     tabled: TabledSpec | None = None
 
