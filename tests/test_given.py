@@ -214,3 +214,18 @@ def test_deal_given_tables_after_the_last_fact(mini_cal, record, tmp_path, capsy
 def test_until_needs_given(mini_cal, capsys):
     assert main(["run", str(mini_cal), "--until", "2025-03-01", "-n", "5"]) == 2
     assert "--until: 2025-03-01: needs --given RECORD" in capsys.readouterr().err
+
+
+def test_python_api_takes_given(mini_cal, record):
+    import sim
+
+    plain = sim.run(mini_cal, runs=50, workers=1)
+    given = sim.run(mini_cal, runs=50, workers=1, given=record)
+    assert len(plain.runs) == 50 and len(given.result.runs) == given.given.kept <= 50
+    assert set(given.result.runs["replicate"]) <= set(plain.runs["replicate"])
+    deal, info = sim.evaluate_deal(
+        mini_cal, terms={"territory": "line"}, runs=30, workers=1, given=record
+    )
+    assert deal.weeks[0] == info.last_week + 1
+    with pytest.raises(TypeError):
+        sim.run(mini_cal, runs=5, until="2025-03-01")

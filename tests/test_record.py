@@ -312,3 +312,15 @@ def test_facts_no_world_meets_give_k_0_and_the_plain_message(one_input, tmp_path
     assert (out / "report.html").is_file() and (out / "plots" / "posterior.png").is_file()
     assert "outside the model" in (out / "report.html").read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_result_objects_show_themselves(one_input, tmp_path):
+    path, _ = _truth_record(tmp_path / "r.yaml", one_input, [13])
+    result = calibrate(one_input, path, runs=200, workers=1)
+    assert "CalibrationResult(" in repr(result) and f"of {200:,} kept" in repr(result)
+    page = result._repr_html_()
+    assert "line_w13" in page and "<script" not in page
+    assert list(result.summary()["name"]) == ["line_w13"]
+    fig = result.plot()
+    width, height = fig.get_size_inches() * 150
+    assert width <= 1600 and height <= 1000

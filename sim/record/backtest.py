@@ -155,6 +155,32 @@ class BacktestResult:
             write_backtest(self, tmp, plots=plots)
         return out
 
+    def summary(self) -> pd.DataFrame:
+        """The questions table (for notebooks)."""
+        return self.questions.copy()
+
+    def _repr_html_(self) -> str:
+        from ..display import html_table, share
+
+        rows = [
+            (
+                r["name"],
+                r["asked"],
+                r["ceasefire_by"],
+                share(r["p"]),
+                "yes" if r["outcome"] else "no",
+                "-" if pd.isna(r["brier"]) else f"{r['brier']:.3f}",
+            )
+            for _, r in self.questions.iterrows()
+        ]
+        b = self.mean_brier()
+        return html_table(
+            f"Backtest on {self.record.source}: mean Brier {'-' if b is None else f'{b:.3f}'}",
+            ("Question", "Asked", "By", "Model P", "Outcome", "Brier"),
+            rows,
+            "Brier: (p - outcome)^2, lower is better. .to_json(), .plot(), .save(folder).",
+        )
+
     def __repr__(self) -> str:
         b = self.mean_brier()
         shown = "-" if b is None else f"{b:.3f}"

@@ -156,6 +156,20 @@ class CalibrationResult:
             write_calibration(self, tmp, plots=plots)
         return out
 
+    def _repr_html_(self) -> str:
+        from ..display import html_table, share
+
+        rows = [
+            (r.name, r.date, "used" if r.used else "held out", share(r.prior), share(r.posterior))
+            for r in self.facts.itertuples()
+        ]
+        return html_table(
+            f"{self.scenario.label} given {self.record.source}: {self.message()}",
+            ("Fact", "Date", "Use", "Prior share", "Among kept"),
+            rows,
+            ".inputs: prior and posterior of each uncertain input; .plot(), .save(folder).",
+        )
+
     def __repr__(self) -> str:
         return (
             f"CalibrationResult({self.scenario.label} given {self.record.source}: "
