@@ -67,6 +67,7 @@ class EnsembleResult:
             "label": scenario.label,
             "overrides": list(scenario.overrides),
             "horizon_weeks": scenario.spec.horizon,
+            "start": scenario.spec.start,
             "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
             "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
         }
