@@ -324,3 +324,55 @@ def test_result_objects_show_themselves(one_input, tmp_path):
     fig = result.plot()
     width, height = fig.get_size_inches() * 150
     assert width <= 1600 and height <= 1000
+
+
+def test_a_record_start_other_than_the_scenarios_is_refused(tmp_path):
+    rec = tmp_path / "r.yaml"
+    rec.write_text(
+        yaml.safe_dump(
+            {
+                "start": "2025-02-01",
+                "facts": [
+                    {
+                        "name": "line",
+                        "date": "2025-06-30",
+                        "control": {"between": [0, 1]},
+                        "source": "x",
+                    }
+                ],
+            }
+        )
+    )
+    spec = load_scenario("scenarios/baseline.yaml").spec
+    with pytest.raises(ScenarioError, match="differs from the scenario's start"):
+        load_record(rec, spec)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "run",
+            "scenarios/baseline.yaml",
+            "--given",
+            "seeds/record-2025.yaml",
+            "--chunk-size",
+            "5",
+        ],
+        [
+            "compare",
+            "scenarios/baseline.yaml",
+            "--given",
+            "seeds/record-2025.yaml",
+            "--resume",
+            "x",
+        ],
+    ],
+)
+def test_options_that_do_not_apply_given_the_record_are_refused(
+    argv, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(Path(__file__).parents[1])
+    assert main([*argv, "-n", "5", "-o", str(tmp_path / "o")]) == 2
+    assert "cannot be combined with --given" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

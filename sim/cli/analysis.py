@@ -316,6 +316,9 @@ def compare(
         if not names:
             raise ScenarioError("--policies", "", "give policy names separated by commas")
     if record is not None:
+        for option, value in (("--resume", resume), ("--scheduler", scheduler)):
+            if value is not None:
+                raise ScenarioError(option, "", "cannot be combined with --given")
         _compare_given(scenarios, record, until, names, runs, seed, workers, set_, out, no_plots)
         return
     arms = arm_scenarios(scenarios, names, set_ or ())

@@ -126,6 +126,9 @@ def run(
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:
+        for option, value in (("--chunk-size", chunk_size), ("--scheduler", scheduler)):
+            if value is not None:
+                raise ScenarioError(option, "", "cannot be combined with --given")
         _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_)
         return
     out = out or default_out_dir(run_label(loaded.label, loaded.overrides))

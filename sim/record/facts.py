@@ -332,6 +332,13 @@ def bind_record(record: Record, spec) -> BoundRecord:
     from ..deals import check_terms
 
     source = record.source
+    if record.start and spec.start and record.start != spec.start:
+        raise ScenarioError(
+            source,
+            "start",
+            f"{record.start} differs from the scenario's start ({spec.start}): week 0 is the "
+            "scenario's; leave start: out of the record or make them agree",
+        )
     start = record.start or spec.start
     if start is None:
         raise ScenarioError(
