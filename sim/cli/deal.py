@@ -141,8 +141,7 @@ def deal_command(
 ) -> None:
     """Table a deal in given weeks: who accepts it, how likely, and does it hold?
 
-    With --given, the deal is tabled at the end of weeks after the record's last fact used
-    (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
+    With --given, the deal is tabled at the end of weeks after the record's last fact used (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
     """
     from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
     from ..results import atomic_dir, reserved

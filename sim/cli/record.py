@@ -79,9 +79,7 @@ def calibrate(
 ) -> None:
     """Keep the prior worlds in which the record's facts hold: what do they say?
 
-    Prints how many worlds pass, each fact's share among the prior worlds and (held out)
-    among the kept ones, and each uncertain input's prior and posterior; writes a results
-    folder (the kept replicates, facts.csv, inputs.csv, plots, report.html).
+    Prints how many worlds pass, each fact's share among the prior worlds and (held out) among the kept ones, and each uncertain input's prior and posterior; writes a results folder (the kept replicates, facts.csv, inputs.csv, plots, report.html).
     """
     from ..record.calibrate import calibrate as run_calibration
     from ..record.folders import write_calibration
@@ -178,8 +176,7 @@ def backtest(
 ) -> None:
     """Score the model's forecasts of the record's questions (Brier and log scores).
 
-    Each question's probability is among the worlds in which the facts dated before it was
-    asked hold; references (other forecasts of the same question) are scored alike.
+    Each question's probability is among the worlds in which the facts dated before it was asked hold; references (other forecasts of the same question) are scored alike.
     """
     from ..errors import ScenarioError
     from ..record.backtest import backtest as run_backtest
