@@ -11,6 +11,10 @@ The public API is small:
   policies and explore assumptions, returning a :class:`ComparisonResult`,
   :class:`SweepResult`, :class:`SensitivityResult` or :class:`DiscoveryResult` (the
   pandas table is ``.table``);
+- :func:`calibrate` keeps the worlds consistent with a record of dated facts
+  (:class:`CalibrationResult`), :func:`backtest` scores the model's forecasts of its
+  questions (:class:`BacktestResult`), and ``given=RECORD`` on :func:`run`,
+  :func:`compare` and :func:`evaluate_deal` reports over those worlds (docs/record.md);
 - :class:`ScenarioError` is the one error users see for bad input.
 
 Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
@@ -35,13 +39,20 @@ if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
     from .model import NegotiationModel
+    from .record import load_record
+    from .record.api import run
+    from .record.backtest import BacktestResult, backtest
+    from .record.calibrate import CalibrationResult, calibrate
     from .scenario import Scenario, load_scenario
-
-    run = run_ensemble
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BacktestResult",
+    "CalibrationResult",
+    "backtest",
+    "calibrate",
+    "load_record",
     "ComparisonResult",
     "DealResult",
     "DiscoveryResult",
@@ -65,7 +76,23 @@ __all__ = [
 def _home(name: str) -> object:
     """The module that defines the public ``name`` (imported here, on first use; written
     out import by import so that ``tests/test_imports.py`` sees each dependency)."""
-    if name in ("compare", "discover", "sensitivity", "sweep"):
+    if name in ("run", "compare", "evaluate_deal"):  # given= (sim.record.api)
+        from .record import api
+
+        return api
+    if name in ("calibrate", "CalibrationResult"):
+        from .record import calibrate
+
+        return calibrate
+    if name in ("backtest", "BacktestResult"):
+        from .record import backtest
+
+        return backtest
+    if name == "load_record":
+        from . import record
+
+        return record
+    if name in ("discover", "sensitivity", "sweep"):
         from . import analysis
 
         return analysis
@@ -77,11 +104,11 @@ def _home(name: str) -> object:
         from .analysis import explored
 
         return explored
-    if name in ("DealResult", "evaluate_deal"):
+    if name == "DealResult":
         from . import deals
 
         return deals
-    if name in ("EnsembleResult", "run", "run_ensemble"):
+    if name in ("EnsembleResult", "run_ensemble"):
         from . import ensemble
 
         return ensemble
@@ -104,7 +131,7 @@ def _home(name: str) -> object:
 
 def __getattr__(name: str) -> object:
     """PEP 562: a public name is imported on first use, then kept as a module attribute."""
-    value = getattr(_home(name), "run_ensemble" if name == "run" else name)
+    value = getattr(_home(name), name)
     globals()[name] = value
     return value
 

@@ -95,7 +95,7 @@ class Actor(mesa.Agent):
         replicate in ``rows``: the acceptance phase's own answer (fighting on, red lines,
         ratification, and trust in the others' keeping them)."""
         v = self.model.veto_index(self.index)
-        answer = self.model.responses(rows, self.model.preferences(rows), terms)
+        answer = self.model.responses(rows, terms)
         return answer["accept"][:, v]
 
     def __repr__(self) -> str:

@@ -67,12 +67,20 @@ class DealResult:
     wall_seconds: float = 0.0
 
     def to_json(self) -> dict:
-        """The command's ``--json`` object: one list entry per week."""
+        """The command's ``--json`` object: one list entry per week (``dates`` with them
+        when the scenario has a calendar)."""
+        from .dates import date_of, iso
+
         t = self.table
         return {
             "deal": self.deal,
             "terms": self.terms,
             "weeks": [int(w) for w in t["week"]],
+            **(
+                {"dates": [iso(date_of(int(w), start)) for w in t["week"]]}
+                if (start := self.scenario.spec.start)
+                else {}
+            ),
             "accept": {a: _floats(t[f"p_accept_{a}"]) for a in self.vetoes},
             "all_accept": _floats(t["p_all_accept"]),
             "blocker": {a: _floats(t[f"blocker_{a}"]) for a in self.vetoes},
@@ -180,18 +188,25 @@ def parse_terms(text: str) -> dict[str, float | str]:
     return terms
 
 
-def parse_weeks(text: str) -> list[int]:
+def parse_weeks(text: str, start: str | None = None) -> list[int]:
     """``"1,26,52"`` -> ``[1, 26, 52]``: whole numbers of at least 1, none twice (one-line
-    errors naming ``--weeks``; the horizon is checked against the scenario later)."""
-    weeks: list[int] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part.isdecimal() or not part.isascii():
-            raise ScenarioError(
-                "--weeks", "", f"expected whole numbers separated by commas, got {part!r}"
-            )
-        weeks.append(int(part))
+    errors naming ``--weeks``; the horizon is checked against the scenario later).  With a
+    calendar (the scenario's ``start:``) a week may be given as an ISO date
+    (``2025-03-11``): the week it falls in (:mod:`sim.dates`)."""
+    from .dates import parse_week
+
+    weeks = [parse_week(part, start) for part in text.split(",")]
     check_weeks(weeks)
     return weeks
+
+
+def as_weeks(weeks: Sequence[int | str], start: str | None) -> list[int]:
+    """Weeks given as numbers or as dates on the calendar starting ``start``."""
+    from datetime import date
+
+    from .dates import parse_week
+
+    return [parse_week(str(w), start) if isinstance(w, str | date) else w for w in weeks]
 
 
 def check_weeks(weeks: Sequence[int], horizon: int | None = None) -> None:
@@ -247,9 +262,10 @@ def load_deal_arms(
     """
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
-    check_weeks(weeks)
     snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
     base = snapshot.build(policy, overrides)
+    weeks = as_weeks(weeks, base.spec.start)
+    check_weeks(weeks)
     if terms is not None:
         check_terms(terms, base.spec)
     elif deal not in base.spec.deals:
@@ -285,8 +301,8 @@ def evaluate_deal(
     terms : mapping, optional
         Or the terms themselves, ``{issue: number or "line"}``; unnamed issues stay at their
         status quo.
-    weeks : sequence of int
-        Weeks in which to table the deal (one ensemble each, on common random numbers).
+    weeks : sequence of int or ISO date
+        Weeks (or dates, on the scenario's calendar) in which to table the deal (one ensemble each, on common random numbers).
     runs, seed : int, optional
         Replicates per week and run seed (the file's by default).
     policy, overrides
@@ -307,6 +323,7 @@ def evaluate_deal(
     began = time.perf_counter()
     arms = load_deal_arms(scenario, deal, terms, list(weeks), policy, overrides)
     first = arms[0]
+    weeks = as_weeks(weeks, first.spec.start)
     vetoes = [k for k, a in first.spec.actors.items() if a.veto]
     rows, tables, used_seed = [], {}, 0
     for week, arm in zip(weeks, arms, strict=True):

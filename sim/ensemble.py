@@ -67,6 +67,7 @@ class EnsembleResult:
             "label": scenario.label,
             "overrides": list(scenario.overrides),
             "horizon_weeks": scenario.spec.horizon,
+            "start": scenario.spec.start,
             "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
             "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
         }
@@ -155,11 +156,16 @@ def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def run_chunk(
-    scenario: Scenario, seed: int, start: int, stop: int, trajectory_replicates: int
+    scenario: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    trajectory_replicates: int,
+    model_class: Callable[..., NegotiationModel] = NegotiationModel,
 ) -> ChunkResult:
     """Run replicates ``start .. stop - 1`` to the horizon (picklable, for any executor)."""
     began = time.perf_counter()
-    model = NegotiationModel(
+    model = model_class(
         scenario,
         replicates=stop - start,
         first_replicate=start,
@@ -226,6 +232,7 @@ def run_ensemble(
     trajectory_replicates: int = TRAJECTORY_REPLICATES,
     on_progress: Callable[[int], None] | None = None,
     checkpoint: str | Path | None = None,
+    model_class: Callable[..., NegotiationModel] = NegotiationModel,
 ) -> EnsembleResult:
     """Run ``runs`` replicates of a scenario.
 
@@ -249,6 +256,9 @@ def run_ensemble(
     checkpoint : path, optional
         Folder where each finished chunk is saved as it completes; chunks already there
         (from an interrupted run of the same job) are loaded instead of run again.
+    model_class : callable
+        What steps a chunk: :class:`~sim.model.NegotiationModel`, or a picklable subclass
+        (or partial of one) that also records more columns (:mod:`sim.record.observe`).
 
     Returns
     -------
@@ -291,10 +301,10 @@ def run_ensemble(
     with executor_for(workers if parallel else 1, scheduler) as pool:
         if pool is None:
             for start, stop in bounds:
-                finished(run_chunk(scenario, seed, start, stop, trajectory_replicates))
+                finished(run_chunk(scenario, seed, start, stop, trajectory_replicates, model_class))
         else:
             futures: list[Future] = [
-                pool.submit(run_chunk, scenario, seed, a, b, trajectory_replicates)
+                pool.submit(run_chunk, scenario, seed, a, b, trajectory_replicates, model_class)
                 for a, b in bounds
             ]
             try:

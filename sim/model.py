@@ -267,7 +267,8 @@ class NegotiationModel(mesa.Model):
         return state
 
     def _table_box(self) -> tuple[np.ndarray, np.ndarray]:
-        """The terms the mediator can table, (K,) each: feasible ranges, offers fixed."""
+        """The terms the mediator can table while the offer holds, (K,) each: feasible
+        ranges, offers fixed (:meth:`offer_holds` says where and when)."""
         spec = self.spec
         low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
         high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
@@ -712,12 +713,13 @@ class NegotiationModel(mesa.Model):
             high[:, t] = np.clip(np.minimum(high[:, t], ceiling), low[:, t], high[:, t])
         return low, high
 
-    def _deal_terms(self, rows: np.ndarray) -> np.ndarray:
-        """The tabled deal's terms in these replicates: unnamed issues at the status quo,
-        ``line`` at the line of contact this week."""
-        deal = self.spec.deals[self.spec.tabled.deal]
+    def _deal_terms(self, rows: np.ndarray, named: dict | None = None) -> np.ndarray:
+        """The tabled deal's terms (or ``named`` ones) in these replicates: unnamed issues
+        at the status quo, ``line`` at the line of contact this week."""
+        if named is None:
+            named = self.spec.deals[self.spec.tabled.deal].terms
         terms = self.state["status_quo"][rows].copy()
-        for issue, term in deal.terms.items():
+        for issue, term in named.items():
             k = self.issue_keys.index(issue)
             terms[:, k] = self.state["control"][rows] if term == LINE else term
         return terms
@@ -725,15 +727,19 @@ class NegotiationModel(mesa.Model):
     def responses(
         self,
         rows: np.ndarray,
-        prefs: package.Preferences,
         terms: np.ndarray,
+        prefs: package.Preferences | None = None,
         war_value: np.ndarray | None = None,
         endings: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> dict[str, np.ndarray]:
-        """Each veto player's answer to terms (len(rows), K), with its reasons, (len(rows), V)
-        each: ``accept``; ``surplus`` over fighting on; ``ceded`` territory and whether it
-        can be ``ratified``; whether the terms are ``within`` its red lines; ``trusted``
-        (nobody else who accepts would break them once rearmed)."""
+        """Each veto player's answer to terms (len(rows), K) tabled now, changing nothing,
+        with its reasons, (len(rows), V) each: ``accept``; ``surplus`` over fighting on;
+        ``ceded`` territory, the ``limit`` in force and whether it is ``ratified``; whether
+        the terms are ``within`` its red lines; ``trusted`` (nobody else who accepts would
+        break them once rearmed).  The one acceptance rule: the mediator's packages,
+        ``ceasefire deal`` and the record's tabled facts."""
+        if prefs is None:
+            prefs = self.preferences(rows)
         if endings is None:
             endings = self.endings(rows)
         if war_value is None:
@@ -772,7 +778,7 @@ class NegotiationModel(mesa.Model):
         """Put terms to the veto players: each accepts when they beat fighting on (Fearon
         1995), stay inside its red lines (Toft 2003) and, where it needs ratification, the
         territory they cede is within its limit (Putnam 1988)."""
-        answer = self.responses(rows, prefs, terms, war_value, endings)
+        answer = self.responses(rows, terms, prefs, war_value, endings)
         accept, surplus = answer["accept"], answer["surplus"]
         agreed = accept.all(axis=1)
         self.rejections[rows] += ~accept

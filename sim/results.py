@@ -252,6 +252,7 @@ def manifest(result: EnsembleResult) -> dict:
         "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
         "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
         "horizon_weeks": scenario.spec.horizon,
+        "start": scenario.spec.start,  # the calendar (sim.dates), None without one
         "runs": len(result.runs),
         "seed": result.seed,
         "resolved_parameters": {k: describe(v) for k, v in flat_parameters(scenario.spec).items()},

@@ -324,6 +324,7 @@ def run_arms(
     on_progress: Callable[[int], None] | None = None,
     checkpoint: Path | None = None,
     scheduler: str | None = None,
+    model_class: Callable | None = None,
 ) -> dict[str, EnsembleResult]:
     """Run every arm with the same runs and seed (the reference's unless given): CRN.
 
@@ -336,6 +337,8 @@ def run_arms(
 
     With ``checkpoint``, each arm saves its finished chunks in a subfolder, and chunks
     already saved there (from an interrupted comparison) are not run again.
+    ``model_class``: what steps a chunk (:func:`sim.ensemble.run_ensemble`; the record's
+    probes, :mod:`sim.record.observe`).
     """
     from ..checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
     from ..ensemble import (
@@ -390,9 +393,11 @@ def run_arms(
     with executor_for(workers if parallel else 1, scheduler) as pool:
         if pool is None:
             for i, a, b in todo:
-                finished(*_arm_chunk(i, arms[i], seed, a, b))
+                finished(*_arm_chunk(i, arms[i], seed, a, b, model_class))
         else:
-            futures = [pool.submit(_arm_chunk, i, arms[i], seed, a, b) for i, a, b in todo]
+            futures = [
+                pool.submit(_arm_chunk, i, arms[i], seed, a, b, model_class) for i, a, b in todo
+            ]
             try:
                 for i, chunk in _results(pool, futures):
                     finished(i, chunk)
@@ -424,11 +429,15 @@ def run_arms(
     return out
 
 
-def _arm_chunk(arm: int, scenario: Scenario, seed: int, start: int, stop: int) -> tuple:
+def _arm_chunk(
+    arm: int, scenario: Scenario, seed: int, start: int, stop: int, model_class=None
+) -> tuple:
     """One chunk of one arm, tagged with the arm (picklable, for any executor)."""
     from ..ensemble import run_chunk
 
-    return arm, run_chunk(scenario, seed, start, stop, 0)
+    if model_class is None:
+        return arm, run_chunk(scenario, seed, start, stop, 0)
+    return arm, run_chunk(scenario, seed, start, stop, 0, model_class)
 
 
 def compare_results(

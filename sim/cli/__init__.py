@@ -3,7 +3,7 @@
 - ``app.py``: the Typer app, the options the commands share, :func:`main` (exit codes);
 - one module per command group, each registering its commands on ``app``:
   ``run.py`` (run, validate, plot), ``analysis.py`` (compare, sweep, sensitivity, discover),
-  ``deal.py`` (deal), ``report.py`` (report), ``validation.py`` (reproduce).
+  ``deal.py`` (deal), ``record.py`` (calibrate, backtest), ``report.py`` (report), ``validation.py`` (reproduce).
 
 Commands are registered here, by importing their modules after ``app`` exists; a command
 module imports ``app`` from ``.app`` and never from this package, so there is no import circle.
@@ -16,6 +16,7 @@ from .app import app, main
 from . import run  # noqa: F401  (run, validate, plot)
 from . import analysis  # noqa: F401  (compare, sweep, sensitivity, discover)
 from . import deal  # noqa: F401  (deal)
+from . import record  # noqa: F401  (calibrate, backtest)
 from . import report  # noqa: F401  (report)
 from . import validation  # noqa: F401  (reproduce)
 

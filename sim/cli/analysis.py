@@ -20,13 +20,16 @@ from ..errors import JobError, ScenarioError, printable, printable_markup
 from .app import (
     Format,
     FormatOpt,
+    GivenOpt,
     RunsOpt,
     ScenarioArg,
     SchedulerOpt,
     SeedOpt,
     SetOpt,
+    UntilOpt,
     WorkersOpt,
     app,
+    check_given,
     check_options,
     check_total,
     console,
@@ -242,6 +245,7 @@ def _compare_folders(folders: list[Path], format_: str, given: dict[str, object]
 
 @app.command(
     epilog=examples(
+        "ceasefire compare scenarios/baseline.yaml --given seeds/record-2025.yaml",
         "ceasefire compare scenarios/baseline.yaml --runs 2000   (baseline vs every policy)",
         "ceasefire compare scenarios/baseline.yaml --policies us_aid_cut,nato_ruled_out",
         "ceasefire compare scenarios/baseline.yaml scenarios/other.yaml   (two files)",
@@ -272,6 +276,8 @@ def compare(
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
     format_: FormatOpt = Format.table,
+    record: GivenOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers.
 
@@ -287,6 +293,8 @@ def compare(
             "--set": set_,
             "--no-plots": no_plots,
             "--resume": resume,
+            "--given": record,
+            "--until": until,
         }
         _compare_folders(scenarios, format_, given)
         return
@@ -301,11 +309,18 @@ def compare(
     from ..results import atomic_dir, run_label
 
     check_options(seed, runs=runs, workers=workers)
+    check_given(record, until)
     names = None
     if policies is not None:
         names = [p.strip() for p in policies.split(",") if p.strip()]
         if not names:
             raise ScenarioError("--policies", "", "give policy names separated by commas")
+    if record is not None:
+        for option, value in (("--resume", resume), ("--scheduler", scheduler)):
+            if value is not None:
+                raise ScenarioError(option, "", "cannot be combined with --given")
+        _compare_given(scenarios, record, until, names, runs, seed, workers, set_, out, no_plots)
+        return
     arms = arm_scenarios(scenarios, names, set_ or ())
     n = runs or arms[0].spec.runs
     check_total(n * len(arms), "--runs", f"{n:,} runs x {len(arms)} arms")
@@ -329,6 +344,47 @@ def compare(
     else:
         print_comparison(table, title)
     say_results(out, format_)
+
+
+def _compare_given(scenarios, given, until, names, runs, seed, workers, set_, out, no_plots):
+    """``compare --given``: policies from the week after the record's last fact used."""
+    from ..record.given import compare_given
+    from ..results import run_label
+    from .given import given_clock_table, print_given
+
+    if len(scenarios) != 1:
+        raise ScenarioError("--given", str(given), "compares one file's policies; give one file")
+    from ..record.facts import check_until, load_record
+    from ..scenario import load_scenario
+
+    base = load_scenario(scenarios[0], overrides=set_ or ())
+    check_until(load_record(given, base.spec), until)  # before anything runs or is reserved
+    out = _out(out, f"compare-{run_label(base.name + '-given', set_ or ())}")
+    n = runs or base.spec.runs
+    arms = len(names) + 1 if names is not None else len(base.spec.policies) + 1
+    check_total(n * arms, "--runs", f"{n:,} runs x {arms} arms")
+    from ..results import reserved
+
+    with reserved(out):
+        with progress_bar(n * arms, f"{arms} arms given {given.name}") as advance:
+            result = compare_given(
+                scenarios[0],
+                given,
+                until,
+                names,
+                runs,
+                seed,
+                workers,
+                set_ or (),
+                on_progress=advance,
+            )
+        result.save_into(out, plots=not no_plots)
+    print_comparison(result.comparison.table, result.comparison.title)
+    table_console().print(given_clock_table(result.clocks))
+    print_given(result.given)
+    for name, why in result.skipped.items():
+        err_console.print(f"skipped policy {printable(name)}: {why}", markup=False, highlight=False)
+    say_results(out)
 
 
 # --------------------------------------------------------------------------- sweep

@@ -191,6 +191,33 @@ SchedulerOpt = Annotated[
 ]
 
 
+GivenOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--given",
+        metavar="RECORD",
+        help="Over the worlds consistent with this record of dated facts (docs/record.md); "
+        "outcome clocks from its last fact.",
+        show_default=False,
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Use the record's facts dated on or before DATE (YYYY-MM-DD); hold out the later.",
+        show_default=False,
+    ),
+]
+
+
+def check_given(given: Path | None, until: str | None) -> None:
+    """Refuse ``--until`` without ``--given``."""
+    if until is not None and given is None:
+        raise ScenarioError("--until", until, "needs --given RECORD")
+
+
 INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
 
 

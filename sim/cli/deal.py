@@ -17,12 +17,15 @@ from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
 from .app import (
     Format,
     FormatOpt,
+    GivenOpt,
     RunsOpt,
     ScenarioArg,
     SeedOpt,
     SetOpt,
+    UntilOpt,
     WorkersOpt,
     app,
+    check_given,
     check_options,
     check_total,
     err_console,
@@ -46,6 +49,7 @@ def deal_table(result) -> Table:
     """The deal's figures as a rich table, one row per week."""
     from rich.table import Table
 
+    from ..dates import week_label
     from ..deals import describe_terms
 
     t = result.table
@@ -69,7 +73,7 @@ def deal_table(result) -> Table:
         table.add_column(f"Blocked by {printable_markup(actor)}", justify="right", overflow="fold")
     table.add_column(f"Holds to week {horizon}\n(if all accept)", justify="right", overflow="fold")
     for _, row in t.iterrows():
-        cells = [f"{int(row['week'])}"]
+        cells = [week_label(int(row["week"]), result.scenario.spec.start)]
         for actor in result.vetoes:
             key = f"p_accept_{actor}"
             cells.append(_pct(row[key], row[f"{key}_lo"], row[f"{key}_hi"]))
@@ -90,6 +94,7 @@ def deal_table(result) -> Table:
     epilog=examples(
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 1,26,52",
         "ceasefire deal scenarios/baseline.yaml --terms territory=line,nato=0,troops=0.2",
+        "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 2025-03-11,2025-11-21",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --json",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
     ),
@@ -112,8 +117,13 @@ def deal_command(
         ),
     ] = None,
     weeks: Annotated[
-        str, typer.Option("--weeks", help="Weeks to table the deal in, comma-separated.")
-    ] = "1,26,52",
+        str,
+        typer.Option(
+            "--weeks",
+            help="Weeks to table the deal in, comma-separated: numbers, or dates "
+            "(YYYY-MM-DD) when the scenario sets start:.",
+        ),
+    ] = "1,26,52",  # with --given: after the last fact (see the docstring)
     runs: RunsOpt = None,
     seed: SeedOpt = None,
     policy: PolicyOpt = None,
@@ -126,8 +136,13 @@ def deal_command(
     workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
     format_: FormatOpt = Format.table,
+    record: GivenOpt = None,
+    until: UntilOpt = None,
 ) -> None:
-    """Table a deal in given weeks: who accepts it, how likely, and does it hold?"""
+    """Table a deal in given weeks: who accepts it, how likely, and does it hold?
+
+    With --given, the deal is tabled at the end of weeks after the record's last fact used (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
+    """
     from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
     from ..results import atomic_dir, reserved
     from ..snapshot import read_snapshot
@@ -139,9 +154,31 @@ def deal_command(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
         )
     parsed_terms = parse_terms(terms) if terms is not None else None
-    week_list = parse_weeks(weeks)
     check_options(seed, runs=runs, workers=workers)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
+    # weeks may be dates on the scenario's calendar: its start: is needed to read them
+    check_given(record, until)
+    start = snapshot.build(policy, set_ or ()).spec.start
+    if record is not None:
+        _deal_given(
+            snapshot,
+            record,
+            until,
+            deal,
+            parsed_terms,
+            weeks,
+            start,
+            runs,
+            seed,
+            policy,
+            set_,
+            out,
+            workers,
+            no_plots,
+            json_,
+        )
+        return
+    week_list = parse_weeks(weeks, start)
     arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
     n = runs or arms[0].spec.runs
     check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
@@ -174,4 +211,63 @@ def deal_command(
         say_results(out, format_)
         return
     table_console().print(deal_table(result))
+    say_results(out)
+
+
+def _deal_given(
+    snapshot,
+    record,
+    until,
+    deal,
+    terms,
+    weeks,
+    start,
+    runs,
+    seed,
+    policy,
+    set_,
+    out,
+    workers,
+    no_plots,
+    json_,
+) -> None:
+    """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
+    from ..deals import CUSTOM, parse_weeks, write_deal
+    from ..record.facts import check_until, load_record
+    from ..record.given import deal_given
+    from ..results import atomic_dir, reserved
+    from .given import print_given
+
+    base = snapshot.build(policy, set_ or ())
+    bound = load_record(record, base.spec)
+    until = check_until(bound, until)
+    explicit = [] if weeks == "1,26,52" else parse_weeks(weeks, bound.start)
+    n = runs or base.spec.runs
+    name = deal if terms is None else CUSTOM
+    out = _out(out, f"deal-{base.label}-{name}-given")
+    with reserved(out):
+        with progress_bar(n * max(len(explicit), 3), f"{name} given {record.name}") as advance:
+            result, given = deal_given(
+                snapshot,
+                bound,
+                until,
+                deal=deal,
+                terms=terms,
+                weeks=explicit,
+                runs=runs,
+                seed=seed,
+                policy=policy,
+                overrides=set_ or (),
+                workers=workers,
+                on_progress=advance,
+            )
+        with atomic_dir(out) as tmp:
+            write_deal(result, tmp, plots=not no_plots)
+            (tmp / "given.json").write_text(json.dumps(given.to_json(), indent=2) + "\n")
+    if json_:
+        typer.echo(json.dumps({**result.to_json(), "given": given.to_json()}, allow_nan=False))
+        err_console.print(f"Results: {printable(out)}", markup=False, highlight=False)
+        return
+    table_console().print(deal_table(result))
+    print_given(given)
     say_results(out)

@@ -12,13 +12,16 @@ from .app import (
     ChunkOpt,
     Format,
     FormatOpt,
+    GivenOpt,
     RunsOpt,
     ScenarioArg,
     SchedulerOpt,
     SeedOpt,
     SetOpt,
+    UntilOpt,
     WorkersOpt,
     app,
+    check_given,
     check_options,
     console,
     err_console,
@@ -89,6 +92,7 @@ def summary_frame(summary: dict) -> pd.DataFrame:
         "ceasefire run scenarios/baseline.yaml --runs 10000 --seed 7 --workers 2",
         "ceasefire run scenarios/baseline.yaml --set actors.Russia.resolve=0.8 --no-plots",
         "ceasefire run scenarios/baseline.yaml --runs 500 --format csv > summary.csv",
+        "ceasefire run scenarios/baseline.yaml --given seeds/record-2025.yaml --runs 20000",
     )
 )
 def run(
@@ -107,6 +111,8 @@ def run(
     chunk_size: ChunkOpt = None,
     scheduler: SchedulerOpt = None,
     format_: FormatOpt = Format.table,
+    given: GivenOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Run a scenario many times and write a results folder.
 
@@ -117,7 +123,14 @@ def run(
     from ..scenario import load_scenario
 
     check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
+    check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
+    if given is not None:
+        for option, value in (("--chunk-size", chunk_size), ("--scheduler", scheduler)):
+            if value is not None:
+                raise ScenarioError(option, "", "cannot be combined with --given")
+        _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_)
+        return
     out = out or default_out_dir(run_label(loaded.label, loaded.overrides))
     total = runs or loaded.spec.runs
     with reserved(out), progress_bar(total, loaded.label) as advance:
@@ -140,8 +153,39 @@ def run(
         f" (overrides: {', '.join(loaded.overrides)})" if loaded.overrides else ""
     )
     title = f"{named}: {total:,} runs, seed {result.seed}"
+    if loaded.spec.start:  # the calendar: which dates the weeks stand for
+        from ..dates import date_of
+
+        horizon = loaded.spec.horizon
+        title += f"; week 0 = {loaded.spec.start}, week {horizon} = {date_of(horizon, loaded.spec.start)}"
     table_console().print(summary_table(summary, title))
     console.print(done, markup=False, highlight=False, soft_wrap=True)
+
+
+def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_) -> None:
+    """``run --given``: the run over the worlds consistent with the record."""
+    from ..record.facts import check_until, load_record
+    from ..record.given import run_given, write_given_run
+    from ..results import default_out_dir, reserved, run_label
+    from .given import print_given
+
+    record = load_record(given, loaded.spec)
+    until = check_until(record, until)
+    out = out or default_out_dir(run_label(loaded.label + "-given", loaded.overrides))
+    total = runs or loaded.spec.runs
+    with reserved(out), progress_bar(total, f"{loaded.label} given {given.name}") as advance:
+        result = run_given(
+            loaded, record, until, runs=runs, seed=seed, workers=workers, on_progress=advance
+        )
+        summary = write_given_run(result, out, plots=not no_plots)
+    if format_ == "csv":
+        print_csv(summary_frame(summary))
+        err_console.print(printable(result.given.message()), markup=False, highlight=False)
+        return
+    title = f"{loaded.label} given {printable(given)}: {result.given.kept:,} of {result.given.runs:,} worlds"
+    table_console().print(summary_table(summary, title))
+    print_given(result.given)
+    console.print(f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command(

@@ -39,6 +39,7 @@ class Event:
     sets: list[tuple[Target, np.ndarray]]
     scales: list[tuple[Target, np.ndarray]]
     fired: np.ndarray  # (R,) bool
+    first_week: int = 0  # never before this week (an event of a policy with `from:`)
 
     def due(self, week: int, observables: Mapping[str, np.ndarray]) -> np.ndarray:
         """Replicates in which the event fires this week (and marks them fired)."""
@@ -47,7 +48,7 @@ class Event:
         else:
             variable, op, threshold = self.condition
             mask = op(observables[variable], threshold)
-        mask = mask & self.happens & ~self.fired
+        mask = mask & self.happens & ~self.fired & (week >= self.first_week)
         self.fired |= mask
         return mask
 
@@ -92,6 +93,7 @@ def compile_event(
         sets=[(target(p), values[f"{prefix}.set.{p}"]) for p in spec.set],
         scales=[(target(p), values[f"{prefix}.scale.{p}"]) for p in spec.scale],
         fired=np.zeros(n, dtype=bool),
+        first_week=spec.from_ or 0,
     )
 
 

@@ -21,6 +21,7 @@ from .style import (
     RC,
     REFERENCE,
     color,
+    date_axis,
     escape,
     issue_axis,
     on_axes,
@@ -44,14 +45,18 @@ def plot_run(
     title = run_title(info.get("label", "scenario"), info.get("overrides") or ())
     with plt.rc_context(RC):
         figures = {
-            "ceasefire_by_week": ceasefire_curve(runs, info["horizon_weeks"], title),
+            "ceasefire_by_week": ceasefire_curve(
+                runs, info["horizon_weeks"], title, calendar=info.get("start")
+            ),
             "terms": terms_histograms(runs, info["issues"], title),
             "blockers": blockers_bar(runs, title),
         }
         control = trajectories.get("control")
         if control is not None and len(control):
             issue = _battlefield_issue(info)
-            figures["control_fan"] = control_fan(control, title, info["issues"].get(issue))
+            figures["control_fan"] = control_fan(
+                control, title, info["issues"].get(issue), calendar=info.get("start")
+            )
         status = trajectories.get("status")
         if status is not None and len(status):
             figures["outcomes"] = outcome_areas(status, title)
@@ -65,8 +70,11 @@ def _battlefield_issue(info: Mapping) -> str:
     return "territory" if "territory" in info["issues"] else next(iter(info["issues"]))
 
 
-def ceasefire_curve(runs: pd.DataFrame, horizon: int, title: str, ax=None) -> Figure:
-    """Cumulative probability of a (first) ceasefire by week, with a 95% Wilson band."""
+def ceasefire_curve(
+    runs: pd.DataFrame, horizon: int, title: str, ax=None, calendar: str | None = None
+) -> Figure:
+    """Cumulative probability of a (first) ceasefire by week, with a 95% Wilson band (and
+    the dates along the top when the scenario has a calendar: ``calendar``, its start)."""
     n = len(runs)
     curve = cumulative_incidence(runs["ceasefire_week"], n, horizon)
     band = np.array([wilson(round(p * n), n) for p in curve])
@@ -84,6 +92,7 @@ def ceasefire_curve(runs: pd.DataFrame, horizon: int, title: str, ax=None) -> Fi
         title=f"When does a ceasefire come?\n{title}, {n:,} runs",
     )
     percent_axis(ax)
+    date_axis(ax, calendar, horizon)
     ax.legend(loc="upper left")
     return fig
 
@@ -122,7 +131,13 @@ def terms_histograms(runs: pd.DataFrame, issues: Mapping, title: str, fig=None) 
     return fig
 
 
-def control_fan(control: np.ndarray, title: str, issue: Mapping | None = None, ax=None) -> Figure:
+def control_fan(
+    control: np.ndarray,
+    title: str,
+    issue: Mapping | None = None,
+    ax=None,
+    calendar: str | None = None,
+) -> Figure:
     """Russia's territorial control by week as the change from week 0, in percentage
     points of the territory in dispute: median with 50% and 90% bands.
 
@@ -155,6 +170,7 @@ def control_fan(control: np.ndarray, title: str, issue: Mapping | None = None, a
         "right", functions=(lambda d: start * 100 + d, lambda s: s - start * 100)
     )
     right.set_ylabel("Share of the territory in dispute\nthat Russia controls")
+    date_axis(ax, calendar, weeks[-1])
     right.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
     right.yaxis.set_major_formatter(lambda v, _: f"{v:g}%")
     ax.text(

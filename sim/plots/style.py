@@ -261,3 +261,31 @@ def param_label(path: str, unit: bool = True) -> str:
     what = what[:1].upper() + what[1:]
     found = FIELDS.get(name)
     return escape(f"{what} ({found[1]})" if unit and found and found[1] else what)
+
+
+def date_axis(ax, start: str | None, horizon: float | None = None) -> None:
+    """Dates along the top of an axis whose x is weeks, on a calendar starting ``start``
+    (ISO date of week 0; nothing when ``None``): the first day of each quarter (each year
+    beyond five years), at the week it falls in (``ceil(days / 7)``, as sim.dates counts)."""
+    if not start:
+        return
+    import datetime as dt
+    import math
+
+    first = dt.date.fromisoformat(str(start))
+    last_week = horizon if horizon is not None else ax.get_xlim()[1]
+    end = first + dt.timedelta(days=7 * float(last_week))
+    step = 3 if (end - first).days <= 5 * 366 else 12
+    ticks, labels = [], []
+    year, month = first.year, 1
+    while dt.date(year, month, 1) <= end:
+        day = dt.date(year, month, 1)
+        if day >= first:
+            ticks.append(math.ceil((day - first).days / 7))
+            labels.append(day.strftime("%b %Y") if step == 12 or month == 1 else day.strftime("%b"))
+        month += step
+        if month > 12:
+            year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(ticks, labels, fontsize=8)
+    top.tick_params(length=3)

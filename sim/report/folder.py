@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import ScenarioError
 
-KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover")
+KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover", "calibrate", "backtest")
 
 TABLES = {
     "compare": "comparison.csv",
@@ -85,6 +85,9 @@ def read_folder(path: str | Path) -> Folder:
         raise ScenarioError(
             str(path), "", "not a results folder (no readable manifest.json or deal.json)"
         )
+    given = _json(path / "given.json")  # a result given the record (sim.record.given)
+    if isinstance(given, dict):
+        folder.json_files["given.json"] = given
     summary = _json(path / "summary.json")
     if isinstance(summary, dict):
         folder.summary = summary

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import outcomes
 from .assumptions import commented_fields, find_seeds_readme, header_comments, source_rows
 from .folder import Folder
+from .record import backtest_tables, calibrate_tables
 
 FEW_RUNS = 1000
 """Fewer runs than this earn a warning: a share's 95% interval is wider than ±3 points."""
@@ -50,6 +51,10 @@ CAPTIONS = {
     "box, the chosen box marked.",
     ("discover", "box.png"): "Each restricted input's range in the box, within its range in "
     "the runs.",
+    ("calibrate", "posterior.png"): "The uncertain inputs that moved most: their prior (grey) "
+    "and their distribution among the worlds consistent with the record (blue).",
+    ("backtest", "reliability.png"): "Forecast probability against how often the event "
+    "happened, in bins; on the diagonal a forecaster is perfectly reliable.",
     ("deal", "deal.png"): "Each veto player's probability of accepting the deal, and of all "
     "accepting, by the week it is tabled, with 95% intervals.",
 }
@@ -64,6 +69,10 @@ QUESTIONS = {
     "sweep": "How do the outcomes change as the varied parameters change?",
     "sensitivity": "Which uncertain assumptions decide the outcome?",
     "discover": "In which part of the space of assumptions does the outcome become likely?",
+    "calibrate": "Which of the model's worlds are consistent with what has happened, and what "
+    "do they say about its uncertain inputs?",
+    "backtest": "How good would the model's forecasts have been, against what happened and "
+    "against other forecasters?",
 }
 
 TITLES = {
@@ -73,6 +82,8 @@ TITLES = {
     "sweep": "Parameter sweep",
     "sensitivity": "Sensitivity analysis",
     "discover": "Scenario discovery",
+    "calibrate": "Calibration on the record",
+    "backtest": "Backtest on the record",
 }
 
 
@@ -525,7 +536,14 @@ def discover_tables(folder: Folder) -> list[Table]:
     ]
 
 
+def _record_tables(folder: Folder) -> list[Table]:
+    made = (calibrate_tables if folder.kind == "calibrate" else backtest_tables)(folder)
+    return [Table(t["caption"], t["head"], t["rows"], note=t.get("note", "")) for t in made]
+
+
 HEADLINE_TABLES = {
+    "calibrate": _record_tables,
+    "backtest": _record_tables,
     "compare": compare_tables,
     "deal": deal_tables,
     "sweep": sweep_tables,
@@ -784,7 +802,7 @@ def warnings(folder: Folder) -> list[str]:
             f"Only {int(runs):,} runs{each.get(folder.kind, '')}: a share's 95% interval is up to ±{half:.0f} percentage points wide. "
             "Use --runs 1000 or more to brief from."
         )
-    if not folder.figures:
+    if not folder.figures and not folder.info.get("figures_omitted"):
         out.append("The folder has no figures (made with --no-plots?).")
     if folder.kind == "sensitivity" and folder.table is not None:
         wide, total = 0, 0

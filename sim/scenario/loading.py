@@ -16,7 +16,16 @@ from pydantic import ValidationError
 from ..errors import ScenarioError
 from .overrides import parse_override, set_path
 from .reading import _load_document, resolve_path
-from .schema import PolicySpec, ScenarioSpec, _problem, _where, validate_document
+from .schema import (
+    DYNAMIC_ACTOR_FIELDS,
+    DYNAMIC_GLOBAL_FIELDS,
+    DYNAMIC_ISSUE_FIELDS,
+    PolicySpec,
+    ScenarioSpec,
+    _problem,
+    _where,
+    validate_document,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,8 @@ def apply_policy(doc: dict, policy: str, source: str) -> dict:
         where = _where(("policies", policy, *first["loc"]))
         raise ScenarioError(source, where, _problem(first)) from None
     out = copy.deepcopy(doc)
+    if spec.from_ is not None:
+        return _apply_from(out, policy, spec, source)
     for path, value in spec.set.items():
         try:
             set_path(out, path, copy.deepcopy(value), source)
@@ -103,6 +114,78 @@ def apply_policy(doc: dict, policy: str, source: str) -> dict:
             **(base_holds if isinstance(base_holds, dict) else {}),
             **spec.offer_holds,
         }
+    return out
+
+
+def policy_start(value: int | str, doc: dict, source: str, where: str) -> int:
+    """A policy's ``from:`` as a week: a week as given, a date on the scenario's calendar."""
+    if isinstance(value, int):
+        return value
+    from ..dates import as_date, week_of
+
+    start = doc.get("start")
+    if start is None:
+        raise ScenarioError(source, where, "a date needs a calendar: the scenario sets no start:")
+    try:
+        as_date(start)
+    except ValueError:
+        raise ScenarioError(source, "start", "must be a date written YYYY-MM-DD") from None
+    week = week_of(value, start)
+    if week < 1:
+        raise ScenarioError(source, where, f"{value} is not after the start ({start})")
+    return week
+
+
+def _apply_from(out: dict, policy: str, spec: PolicySpec, source: str) -> dict:
+    """A policy that takes effect at week ``from:``, through the events mechanism: its
+    ``set:`` becomes an event at that week, its events count their weeks from it (and
+    conditional ones wait for it), its ``offer:`` binds the mediator from it."""
+    where = f"policies.{policy}"
+    week = policy_start(spec.from_, out, source, f"{where}.from")
+    changes = {}
+    for path in spec.set:
+        parts = path.split(".")
+        dynamic = path in DYNAMIC_GLOBAL_FIELDS or (
+            parts[0] == "actors"
+            and (
+                (len(parts) == 3 and parts[2] in DYNAMIC_ACTOR_FIELDS)
+                or (len(parts) == 4 and parts[2] in DYNAMIC_ISSUE_FIELDS)
+            )
+        )
+        if not dynamic:
+            raise ScenarioError(
+                source,
+                f"{where}.set.{path}",
+                f"cannot take effect from week {week}: only fields events may change can "
+                "(docs/scenarios.md, Events); drop from: or this change",
+            )
+        changes[path] = copy.deepcopy(spec.set[path])
+    events = []
+    if changes:
+        events.append({"name": f"{policy}_from_week_{week}", "at": week, "set": changes})
+    for event in copy.deepcopy(spec.events):
+        if isinstance(event, dict):
+            # the policy's weeks count from its start: week 1 of the policy is week `from`
+            if isinstance(event.get("at"), int):
+                event["at"] += week - 1
+            window = event.get("window")
+            if isinstance(window, list) and all(isinstance(w, int) for w in window):
+                event["window"] = [w + week - 1 for w in window]
+            if "when" in event:
+                event["from"] = week
+        events.append(event)
+    if events:
+        out["events"] = [*(out.get("events") or []), *events]
+    if spec.offer:
+        if out.get("offer"):
+            raise ScenarioError(
+                source,
+                f"{where}.from",
+                "the scenario has its own offer:, which binds from the start",
+            )
+        out["offer"] = dict(spec.offer)
+        holds = out.get("offer_holds") if isinstance(out.get("offer_holds"), dict) else {}
+        out["offer_holds"] = {**holds, **spec.offer_holds, "from_week": week}
     return out
 
 

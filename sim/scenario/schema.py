@@ -240,7 +240,9 @@ chain of events can take a value past its documented cap (or overflow)."""
 
 # --------------------------------------------------------------------------- schema
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
+    )
 
 
 def _as_written(value: Param | None) -> float | dict | None:
@@ -350,6 +352,23 @@ class EventSpec(_Strict):
     when: Text | None = None
     set: dict[str, Annotated[Param, param()]] = {}
     scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
+    # not before this week (a policy's `from:`): a condition that holds earlier waits
+    from_: Annotated[int, whole(1)] | None = Field(None, alias="from")
+
+
+def _week_or_date(value: Any) -> int | str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise PydanticCustomError("range", f"must be a week of at least 1, got {value}")
+        return value
+    from ..dates import iso
+
+    try:
+        return iso(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "week", f"must be a week (a whole number) or a date (YYYY-MM-DD), got {value!r}"
+        ) from None
 
 
 class OfferHoldsSpec(_Strict):
@@ -374,6 +393,8 @@ class PolicySpec(_Strict):
     events: list[dict[str, Any]] = []
     offer: dict[str, Any] = {}
     offer_holds: dict[str, Any] = {}
+    # the week (or date) the policy takes effect; before it the scenario runs as written
+    from_: Annotated[int | str, PlainValidator(_week_or_date)] | None = Field(None, alias="from")
 
 
 LINE = "line"
@@ -405,11 +426,22 @@ class TabledSpec(_Strict):
     week: Annotated[int, whole(1)]
 
 
+def _start(value: Any) -> str:
+    from ..dates import iso
+
+    try:
+        return iso(value)
+    except ValueError as err:
+        raise PydanticCustomError("date", str(err)) from None
+
+
 class ScenarioSpec(_Strict):
     """The validated content of a scenario file."""
 
     name: Text
     description: Text = ""
+    # the calendar: the date of week 0 (ISO text; sim.dates); none: weeks are numbers only
+    start: Annotated[str, PlainValidator(_start)] | None = None
     horizon: Annotated[int, whole(1, 5200)]
     runs: Annotated[int, whole(1, MAX_RUNS)] = 1000
     seed: Annotated[int, whole(0, 2**63 - 1)] = 0
