@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import outcomes
+from . import truth
 from .assumptions import commented_fields, find_seeds_readme, header_comments, source_rows
 from .folder import Folder
 
@@ -109,9 +109,11 @@ class Report:
     header_notes: list[str] = field(default_factory=list)
     assumptions: list[Table] = field(default_factory=list)
     assumptions_note: str = ""
-    seeds_readme: str | None = None  # a link relative to the results folder
-    seeds_readme_path: str = ""
+    seeds_readme_path: str = ""  # relative to where the command ran; quoted, not linked
     warnings: list[str] = field(default_factory=list)
+    bottom_line: str = ""
+    limitations: list = field(default_factory=list)  # truth.Limitation, listed first
+    checked_rows: list[str] = field(default_factory=list)  # validation rows checked
     command: str | None = None
     command_note: str = ""
     reproduce: list[tuple[str, str]] = field(default_factory=list)
@@ -325,6 +327,8 @@ def _cell(row: pd.Series, key: str, share: bool, diff: bool = False) -> list[str
     lo, hi = row.get(f"{k}_lo"), row.get(f"{k}_hi")
     if share:
         f = (lambda x: f"{float(x) * 100:+.1f} pp" if _finite(x) else "-") if diff else pct
+    elif diff and key == "final_control":  # as the differences figure: points of territory
+        f = lambda x: f"{float(x) * 100:+.2f} pts" if _finite(x) else "-"  # noqa: E731
     else:
         f = (lambda x: f"{float(x):+.3g}" if _finite(x) else "-") if diff else num
     if lo is None and hi is None:
@@ -400,7 +404,8 @@ def compare_tables(folder: Folder) -> list[Table]:
                 ["Arm", *(m["label"] for m in group)],
                 rows,
                 note="Arm minus reference, with paired 95% intervals (common random "
-                "numbers). pp = percentage points.",
+                "numbers). pp = percentage points; Russia's final control in points of the "
+                "territory in dispute (0-1 scale x 100), as in the differences figure.",
             )
         )
     return out
@@ -509,20 +514,27 @@ def discover_tables(folder: Folder) -> list[Table]:
             [num(r.get("lower"), 4)],
             [num(r.get("upper"), 4)],
             [f"{num(r.get('data_min'), 4)} – {num(r.get('data_max'), 4)}"],
+            [num(r.get("quasi_p"), 2) + (" (weak)" if _weak(r.get("quasi_p")) else "")],
         ]
         for _, r in restricted.iterrows()
-    ] or [[["(no input restricted)"], [""], [""], [""]]]
+    ] or [[["(no input restricted)"], [""], [""], [""], [""]]]
     note = ", ".join(
         f"{k} {pct(first.get(k))}" for k in ("coverage", "density", "mass") if k in table
     )
     return [
         Table(
             f"The box for '{folder.info.get('outcome', '?')}'",
-            ["Input", "Box from", "to", "Range in the runs"],
+            ["Input", "Box from", "to", "Range in the runs", "Quasi-p"],
             rows,
-            note=(note[:1].upper() + note[1:] + ".") if note else "",
+            note=((note[:1].upper() + note[1:] + ". ") if note else "")
+            + "Quasi-p: how likely a restriction this strong arises by chance; at 0.05 or "
+            "above (weak) the input is not a driver the box can vouch for.",
         )
     ]
+
+
+def _weak(quasi_p: object) -> bool:
+    return _finite(quasi_p) and float(quasi_p) >= 0.05
 
 
 HEADLINE_TABLES = {
@@ -750,8 +762,7 @@ def assumptions(folder: Folder, report: Report) -> None:
         text = readme.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return
-    report.seeds_readme = os.path.relpath(readme, folder.path.resolve())
-    report.seeds_readme_path = str(readme)
+    report.seeds_readme_path = _shown_path(readme, bases)
     found = source_rows(text, tags)
     rows = [[[f"[{tag}]"], ["; ".join(found[tag])]] for tag in sorted(found)]
     if rows:
@@ -764,6 +775,17 @@ def assumptions(folder: Folder, report: Report) -> None:
                 widths=["16%", "84%"],
             )
         )
+
+
+def _shown_path(path: Path, bases: list[Path]) -> str:
+    """``path`` relative to the folder the command ran in (never the author's absolute
+    path: the page is mailed); the last two parts when it lies elsewhere."""
+    for base in bases:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return "/".join(path.parts[-2:])
 
 
 # --------------------------------------------------------------------------- warnings
@@ -886,8 +908,11 @@ def reproduce(folder: Folder, report: Report) -> None:
     if isinstance(recorded, str) and recorded:
         report.command = recorded
         where = info.get("working_directory")
+        # the folder's name only: the page is mailed, the author's absolute path is not
         report.command_note = "The command that made this folder" + (
-            f", run in {where}." if isinstance(where, str) else "."
+            f", run in the project folder ({Path(where).name or where})."
+            if isinstance(where, str)
+            else "."
         )
     else:
         report.command = rebuilt_command(folder)
@@ -911,16 +936,44 @@ def reproduce(folder: Folder, report: Report) -> None:
 
 
 # --------------------------------------------------------------------------- figures
+READING_ORDER = {
+    "run": ("summary", "ceasefire_by_week", "outcomes", "terms", "control_fan", "blockers"),
+    "compare": ("summary", "ceasefire_by_week", "differences", "outcomes", "terms"),
+    "sweep": ("summary", "sweep"),
+    "sensitivity": ("summary", "sensitivity"),
+    "discover": ("summary", "box", "peeling"),
+    "deal": ("summary", "deal"),
+}
+"""The order a briefing reads each kind's figures in (by file stem; a page of a split
+figure, ``differences-2``, follows its first page; figures not named here come last, in
+name order)."""
+
+
+def reading_order(kind: str, path: Path) -> tuple[int, str, int, str]:
+    """The sort key of a figure file in its report."""
+    order = READING_ORDER.get(kind, ())
+    stem, _, page = path.stem.rpartition("-")
+    if not (stem and page.isdigit()):
+        stem, page = path.stem, "1"
+    rank = order.index(stem) if stem in order else len(order)
+    return (rank, stem, int(page), path.as_posix())
+
+
 def figures(folder: Folder) -> list[Figure]:
     out = []
-    for path in folder.figures:
+    for path in sorted(folder.figures, key=lambda p: reading_order(folder.kind, p)):
         try:
             data = path.read_bytes()
         except OSError:
             continue
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):
             continue  # not a PNG: nothing a browser would show
-        caption = CAPTIONS.get((folder.kind, path.name)) or humanize(path.stem) + "."
+        stem = reading_order(folder.kind, path)[1]
+        caption = (
+            CAPTIONS.get((folder.kind, path.name))
+            or CAPTIONS.get((folder.kind, f"{stem}.png"))
+            or humanize(path.stem) + "."
+        )
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         out.append(Figure(str(path.relative_to(folder.path)), caption, uri))
     return out
@@ -966,6 +1019,11 @@ def build(folder: Folder, name: str | None = None) -> Report:
     report.figures = figures(folder)
     report.compared = compared(folder)
     assumptions(folder, report)
+    report.bottom_line = truth.bottom_line(folder)
+    report.limitations = truth.folder_limitations(folder)
+    report.checked_rows = (
+        truth.checked_rows(horizon_of(folder)) if kind in ("run", "compare") else []
+    )
     report.warnings = warnings(folder)
     reproduce(folder, report)
     for table in (*report.headline, *report.compared, *report.assumptions):
