@@ -252,6 +252,8 @@ def manifest(result: EnsembleResult) -> dict:
         "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
         "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
         "horizon_weeks": scenario.spec.horizon,
+        # the date of week 0, when the scenario gives one (`start:`; figures show dates)
+        "start": _iso(getattr(scenario.spec, "start", None)),
         "runs": len(result.runs),
         "seed": result.seed,
         "resolved_parameters": {k: describe(v) for k, v in flat_parameters(scenario.spec).items()},
@@ -260,6 +262,10 @@ def manifest(result: EnsembleResult) -> dict:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **invocation.record(),  # the command line, when a command made it
     }
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value else None)
 
 
 def write_results(

@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..outcomes import HEADLINE, Outcome
 from .style import (
+    BESIDE_STATES,
     BETTER,
     BETTER_REVERSED,
     NEUTRAL,
@@ -27,6 +28,7 @@ from .style import (
     color,
     escape,
     linestyle,
+    outcome_color,
     outcome_order,
     panels,
     param_label,
@@ -102,11 +104,12 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
     ax = axes[0]
     for i, o in enumerate(shares):
         key = o.key
-        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=color(i), alpha=0.18)
+        c = outcome_color(key) or BESIDE_STATES[i % len(BESIDE_STATES)]
+        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=c, alpha=0.18)
         ax.plot(
             x,
             table[key],
-            color=color(i),
+            color=c,
             ls=linestyle(i),
             marker="o",
             ms=4,

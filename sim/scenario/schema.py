@@ -247,6 +247,8 @@ class IssueSpec(_Strict):
         1.0,
     )
     description: Text = ""
+    # the issue's extent in km², where it is land (figures give terms in km² beside 0-1)
+    area_km2: Annotated[float, number(0.0, 1e8)] | None = None
 
 
 class ActorSpec(_Strict):
