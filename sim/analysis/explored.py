@@ -245,6 +245,12 @@ class SensitivityResult:
 
         return plot_sensitivity(self.table, label=run_name(self.scenario))
 
+    def figures(self) -> dict:
+        """Every page of the sensitivity figure, by file name (slide-sized pages)."""
+        from ..plots.sensitivity import sensitivity_figures
+
+        return sensitivity_figures(self.table, label=run_name(self.scenario))
+
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire sensitivity`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sensitivity(self, tmp, plots))
@@ -321,7 +327,7 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
     if plots:
         from ..plots.style import save_figures
 
-        save_figures({"sensitivity": result.plot()}, out / "plots")
+        save_figures(result.figures(), out / "plots")
 
 
 # --------------------------------------------------------------------------- discover

@@ -86,8 +86,9 @@ def _with(overrides, text: str = "") -> str:
 
 
 def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), ax=None) -> Figure:
-    """P(first ceasefire by week) of every arm on one axis; the reference in black."""
-    fig, ax = on_axes(ax)
+    """P(first ceasefire by week) of every arm on one axis; the reference in black. The
+    legend sits beside the axes, where it covers no curve."""
+    fig, ax = on_axes(ax, width=7.2)
     horizon = 0
     for i, (label, curve) in enumerate(arms.items()):
         weeks = np.arange(len(curve))
@@ -111,7 +112,7 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), 
         + _with(overrides).strip(),
     )
     percent_axis(ax)
-    ax.legend(loc="upper left", fontsize=9, ncol=1 if n_arms <= 5 else 2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, ncol=1)
     return fig
 
 
@@ -249,7 +250,7 @@ def terms_by_arm(results: Mapping, fig=None) -> Figure:
     nrows = -(-len(issues) // ncols)
     fig, axes = panels(
         fig,
-        height=max(2.6, 0.32 * len(labels) + 1.7) * nrows + 0.6,
+        height=min(max(2.6, 0.32 * len(labels) + 1.7) * nrows + 0.6, PAGE_HEIGHT),
         nrows=nrows,
         ncols=ncols,
         layout="constrained",
@@ -280,7 +281,8 @@ def terms_by_arm(results: Mapping, fig=None) -> Figure:
         ax.set_yticks(y, [escape(a) for a in labels] if k % ncols == 0 else [])
         ax.set_ylim(-0.6, len(labels) - 0.4)
         spec = first.scenario.spec.issues.get(issue)
-        issue_axis(ax, spec.low if spec else "0", spec.high if spec else "1")
+        # narrow wrap: the two ends' labels of a half-width panel must not meet
+        issue_axis(ax, spec.low if spec else "0", spec.high if spec else "1", width=20)
         ax.set_xlim(-0.02, 1.02)
         ax.set_title(escape(title_case(issue)), fontsize=12)
         ax.grid(axis="y", alpha=0)
