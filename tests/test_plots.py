@@ -173,7 +173,14 @@ def test_plot_results_saves_svg_and_pdf_on_request(run_folder):
         files = plot_results(run_folder, suffix)
         assert sorted(p.name for p in files) == sorted(
             f"{n}{suffix}"
-            for n in ("ceasefire_by_week", "terms", "blockers", "control_fan", "outcomes")
+            for n in (
+                "summary",
+                "ceasefire_by_week",
+                "terms",
+                "blockers",
+                "control_fan",
+                "outcomes",
+            )
         )
         assert all(p.stat().st_size > 1000 for p in files)
 

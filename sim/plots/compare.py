@@ -35,6 +35,7 @@ from .style import (
     series_color,
     title_case,
 )
+from .summary import comparison_summary
 
 if TYPE_CHECKING:
     from ..ensemble import EnsembleResult
@@ -47,7 +48,10 @@ def plot_comparison(table: pd.DataFrame, results: Mapping) -> dict[str, Figure]:
     file name (without suffix)."""
     overrides = _overrides(results)
     with plt.rc_context(RC):
-        figures = {"ceasefire_by_week": incidence_curves(curves(results), len(table), overrides)}
+        figures = {
+            "summary": comparison_summary(table),
+            "ceasefire_by_week": incidence_curves(curves(results), len(table), overrides),
+        }
         for n, page in enumerate(forest_pages(table), start=1):
             name = "differences" if n == 1 else f"differences-{n}"
             figures[name] = forest(table, overrides=overrides, groups=page)

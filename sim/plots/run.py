@@ -16,12 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..outcomes import cumulative_incidence, wilson
 from .outcomes import outcome_areas
 from .style import (
     RC,
     REFERENCE,
-    STATE_COLORS,
     color,
     date_axis,
     escape,
@@ -34,6 +32,7 @@ from .style import (
     title_case,
     wrap,
 )
+from .summary import draw_incidence, run_summary
 
 
 def plot_run(
@@ -53,6 +52,7 @@ def plot_run(
             front = {_battlefield_issue(info): float(np.median(control[:, 0]))}
         start = start_of(info)
         figures = {
+            "summary": run_summary(runs, info),
             "ceasefire_by_week": ceasefire_curve(runs, info["horizon_weeks"], title, start=start),
             "terms": terms_histograms(runs, info["issues"], title, front=front),
             "blockers": blockers_bar(runs, title),
@@ -82,26 +82,8 @@ def ceasefire_curve(
     step, like the curve: no wedge between weeks), and the share holding at the horizon
     marked at the horizon (a point, not a line across the weeks: it is no ceiling)."""
     n = len(runs)
-    curve = cumulative_incidence(runs["ceasefire_week"], n, horizon)
-    band = np.array([wilson(round(p * n), n) for p in curve])
-    weeks = np.arange(horizon + 1)
     fig, ax = on_axes(ax)
-    c = STATE_COLORS["ceasefire"]
-    ax.fill_between(
-        weeks, band[:, 0], band[:, 1], step="post", color=c, alpha=0.25, label="95% interval"
-    )
-    ax.step(weeks, curve, where="post", color=c, lw=2, label="P(first ceasefire by week)")
-    held = float(runs["held"].mean())
-    ax.plot(
-        [horizon],
-        [held],
-        "D",
-        color=REFERENCE,
-        ms=7,
-        clip_on=False,
-        zorder=5,
-        label=f"holding at week {horizon}: {held:.0%}",
-    )
+    draw_incidence(ax, runs, horizon)
     ax.set(
         xlim=(0, horizon),
         ylim=(0, 1),

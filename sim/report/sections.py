@@ -27,29 +27,48 @@ FEW_RUNS = 1000
 """Fewer runs than this earn a warning: a share's 95% interval is wider than ±3 points."""
 
 CAPTIONS = {
+    ("run", "summary.png"): "The run on one slide: the chance of a first ceasefire by each "
+    "week with its 95% band (left), and how the runs stand at the horizon, each state in its "
+    "colour (right); the title gives the bottom line.",
     ("run", "ceasefire_by_week.png"): "The probability that a first ceasefire has come by each "
-    "week, with a 95% band. The dashed line is the share of runs in which a ceasefire is "
-    "holding at the horizon.",
+    "week, with a 95% band (a step, as the curve). The diamond at the horizon is the share of "
+    "runs in which a ceasefire is holding then.",
+    ("run", "outcomes.png"): "How the runs stand week by week: at war, in a ceasefire, at war "
+    "again after a collapse, or won; each state has the same colour in every figure.",
     ("run", "terms.png"): "The agreed terms on each issue, over the runs that reached a "
-    "ceasefire. The axis labels give the meaning of 0 and 1.",
+    "ceasefire. An issue on which (almost) every ceasefire agreed one value is stated in "
+    "words; one whose terms span a narrow range is drawn on a zoomed axis, its range named "
+    "under it. The dashed line marks the status quo (for the battlefield issue, the front at "
+    "week 0); where the scenario gives an issue's area, the top axis is in km².",
     ("run", "control_fan.png"): "Russia's territorial control by week: the median, the band "
     "holding the middle 50% of runs and the band holding 90%.",
-    ("run", "blockers.png"): "Who blocked the talks. Left: how each run's last package fared "
-    "(accepted, or blocked by a veto player). Right: every package rejected along the way, "
+    ("run", "blockers.png"): "Who blocked the talks. Top: how each run's last package fared "
+    "(accepted, or blocked by a veto player). Bottom: every package rejected along the way, "
     "by the veto player that blocked it.",
+    ("compare", "summary.png"): "The comparison on one slide: each arm's difference from the "
+    "reference in the chance of a first ceasefire by the horizon, with its paired 95% "
+    "interval; the title gives the bottom line.",
     ("compare", "ceasefire_by_week.png"): "P(first ceasefire by week) for every arm; the "
     "reference is the thick black line.",
     ("compare", "differences.png"): "Each arm's difference from the reference, one panel per "
-    "outcome, with its paired 95% interval. An orange circle means the interval excludes 0.",
-    ("compare", "terms.png"): "The agreed terms per issue, arm by arm.",
+    "unit, with its paired 95% interval. A filled marker means the interval excludes 0, a "
+    "hollow one that it includes 0. Victories and collapses wear their states' colours, as "
+    "in the run's figures. Further pages (differences-2, ...) hold the other panels.",
+    ("compare", "terms.png"): "The agreed terms per issue, arm by arm: box = middle 50% of the "
+    "runs with a ceasefire, line = median, whiskers = 1.5 IQR.",
     ("sweep", "sweep.png"): "The headline outcomes across the grid, with 95% bands (one "
-    "parameter) or as heat maps (two).",
+    "parameter; the median week as points with intervals, since it moves in steps of the "
+    "talks' rhythm; shares that are 0 at every point are named in the key) or as heat maps "
+    "(two).",
     ("sensitivity", "sensitivity.png"): "The sensitivity indices of each uncertain input, one "
-    "panel per outcome, with 95% error bars.",
+    "panel per outcome, with 95% error bars (Sobol bars cut at 0 and 1). Outcomes that did "
+    "not vary are named under the panels; a title that gives ΣST above 2 marks an outcome "
+    "whose variance is mostly noise between replicates. Further pages hold more outcomes.",
     ("discover", "peeling.png"): "The peeling trajectory: coverage against density for every "
     "box, the chosen box marked.",
     ("discover", "box.png"): "Each restricted input's range in the box, within its range in "
-    "the runs.",
+    "the runs. Pale hatched bars are restrictions with a quasi-p of 0.05 or more: they could "
+    "be chance, not drivers.",
     ("deal", "deal.png"): "Each veto player's probability of accepting the deal, and of all "
     "accepting, by the week it is tabled, with 95% intervals.",
 }
