@@ -58,6 +58,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
         "ceasefire_by_week.png",
         "control_fan.png",
         "outcomes.png",
+        "summary.png",
         "terms.png",
     ]
     assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)

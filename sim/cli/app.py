@@ -299,7 +299,8 @@ def _guard(call: Callable[[], object]) -> int:
     try:
         returned = call()
     except ScenarioError as err:
-        say(str(err))
+        for line in err.lines():  # every problem of a file, one line each
+            say(line)
         return 2
     except JobError as err:
         say(str(err))

@@ -166,7 +166,8 @@ def validate(
         try:
             loaded = load_scenario(file)
         except ScenarioError as err:
-            typer.echo(f"error: {err}", err=True)  # escaped by ScenarioError
+            for line in err.lines():  # escaped by ScenarioError; every problem, one a line
+                typer.echo(f"error: {line}", err=True)
             bad += 1
             continue
         policies = ", ".join(loaded.spec.policies) or "none"

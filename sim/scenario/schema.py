@@ -429,12 +429,16 @@ def _problem(err: dict) -> str:
 
 
 def validate_document(doc: dict, source: str) -> ScenarioSpec:
-    """Validate a merged raw document; raise :class:`ScenarioError` for the first problem."""
+    """Validate a merged raw document; raise :class:`ScenarioError` naming every problem
+    the schema finds (one line each, :meth:`ScenarioError.lines`; a misspelt key with a
+    suggestion), or the first problem of the checks across fields."""
     try:
         spec = ScenarioSpec.model_validate(doc)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioError(source, _where(first["loc"]), _problem(first)) from None
+        from .diagnose import MAX_PROBLEMS, problems  # every problem, misspellings named
+
+        found = problems(exc, ScenarioSpec, _where, _problem)
+        raise ScenarioError.many(source, found, MAX_PROBLEMS) from None
     _check_references(spec, source)
     return spec
 
