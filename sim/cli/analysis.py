@@ -277,6 +277,9 @@ def compare(
 
     Differences from the reference are paired, replicate by replicate. Given two or more results folders of `run` instead, compare them as they are, without running anything: differences are unpaired (the folders hold separate runs), and nothing is written.
     """
+    from ..scenarios import shipped
+
+    scenarios = [shipped(p) for p in scenarios]  # a shipped scenario may be given by name
     if any(path.is_dir() for path in scenarios):
         given = {
             "--policies": policies,

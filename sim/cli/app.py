@@ -160,7 +160,23 @@ def table_console() -> Console:
     return Console(width=240)
 
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+def _scenario_path(value: Path | None) -> Path | None:
+    """A scenario file, or the name of a shipped one (``baseline``): ``sim/scenarios``."""
+    if value is None:
+        return None
+    from ..scenarios import shipped
+
+    return shipped(value)
+
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario YAML file, or the name of a shipped one (baseline, us_disengages).",
+        show_default=False,
+        callback=_scenario_path,
+    ),
+]
 RunsOpt = Annotated[
     int | None, typer.Option("--runs", "-n", help="Replicates (default: the file's runs).")
 ]

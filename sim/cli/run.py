@@ -160,9 +160,10 @@ def validate(
     Exit code 0 when every file is valid, 2 otherwise.
     """
     from ..scenario import load_scenario
+    from ..scenarios import shipped
 
     bad = 0
-    for file in files:
+    for file in map(shipped, files):  # a shipped scenario may be given by name
         try:
             loaded = load_scenario(file)
         except ScenarioError as err:
