@@ -11,6 +11,7 @@ The public API is small:
   policies and explore assumptions, returning a :class:`ComparisonResult`,
   :class:`SweepResult`, :class:`SensitivityResult` or :class:`DiscoveryResult` (the
   pandas table is ``.table``);
+- :func:`load` reads any results folder back as the result object that wrote it;
 - :class:`ScenarioError` is the one error users see for bad input.
 
 Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
     from .deals import DealResult, evaluate_deal
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
+    from .loaded import load
     from .model import NegotiationModel
     from .scenario import Scenario, load_scenario
 
@@ -56,6 +58,7 @@ __all__ = [
     "NegotiationModel",
     "Scenario",
     "ScenarioError",
+    "load",
     "load_scenario",
     "run",
     "run_ensemble",
@@ -99,6 +102,10 @@ def _home(name: str) -> object:
         from . import scenario
 
         return scenario
+    if name == "load":
+        from . import loaded
+
+        return loaded
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -364,7 +364,16 @@ class DiscoveryResult:
         """The restricted inputs only."""
         return self.table[self.table["restricted"]].reset_index(drop=True)
 
-    def summary(self) -> dict:
+    def summary(self) -> pd.DataFrame:
+        """The box as a table, the same kind as every result's ``.summary()``: one row per
+        restricted input (``input``, ``lower``, ``upper``, ``quasi_p``); ``attrs`` hold the
+        figures of :meth:`summary_json` but the box."""
+        keep = [c for c in ("input", "lower", "upper", "quasi_p") if c in self.box]
+        frame = self.box[keep].copy()
+        frame.attrs = {k: v for k, v in self.summary_json().items() if k != "box"}
+        return frame
+
+    def summary_json(self) -> dict:
         """The box's coverage, density and mass, the share of all runs with the outcome,
         and the restricted inputs' ranges."""
         t = self.table
@@ -393,7 +402,7 @@ class DiscoveryResult:
         return save_folder(folder, lambda tmp: write_discovery(self, tmp, plots))
 
     def _title(self) -> str:
-        s = self.summary()
+        s = self.summary_json()
         return (
             f"PRIM box for '{shorten(self.outcome, 60)}' in {shorten(self.name, 60)} "
             f"({s['runs']:,} runs): coverage {share(s['coverage'])}, density "

@@ -185,11 +185,17 @@ def validate(
 
 @app.command(epilog=examples("ceasefire plot results/baseline-20250101-120000/"))
 def plot(
-    folder: Annotated[Path, typer.Argument(help="A results folder.", show_default=False)],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A results folder (of run, compare, deal, sweep, sensitivity or discover).",
+            show_default=False,
+        ),
+    ],
 ) -> None:
-    """(Re)draw the plots of a results folder."""
-    from ..results import plot_results
+    """(Re)draw the plots of a results folder of any kind (then `ceasefire report` it)."""
+    from ..loaded import replot
 
-    files = plot_results(folder)
+    files = replot(folder)
     for file in files:
         console.print(f"wrote {printable(file)}", markup=False, highlight=False, soft_wrap=True)
