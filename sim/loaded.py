@@ -277,3 +277,21 @@ def replot(folder: str | Path, suffix: str = ".png") -> list[Path]:
         drawn = result.plot()
         figures = drawn if isinstance(drawn, dict) else {kind: drawn}
     return save_figures(figures, folder / "plots", suffix)
+
+
+def write_folder_comparison(
+    table: pd.DataFrame, folders: list[str | Path], out: Path, title: str, plots: bool = True
+) -> None:
+    """Write the folder of ``compare DIR DIR ...`` into ``out`` (which the caller makes
+    atomic): the same files as a ``compare`` of scenarios (comparison.csv, the arms'
+    runs, manifest.json, the figures), the manifest saying the differences are unpaired
+    and naming the folders compared."""
+    from .analysis.comparison import write_comparison
+
+    results = {label: load(folder) for label, folder in zip(table["arm"], folders, strict=True)}
+    write_comparison(table, results, out, title, plots=plots)
+    manifest = out / "manifest.json"
+    info = _json(manifest)
+    info["paired"] = False  # separate runs: no common random numbers
+    info["folders"] = [str(f) for f in folders]
+    manifest.write_text(json.dumps(info, indent=2, default=str) + "\n")

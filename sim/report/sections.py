@@ -422,8 +422,13 @@ def compare_tables(folder: Folder) -> list[Table]:
                 f"Difference from the reference{part}",
                 ["Arm", *(m["label"] for m in group)],
                 rows,
-                note="Arm minus reference, with paired 95% intervals (common random "
-                "numbers). pp = percentage points; Russia's final control in points of the "
+                note=(
+                    "Arm minus reference, with paired 95% intervals (common random numbers). "
+                    if folder.info.get("paired", True)
+                    else "Arm minus reference, with unpaired 95% intervals (the folders hold "
+                    "separate runs). "
+                )
+                + "pp = percentage points; Russia's final control in points of the "
                 "territory in dispute (0-1 scale x 100), as in the differences figure.",
             )
         )
