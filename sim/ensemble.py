@@ -124,7 +124,8 @@ class EnsembleResult:
             if key == "runs":
                 rows.append((row["label"], f"{int(row['value']):,}", ""))
                 continue
-            fmt = share if key.startswith(("p_", "blocker_")) else number
+            # every share as a percentage: the endings and breakers were raw fractions
+            fmt = share if key.startswith(("p_", "blocker_", "outcome_", "breaker_")) else number
             rows.append((row["label"], fmt(row["value"]), interval(row["lo"], row["hi"], fmt)))
         return html_table(
             self._title(),

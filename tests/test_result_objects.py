@@ -215,3 +215,12 @@ def test_every_result_s_summary_is_the_same_kind(ensemble):
     frame = ensemble.summary()
     row = frame[frame["outcome"] == "p_ceasefire"].iloc[0]
     assert row["value"] == ensemble.summary_json()["p_ceasefire"]
+
+
+def test_the_notebook_table_shows_every_share_as_a_percentage(ensemble):
+    import re
+
+    page = ensemble._repr_html_()
+    for label in ("in a ceasefire", "Last package blocked by"):
+        for row in re.findall(rf"<tr><td>[^<]*{label}[^<]*</td><td>([^<]*)</td>", page):
+            assert row.endswith("%"), (label, row)
