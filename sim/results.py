@@ -276,14 +276,16 @@ def write_results(
 ) -> dict:
     """Write a run's results folder atomically; returns the summary.
 
-    Files: ``runs.parquet``, ``trajectories.npz``, ``summary.json``, ``manifest.json`` and,
-    unless ``plots`` is false, ``plots/*.png``.
+    Files: ``runs.parquet``, ``trajectories.npz``, ``offers.parquet`` (the offers and
+    answers of the kept replicates, :func:`sim.offers.offers_table`), ``summary.json``,
+    ``manifest.json`` and, unless ``plots`` is false, ``plots/*.png``.
     """
     began = time.perf_counter()
     summary = summarize(result.runs, result.issues, result.scenario.spec.horizon)
     with atomic_dir(out) as tmp:
         result.runs.to_parquet(tmp / "runs.parquet", index=False)
         np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
+        offers(result).to_parquet(tmp / "offers.parquet", index=False)
         _write_json(tmp / "summary.json", summary)
         info = manifest(result)
         info["timings"]["write_seconds"] = time.perf_counter() - began
@@ -293,6 +295,15 @@ def write_results(
                 draw = plot_results
             draw(tmp)
     return summary
+
+
+def offers(result: EnsembleResult) -> pd.DataFrame:
+    """The offers and answers of a run's kept replicates, labelled (``offers.parquet``)."""
+    from .offers import offers_table
+
+    spec = result.scenario.spec
+    vetoes = [k for k, a in spec.actors.items() if a.veto]
+    return offers_table(result.trajectories, list(spec.actors), vetoes, list(spec.issues))
 
 
 def plot_results(folder: str | Path, suffix: str = ".png") -> list[Path]:
