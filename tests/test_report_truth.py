@@ -152,3 +152,16 @@ def test_compare_report_has_a_bottom_line_and_control_in_points(compared):
     row = table[~table["reference"].astype(bool)].iloc[0]
     shown = f"{row['final_control_diff'] * 100:+.2f} pts"
     assert shown in text  # as the differences figure: points of the territory in dispute
+
+
+def test_a_sensitivity_whose_indices_are_noise_says_so(tmp_path):
+    folder = tmp_path / "sens"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"kind": "sensitivity", "method": "sobol"}))
+    rows = "\n".join(f"p_collapse,in{i},0.01,0.3,0.8,0.3" for i in range(12))
+    (folder / "sensitivity.csv").write_text(
+        "outcome,input,S1,S1_conf,ST,ST_conf\n" + rows + "\np_ceasefire,in0,0.5,0.1,0.6,0.1\n"
+    )
+    text = build_report(folder)
+    assert "For p_collapse the total indices sum above 2" in text
+    assert "For p_ceasefire" not in text

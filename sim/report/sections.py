@@ -847,6 +847,16 @@ def warnings(folder: Folder) -> list[str]:
                 "index itself: their ranking is not reliable. Use more --samples or "
                 "--replicates."
             )
+    if folder.kind == "sensitivity" and folder.table is not None and "ST" in folder.table:
+        sums = folder.table.assign(ST=folder.table["ST"].clip(lower=0)).groupby("outcome")["ST"]
+        noisy = [str(k) for k, v in sums.sum().items() if v > 2.0]
+        if noisy:
+            out.append(
+                f"For {', '.join(noisy)} the total indices sum above 2: the outcome's variance "
+                "is mostly noise between a design point's replicates (or interactions this "
+                "design cannot resolve), so every input looks influential. Use more "
+                "--replicates."
+            )
     if folder.kind == "deal" and folder.table is not None and "p_all_accept" in folder.table:
         never = [
             int(w)
