@@ -165,3 +165,23 @@ def test_a_sensitivity_whose_indices_are_noise_says_so(tmp_path):
     text = build_report(folder)
     assert "For p_collapse the total indices sum above 2" in text
     assert "For p_ceasefire" not in text
+
+
+def test_a_comparison_names_the_arms_outside_a_band_once_per_band_and_side(compared):
+    """Arms above and below one band are two warnings, each naming its arms."""
+    from sim.report.sections import build
+    from sim.report.truth import folder_limitations
+
+    folder = read_folder(compared)
+    table = folder.table
+    table["p_ceasefire"] = [0.98] * (len(table) - 1) + [0.05]
+    found = folder_limitations(folder)
+    mine = [f.text for f in found if f.anchor == "limitation-base_ceasefire_share"]
+    assert not mine  # the mini scenario's horizon is one year: 4.1 does not apply
+    folder.info["horizon_weeks"] = 104
+    texts = [f.text for f in folder_limitations(folder)]
+    above = [t for t in texts if "4.1" in t and "above" in t]
+    below = [t for t in texts if "4.1" in t and "below" in t]
+    assert len(above) == 1 and f"In {len(table) - 1} of {len(table)} arms" in above[0]
+    assert len(below) == 1 and below[0].startswith(f"In 1 of {len(table)} arms")
+    assert build(folder).limitations  # and the page lists them

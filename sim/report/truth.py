@@ -350,13 +350,22 @@ def sensitivity_line(rows: list[Mapping], horizon: int | None) -> str:
     index = next((a for a in ("ST", "mu_star") if rows and a in rows[0]), None)
     if index is None:
         return "The folder holds no sensitivity indices."
-    first = rows[0].get("outcome")
-    mine = sorted(
-        (r for r in rows if r.get("outcome") == first and _finite(r.get(index))),
-        key=lambda r: -float(r[index]),
-    )
+    # the first outcome, in the table's order, whose indices are not all zero (an outcome
+    # that did not vary has nothing to attribute)
+    still = []
+    mine: list = []
+    first = None
+    for outcome in dict.fromkeys(r.get("outcome") for r in rows):
+        ranked = sorted(
+            (r for r in rows if r.get("outcome") == outcome and _finite(r.get(index))),
+            key=lambda r: -float(r[index]),
+        )
+        if ranked and abs(float(ranked[0][index])) > 1e-12:
+            first, mine = outcome, ranked
+            break
+        still.append(str(outcome))
     if not mine:
-        return "The folder holds no sensitivity indices."
+        return "No outcome varied across the design: there is nothing to attribute."
     label = outcomes.headline_outcome(str(first))
     name = label.title(horizon if horizon is not None else "H") if label else str(first)
 
@@ -367,6 +376,8 @@ def sensitivity_line(rows: list[Mapping], horizon: int | None) -> str:
         )
 
     line = f"For {name}, the most influential input is {shown(mine[0])}"
+    if still:
+        line = f"({', '.join(still)} did not vary.) " + line
     if len(mine) > 1:
         line += f", then {shown(mine[1])}"
         a, b = mine[0], mine[1]
@@ -457,8 +468,26 @@ def folder_limitations(folder) -> list[Limitation]:
     if folder.kind == "run" and folder.summary is not None:
         return limitations(folder.summary, _horizon(folder))
     if folder.kind == "compare":
+        rows = _rows(folder)
+        found: dict[str, list[tuple[str, Limitation]]] = {}
+        for row in rows:
+            for item in limitations(row, _horizon(folder)):
+                side = "above" if " is above " in item.text else "below"
+                found.setdefault(f"{item.anchor} {side}", []).append(
+                    (str(row.get("arm", "?")), item)
+                )
         out = []
-        for row in _rows(folder):
-            out += limitations(row, _horizon(folder), where=f"arm {row.get('arm', '?')}")
+        for items in found.values():  # one warning per band, naming the arms outside it
+            first = items[0][1]
+            arms = ", ".join(arm for arm, _ in items)
+            said = (
+                first.text
+                if first.text.startswith("P(")
+                else first.text[:1].lower() + first.text[1:]
+            )
+            text = f"In {len(items)} of {len(rows)} arms ({arms}): {said}"
+            if len(items) > 1:
+                text = text.replace(", is ", " (the first of them), is ", 1)
+            out.append(Limitation(first.anchor, text, first.section, first.why))
         return out
     return []
