@@ -15,6 +15,7 @@ The public API is small:
   (:class:`CalibrationResult`), :func:`backtest` scores the model's forecasts of its
   questions (:class:`BacktestResult`), and ``given=RECORD`` on :func:`run`,
   :func:`compare` and :func:`evaluate_deal` reports over those worlds (docs/record.md);
+- :func:`load` reads any results folder back as the result object that wrote it;
 - :class:`ScenarioError` is the one error users see for bad input.
 
 Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
     from .deals import DealResult, evaluate_deal
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
+    from .loaded import load
     from .model import NegotiationModel
     from .record import load_record
     from .record.api import run
@@ -67,6 +69,7 @@ __all__ = [
     "NegotiationModel",
     "Scenario",
     "ScenarioError",
+    "load",
     "load_scenario",
     "run",
     "run_ensemble",
@@ -126,6 +129,10 @@ def _home(name: str) -> object:
         from . import scenario
 
         return scenario
+    if name == "load":
+        from . import loaded
+
+        return loaded
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

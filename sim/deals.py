@@ -72,6 +72,10 @@ class DealResult:
         from .dates import date_of, iso
 
         t = self.table
+
+        def bounds(column: str) -> dict:  # the 95% interval of each week's estimate
+            return {"lo": _floats(t[f"{column}_lo"]), "hi": _floats(t[f"{column}_hi"])}
+
         return {
             "deal": self.deal,
             "terms": self.terms,
@@ -82,9 +86,12 @@ class DealResult:
                 else {}
             ),
             "accept": {a: _floats(t[f"p_accept_{a}"]) for a in self.vetoes},
+            "accept_interval": {a: bounds(f"p_accept_{a}") for a in self.vetoes},
             "all_accept": _floats(t["p_all_accept"]),
+            "all_accept_interval": bounds("p_all_accept"),
             "blocker": {a: _floats(t[f"blocker_{a}"]) for a in self.vetoes},
             "held": _floats(t["p_held"]),
+            "held_interval": bounds("p_held"),
         }
 
     def __repr__(self) -> str:

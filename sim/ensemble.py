@@ -53,11 +53,18 @@ class EnsembleResult:
         return list(self.scenario.spec.issues)
 
     # ------------------------------------------------------------------ for notebooks
-    def summary(self) -> dict:
-        """The headline figures, as ``summary.json`` holds them
-        (:func:`sim.outcomes.summarize`): ``runs``, ``horizon_weeks``, each headline outcome
-        with ``_lo``/``_hi`` (95% interval), terms and final control quantiles, blockers.
-        :func:`sim.outcomes.summary_frame` turns it into a table."""
+    def summary(self) -> pd.DataFrame:
+        """The headline figures as a table, the same kind as every result's ``.summary()``:
+        one row per figure (:func:`sim.outcomes.summary_frame`: ``outcome``, ``label``,
+        ``value``, ``lo``, ``hi``); :meth:`summary_json` is the dict of ``summary.json``."""
+        from .outcomes import summary_frame
+
+        return summary_frame(self.summary_json())
+
+    def summary_json(self) -> dict:
+        """The headline figures as ``summary.json`` holds them (:func:`sim.outcomes.summarize`):
+        ``runs``, ``horizon_weeks``, each headline outcome with ``_lo``/``_hi`` (95%
+        interval), terms and final control quantiles, blockers."""
         return summarize(self.runs, self.issues, self.scenario.spec.horizon)
 
     def info(self) -> dict:
@@ -111,14 +118,15 @@ class EnsembleResult:
     def _repr_html_(self) -> str:
         from .outcomes import summary_frame
 
-        frame = summary_frame(self.summary())
+        frame = summary_frame(self.summary_json())
         rows = []
         for _, row in frame.iterrows():
             key = str(row["outcome"])
             if key == "runs":
                 rows.append((row["label"], f"{int(row['value']):,}", ""))
                 continue
-            fmt = share if key.startswith(("p_", "blocker_")) else number
+            # every share as a percentage: the endings and breakers were raw fractions
+            fmt = share if key.startswith(("p_", "blocker_", "outcome_", "breaker_")) else number
             rows.append((row["label"], fmt(row["value"]), interval(row["lo"], row["hi"], fmt)))
         return html_table(
             self._title(),
@@ -268,7 +276,7 @@ def run_ensemble(
     --------
     >>> import sim
     >>> result = sim.run("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
-    >>> result.summary()["p_ceasefire"]  # doctest: +SKIP
+    >>> result.summary_json()["p_ceasefire"]  # doctest: +SKIP
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

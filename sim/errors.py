@@ -61,14 +61,45 @@ class ScenarioError(ValueError):
     any part (a key, a file name, a value) escaped by :func:`printable`.
     """
 
+    others: tuple[tuple[str, str], ...] = ()
+    """Further problems of the same source, as ``(field, problem)``: a file's every error
+    (:meth:`many`); :meth:`lines` gives them all, one line each."""
+
     def __init__(self, source: str, field: str, problem: str) -> None:
         self.source, self.field, self.problem = str(source), field, problem
         super().__init__(str(self))
 
-    def __str__(self) -> str:
-        where = f"{self.source}: {self.field}" if self.field else self.source
+    @classmethod
+    def many(cls, source: str, found: list[tuple[str, str]], limit: int = 12) -> ScenarioError:
+        """One error for several problems of one source (``(field, problem)`` pairs, at
+        least one): the first is the error's own, the rest (at most ``limit`` in all)
+        follow in :meth:`lines`."""
+        first, *rest = found
+        err = cls(source, *first)
+        err.others = tuple(rest[: max(limit - 1, 0)])
+        err.hidden = max(len(found) - limit, 0)
+        err.args = (str(err),)
+        return err
+
+    hidden: int = 0
+    """Problems beyond the ones listed."""
+
+    def _line(self, field: str, problem: str) -> str:
+        where = f"{self.source}: {field}" if field else self.source
         # a newline in a library's message becomes a space; anything else is escaped
-        return printable(f"{where}: {self.problem}".replace("\n", " "))
+        return printable(f"{where}: {problem}".replace("\n", " "))
+
+    def lines(self) -> list[str]:
+        """Every problem, one line each (the first is ``str(self)``)."""
+        out = [self._line(self.field, self.problem)]
+        out += [self._line(f, p) for f, p in self.others]
+        if self.hidden:
+            out.append(printable(f"{self.source}: ... and {self.hidden} more problems"))
+        return out
+
+    def __str__(self) -> str:
+        # the first problem only: one line, as callers match it; lines() gives them all
+        return self._line(self.field, self.problem)
 
 
 class CheckpointError(ScenarioError):

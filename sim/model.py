@@ -34,6 +34,7 @@ from .mechanics import (
     package,
 )
 from .mechanics.bargaining_kernel import bargaining_round_fast
+from .offers import OfferLog
 from .outcomes import STATES
 from .parameters import flat_parameters, sample, uncertain
 from .scenario import DYNAMIC_BOUNDS, DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
@@ -334,6 +335,7 @@ class NegotiationModel(mesa.Model):
             "resolve": np.zeros((len(kept), t, n)),
             "position": np.zeros((len(kept), t, n, k)),
         }
+        self.offer_log = OfferLog(self)  # the offers and answers of the kept replicates
         self._record()
 
     def _record(self) -> None:
@@ -799,6 +801,7 @@ class NegotiationModel(mesa.Model):
             judged = ((~accept).sum(axis=1) > 1) & ~offer.feasible & (offer.blocker >= 0)
             furthest = np.where(judged, offer.blocker, furthest)
         self.blocker[rows] = np.where(agreed, -1, self.vetoes[furthest])
+        self.offer_log.add(rows, terms, surplus, accept, answer["ratified"], self.blocker[rows])
         self.blocks[rows[~agreed], furthest[~agreed]] += 1
         signed = rows[agreed]
         self.status[signed] = CEASEFIRE

@@ -346,7 +346,8 @@ def _quantiles(values: pd.Series) -> dict | None:
 def summary_frame(summary: dict) -> pd.DataFrame:
     """The headline figures as a data frame (``--format csv``): one row per figure, with
     ``outcome`` (its key in summary.json), ``label``, ``value``, ``lo`` and ``hi`` (the 95%
-    interval of a headline outcome; the 5% and 95% quantiles of terms and final control)."""
+    interval of a headline outcome; the 5% and 95% quantiles of terms and final control),
+    and ``interval``, which says which of the two a row's ``lo`` and ``hi`` are."""
     horizon = summary["horizon_weeks"]
     nan = float("nan")
     rows = [("runs", "Runs", summary["runs"], nan, nan)]
@@ -374,7 +375,13 @@ def summary_frame(summary: dict) -> pd.DataFrame:
         (k, label, v, nan if lo is None else lo, nan if hi is None else hi)
         for k, label, v, lo, hi in ending_rows(summary)
     ]
-    return pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+    frame = pd.DataFrame(rows, columns=["outcome", "label", "value", "lo", "hi"])
+    # lo and hi are not one kind of number: say which each row's are
+    quantile = frame["outcome"].str.startswith(("terms_", "final_control_median"))
+    frame["interval"] = np.where(
+        quantile, "5%-95% quantiles", np.where(frame["lo"].notna(), "95% interval", "")
+    )
+    return frame
 
 
 def ending_rows(summary: Mapping) -> list[tuple[str, str, float, float | None, float | None]]:

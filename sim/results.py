@@ -252,7 +252,8 @@ def manifest(result: EnsembleResult) -> dict:
         "issues": {k: v.model_dump() for k, v in scenario.spec.issues.items()},
         "actors": {k: a.name or k for k, a in scenario.spec.actors.items()},
         "horizon_weeks": scenario.spec.horizon,
-        "start": scenario.spec.start,  # the calendar (sim.dates), None without one
+        # the date of week 0, when the scenario gives one (`start:`; figures show dates)
+        "start": _iso(getattr(scenario.spec, "start", None)),
         "runs": len(result.runs),
         "seed": result.seed,
         "resolved_parameters": {k: describe(v) for k, v in flat_parameters(scenario.spec).items()},
@@ -263,6 +264,10 @@ def manifest(result: EnsembleResult) -> dict:
     }
 
 
+def _iso(value: object) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value else None)
+
+
 def write_results(
     result: EnsembleResult,
     out: Path,
@@ -271,14 +276,16 @@ def write_results(
 ) -> dict:
     """Write a run's results folder atomically; returns the summary.
 
-    Files: ``runs.parquet``, ``trajectories.npz``, ``summary.json``, ``manifest.json`` and,
-    unless ``plots`` is false, ``plots/*.png``.
+    Files: ``runs.parquet``, ``trajectories.npz``, ``offers.parquet`` (the offers and
+    answers of the kept replicates, :func:`sim.offers.offers_table`), ``summary.json``,
+    ``manifest.json`` and, unless ``plots`` is false, ``plots/*.png``.
     """
     began = time.perf_counter()
     summary = summarize(result.runs, result.issues, result.scenario.spec.horizon)
     with atomic_dir(out) as tmp:
         result.runs.to_parquet(tmp / "runs.parquet", index=False)
         np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
+        offers(result).to_parquet(tmp / "offers.parquet", index=False)
         _write_json(tmp / "summary.json", summary)
         info = manifest(result)
         info["timings"]["write_seconds"] = time.perf_counter() - began
@@ -288,6 +295,15 @@ def write_results(
                 draw = plot_results
             draw(tmp)
     return summary
+
+
+def offers(result: EnsembleResult) -> pd.DataFrame:
+    """The offers and answers of a run's kept replicates, labelled (``offers.parquet``)."""
+    from .offers import offers_table
+
+    spec = result.scenario.spec
+    vetoes = [k for k, a in spec.actors.items() if a.veto]
+    return offers_table(result.trajectories, list(spec.actors), vetoes, list(spec.issues))
 
 
 def plot_results(folder: str | Path, suffix: str = ".png") -> list[Path]:

@@ -18,6 +18,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",
+        "offers.parquet",
         "plots",
         "report.html",
         "runs.parquet",
@@ -58,6 +59,7 @@ def test_run_writes_a_complete_results_folder(mini_path, tmp_path, capsys):
         "ceasefire_by_week.png",
         "control_fan.png",
         "outcomes.png",
+        "summary.png",
         "terms.png",
     ]
     assert all((out / "plots" / p).stat().st_size > 10_000 for p in plots)

@@ -202,19 +202,27 @@ def two_runs(tmp_path_factory) -> tuple[Path, Path]:
     return a, b
 
 
-def test_compare_results_folders_without_running(two_runs, capsys):
+def test_compare_results_folders_without_running(two_runs, capsys, tmp_path):
+    """Nothing is run; the comparison is written to a folder like any other (issue 20)."""
     a, b = two_runs
     before = sorted(p.name for p in a.parent.iterdir())
-    assert main(["compare", str(a), str(b)]) == 0
+    folder = tmp_path / "cmp"
+    assert main(["compare", str(a), str(b), "-o", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "unpaired" in out and "results folders" in out
     assert a.name in out and "aid_cut" in out and "…" not in out
-    assert sorted(p.name for p in a.parent.iterdir()) == before  # nothing written
+    assert sorted(p.name for p in a.parent.iterdir()) == before  # the runs are untouched
+    info = json.loads((folder / "manifest.json").read_text())
+    assert info["kind"] == "compare" and info["paired"] is False
+    assert (folder / "comparison.csv").is_file() and (folder / "plots" / "summary.png").is_file()
+    page = (folder / "report.html").read_text()
+    assert "unpaired 95% intervals" in page and "paired 95% intervals (common" not in page
 
 
-def test_compare_folders_table_is_unpaired_and_matches_the_summaries(two_runs, capsys):
+def test_compare_folders_table_is_unpaired_and_matches_the_summaries(two_runs, capsys, tmp_path):
     a, b = two_runs
-    assert main(["compare", str(a), str(b), "--format", "csv"]) == 0
+    out = ["-o", str(tmp_path / "c"), "--no-plots"]
+    assert main(["compare", str(a), str(b), "--format", "csv", *out]) == 0
     rows = _csv(capsys.readouterr().out)
     assert [r["arm"] for r in rows] == [a.name, b.name]
     assert [int(r["runs"]) for r in rows] == [60, 80]

@@ -94,6 +94,16 @@ def test_cli_json_is_one_object_and_folder_is_written(deal_path, tmp_path, capsy
     for series in [data["all_accept"], *data["accept"].values(), *data["blocker"].values()]:
         assert all(0.0 <= p <= 1.0 for p in series)
     assert all(p is None or 0.0 <= p <= 1.0 for p in data["held"])
+    # the intervals travel with the estimates (issue 20: --json dropped them)
+    for i, p in enumerate(data["all_accept"]):
+        bounds = data["all_accept_interval"]
+        assert bounds["lo"][i] <= p <= bounds["hi"][i]
+    for actor, series in data["accept"].items():
+        bounds = data["accept_interval"][actor]
+        assert all(
+            lo <= p <= hi for lo, p, hi in zip(bounds["lo"], series, bounds["hi"], strict=True)
+        )
+    assert len(data["held_interval"]["lo"]) == 3
     # every run is blocked by someone or agreed
     for i in range(3):
         blocked = sum(data["blocker"][a][i] for a in data["blocker"])

@@ -95,3 +95,22 @@ def test_a_new_entry_reaches_every_table(monkeypatch):
 def test_kind_is_checked():
     with pytest.raises(ValueError, match="kind"):
         dataclasses.replace(outcomes.HEADLINE[0], kind="median")
+
+
+def test_the_csv_summary_says_which_rows_are_intervals_and_which_quantiles(tmp_path, capsys):
+    """`run --format csv` gives 95% intervals and 5-95% quantiles in lo/hi: a column says
+    which (issue 20)."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from sim.cli import main
+
+    mini = Path(__file__).parent / "data" / "mini.yaml"
+    args = ["run", str(mini), "-n", "20", "-w", "1", "--no-plots", "--format", "csv"]
+    assert main([*args, "-o", str(tmp_path / "r")]) == 0
+    rows = {r["outcome"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["p_ceasefire"]["interval"] == "95% interval"
+    assert rows["terms_territory"]["interval"] == "5%-95% quantiles"
+    assert rows["final_control_median"]["interval"] == "5%-95% quantiles"
+    assert rows["runs"]["interval"] == ""

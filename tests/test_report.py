@@ -24,7 +24,8 @@ from sim.cli import main
 from sim.report import build_report, write_report
 from sim.report.assumptions import commented_fields, source_rows, split_comment
 
-SECTIONS = ("question", "headline", "warnings", "figures", "compared", "assumptions", "reproduce")
+SECTIONS = ("question", "warnings", "headline", "figures", "compared", "assumptions", "reproduce")
+KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover")
 
 EVIL = "<script>alert('x')</script>"
 
@@ -160,7 +161,8 @@ def test_every_section_is_there_and_says_what_it_should(run_folder):
     assert "actors.Russia.capability" in text and "military expenditure" in text
     assert "a comment on the line above the field" in text
     assert "SIPRI Fact Sheet 2024" in text and "Kiel tracker" in text
-    assert 'href="../../seeds/README.md"' in text
+    assert "<code>seeds/README.md</code> in the project" in text  # quoted, not linked
+    assert str(run_folder.parent.parent) not in text  # no absolute author path
 
 
 def test_self_contained_images_inline_and_no_external_address(run_folder):
@@ -350,19 +352,23 @@ def browser():
 
 @pytest.fixture(scope="module")
 def real_folders(tmp_path_factory) -> dict[str, Path]:
-    """Small real results folders of run, compare and deal (the mini scenario)."""
+    """Small real results folders of every kind (the mini scenario)."""
     mini = Path(__file__).parent / "data" / "mini.yaml"
     root = tmp_path_factory.mktemp("reports")
     commands = {
         "run": ["run", str(mini), "-n", "40"],
         "compare": ["compare", str(mini), "-n", "40"],
         "deal": ["deal", str(mini), "--terms", "territory=line,nato=0", "--weeks", "1,20"],
+        "sweep": ["sweep", str(mini), "--vary", "actors.US.aid=0:0.4:3", "-n", "30"],
+        "sensitivity": ["sensitivity", str(mini), "--method", "morris", "--samples", "4"],
+        "discover": ["discover", str(root / "run"), "--outcome", "ceasefire_week <= 52"],
     }
     folders = {}
     for kind, args in commands.items():
         out = root / kind
-        extra = ["-n", "40"] if kind == "deal" else []
-        assert main([*args, *extra, "-w", "1", "-o", str(out)]) == 0, kind
+        extra = {"deal": ["-n", "40"], "sensitivity": ["--replicates", "2"]}.get(kind, [])
+        workers = [] if kind == "discover" else ["-w", "1"]
+        assert main([*args, *extra, *workers, "-o", str(out)]) == 0, kind
         folders[kind] = out
     return folders
 
@@ -382,7 +388,7 @@ def _load(browser, path: Path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("kind", ["run", "compare", "deal"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_report_loads_in_chromium_with_every_image(browser, real_folders, kind):
     path = real_folders[kind] / "report.html"
     page, problems = _load(browser, path)
@@ -414,7 +420,24 @@ def test_report_prints(browser, real_folders):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("kind", ["run", "compare", "deal"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_first_screen_holds_the_bottom_line(browser, real_folders, kind):
+    """At 1,400 x 900 (a laptop), the bottom line is read before any scrolling."""
+    page, problems = _load(browser, real_folders[kind] / "report.html")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    box = page.evaluate(
+        "(() => { const r = document.getElementById('bottom-line').getBoundingClientRect();"
+        " return [r.top, r.bottom, document.getElementById('bottom-line').innerText]; })()"
+    )
+    page.close()
+    top, bottom, text = box
+    assert 0 <= top < bottom <= 900, box
+    assert text.startswith("Bottom line.") and any(c.isdigit() for c in text)
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", KINDS)
 def test_report_screenshot_is_not_blank(browser, real_folders, kind):
     from PIL import Image
 

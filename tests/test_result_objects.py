@@ -74,7 +74,7 @@ def test_ensemble_summary_is_the_command_s_summary_json(ensemble, tmp_path):
     args = ["run", str(MINI), "-n", str(RUNS), "-w", "1", "--no-plots", "-o", str(out)]
     assert main(args) == 0
     written = json.loads((out / "summary.json").read_text())
-    assert json.loads(json.dumps(ensemble.summary())) == written
+    assert json.loads(json.dumps(ensemble.summary_json())) == written
     saved = json.loads((ensemble.save(tmp_path / "api", plots=False) / "summary.json").read_text())
     assert saved == written
 
@@ -153,14 +153,16 @@ def test_discovery_result_from_a_result_its_runs_or_a_folder(ensemble, tmp_path)
     outcome = "ceasefire_week <= 52"
     from_result = sim.discover(ensemble, outcome)
     assert isinstance(from_result, sim.DiscoveryResult)
-    summary = from_result.summary()
+    summary = from_result.summary_json()
     assert summary["runs"] == RUNS and 0 < summary["base_rate"] < 1
+    table = from_result.summary()
+    assert list(table["input"]) == list(summary["box"]) and table.attrs["hits"] == summary["hits"]
     _check(from_result, tmp_path, "discover")
     folder = ensemble.save(tmp_path / "run", plots=False)
     from_folder = sim.discover(folder, outcome)
     pd.testing.assert_frame_equal(from_folder.table, from_result.table, check_like=True)
     from_runs = sim.discover(ensemble.runs, outcome)
-    assert from_runs.summary()["hits"] == summary["hits"]
+    assert from_runs.summary_json()["hits"] == summary["hits"]
 
 
 def test_the_first_use_of_the_library_does_not_warn():
@@ -196,3 +198,29 @@ def test_a_scenario_is_rebuilt_from_its_own_texts(mini_doc, write_scenario, tmp_
     assert snapshot.build(policy, overrides).spec.seed == 3
     with pytest.raises(sim.ScenarioError, match="on top of another"):
         as_snapshot(loaded, "nothing")
+
+
+def test_every_result_s_summary_is_the_same_kind(ensemble):
+    """A table for every result (a dict was the odd one out for a run and a discovery)."""
+    results = [
+        ensemble,
+        sim.compare(MINI, policies=["us_aid_cut"], runs=20, workers=1, n_resamples=20),
+        sim.evaluate_deal(MINI, terms={"territory": "line"}, weeks=[1], runs=10, workers=1),
+        sim.sweep(MINI, ["actors.US.aid=0:0.4:2"], runs=10, workers=1),
+        sim.sensitivity(MINI, method="morris", samples=2, replicates=1, workers=1),
+        sim.discover(ensemble, "ceasefire_week <= 52"),
+    ]
+    for result in results:
+        assert isinstance(result.summary(), pd.DataFrame), type(result).__name__
+    frame = ensemble.summary()
+    row = frame[frame["outcome"] == "p_ceasefire"].iloc[0]
+    assert row["value"] == ensemble.summary_json()["p_ceasefire"]
+
+
+def test_the_notebook_table_shows_every_share_as_a_percentage(ensemble):
+    import re
+
+    page = ensemble._repr_html_()
+    for label in ("in a ceasefire", "Last package blocked by"):
+        for row in re.findall(rf"<tr><td>[^<]*{label}[^<]*</td><td>([^<]*)</td>", page):
+            assert row.endswith("%"), (label, row)

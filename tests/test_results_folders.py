@@ -168,12 +168,14 @@ def _plot_refused(folder, capsys, *needles: str) -> None:
         assert needle in line, line
 
 
-def test_plot_refuses_a_sweep_folder(mini_path, tmp_path, capsys):
+def test_plot_draws_a_sweep_folder_too(mini_path, tmp_path, capsys):
+    """`plot` takes every kind of results folder (issue 20), a sweep's among them."""
     out = tmp_path / "sw"
     args = ["sweep", str(mini_path), "--vary", "actors.US.aid=0:0.4:2", "--runs", "20"]
     assert main([*args, "-w", "1", "--no-plots", "-o", str(out)]) == 0
     capsys.readouterr()
-    _plot_refused(out, capsys, str(out / "manifest.json"), "kind", "sweep folder")
+    assert main(["plot", str(out)]) == 0
+    assert (out / "plots" / "sweep.png").is_file()
 
 
 def test_plot_refuses_a_foreign_parquet(copy_of_run, capsys):
@@ -194,7 +196,7 @@ def test_plot_refuses_a_parquet_that_is_not_one(copy_of_run, capsys):
         ('{"horizon_weeks": 52, "issues": ["territory"]}', "issues: expected a mapping"),
         ('{"horizon_weeks": 52}', "issues: missing"),
         ('{"horizon_weeks": 52, "issues": {"x": {}}}', "missing columns terms_x"),
-        ('{"kind": "compare"}', "compare folder"),
+        ('{"kind": "compare"}', "comparison.csv"),  # read as a compare folder: no table
         ("{trunc", "cannot read as JSON"),
     ],
 )

@@ -208,3 +208,44 @@ def test_events_scaling_past_the_cap_are_clipped_at_run_time(mini_doc, write_sce
     assert (model.state["ideal"] <= 1.0).all() and (model.state["position"] <= 1.0).all()
     result = run_ensemble(scenario, runs=20, workers=1)
     assert np.isfinite(result.runs["final_control"]).all()
+
+
+# --------------------------------------------------------------------------- every problem
+def test_a_typo_is_an_unknown_key_with_a_suggestion_and_every_problem_is_listed(
+    write_scenario, mini_doc, capsys
+):
+    """`horizn:` is reported as itself with the field it was meant to be, never as
+    `horizon` missing; every problem of the file is its own line."""
+    from sim.cli import main
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    doc = dict(mini_doc)
+    doc["horizn"] = doc.pop("horizon")
+    actor = next(iter(doc["actors"]))
+    doc["actors"][actor] = {**doc["actors"][actor], "resolve": 7}
+    doc["actors"][actor]["capabilty"] = doc["actors"][actor].pop("capability")
+    path = write_scenario(doc)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    lines = caught.value.lines()
+    assert f"{path}: horizn: unknown field (did you mean 'horizon'?)" in lines
+    assert f"{path}: actors.{actor}.capabilty: unknown field (did you mean 'capability'?)" in lines
+    assert any(f"actors.{actor}.resolve: must be" in line for line in lines)
+    assert not any("horizon: required field is missing" in line for line in lines)
+    assert not any(f"{actor}.capability: required" in line for line in lines)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {line}" for line in lines] and len(err) == 3
+
+
+def test_the_problems_listed_are_bounded(write_scenario, mini_doc):
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+    from sim.scenario.diagnose import MAX_PROBLEMS
+
+    doc = {**mini_doc, **{f"junk{i}": i for i in range(40)}}
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(write_scenario(doc))
+    lines = caught.value.lines()
+    assert len(lines) == MAX_PROBLEMS + 1 and lines[-1].endswith("more problems")

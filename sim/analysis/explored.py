@@ -245,6 +245,12 @@ class SensitivityResult:
 
         return plot_sensitivity(self.table, label=run_name(self.scenario))
 
+    def figures(self) -> dict:
+        """Every page of the sensitivity figure, by file name (slide-sized pages)."""
+        from ..plots.sensitivity import sensitivity_figures
+
+        return sensitivity_figures(self.table, label=run_name(self.scenario))
+
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire sensitivity`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sensitivity(self, tmp, plots))
@@ -321,7 +327,7 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
     if plots:
         from ..plots.style import save_figures
 
-        save_figures({"sensitivity": result.plot()}, out / "plots")
+        save_figures(result.figures(), out / "plots")
 
 
 # --------------------------------------------------------------------------- discover
@@ -358,7 +364,16 @@ class DiscoveryResult:
         """The restricted inputs only."""
         return self.table[self.table["restricted"]].reset_index(drop=True)
 
-    def summary(self) -> dict:
+    def summary(self) -> pd.DataFrame:
+        """The box as a table, the same kind as every result's ``.summary()``: one row per
+        restricted input (``input``, ``lower``, ``upper``, ``quasi_p``); ``attrs`` hold the
+        figures of :meth:`summary_json` but the box."""
+        keep = [c for c in ("input", "lower", "upper", "quasi_p") if c in self.box]
+        frame = self.box[keep].copy()
+        frame.attrs = {k: v for k, v in self.summary_json().items() if k != "box"}
+        return frame
+
+    def summary_json(self) -> dict:
         """The box's coverage, density and mass, the share of all runs with the outcome,
         and the restricted inputs' ranges."""
         t = self.table
@@ -387,7 +402,7 @@ class DiscoveryResult:
         return save_folder(folder, lambda tmp: write_discovery(self, tmp, plots))
 
     def _title(self) -> str:
-        s = self.summary()
+        s = self.summary_json()
         return (
             f"PRIM box for '{shorten(self.outcome, 60)}' in {shorten(self.name, 60)} "
             f"({s['runs']:,} runs): coverage {share(s['coverage'])}, density "

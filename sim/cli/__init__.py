@@ -3,7 +3,9 @@
 - ``app.py``: the Typer app, the options the commands share, :func:`main` (exit codes);
 - one module per command group, each registering its commands on ``app``:
   ``run.py`` (run, validate, plot), ``analysis.py`` (compare, sweep, sensitivity, discover),
-  ``deal.py`` (deal), ``record.py`` (calibrate, backtest), ``report.py`` (report), ``validation.py`` (reproduce).
+  ``deal.py`` (deal), ``record.py`` (calibrate, backtest), ``report.py`` (report),
+  ``validation.py`` (reproduce), ``story.py`` (story), ``explore.py`` (explore),
+  ``schema.py`` (schema).
 
 Commands are registered here, by importing their modules after ``app`` exists; a command
 module imports ``app`` from ``.app`` and never from this package, so there is no import circle.
@@ -19,6 +21,9 @@ from . import deal  # noqa: F401  (deal)
 from . import record  # noqa: F401  (calibrate, backtest)
 from . import report  # noqa: F401  (report)
 from . import validation  # noqa: F401  (reproduce)
+from . import story  # noqa: F401  (story)
+from . import explore  # noqa: F401  (explore)
+from . import schema  # noqa: F401  (schema)
 
 # isort: on
 

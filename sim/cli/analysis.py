@@ -210,9 +210,18 @@ def print_comparison(table, title: str) -> None:
         shown.print(t)
 
 
-def _compare_folders(folders: list[Path], format_: str, given: dict[str, object]) -> None:
-    """``compare DIR DIR ...``: results folders of ``run``, compared without running."""
+def _compare_folders(
+    folders: list[Path],
+    format_: str,
+    given: dict[str, object],
+    out: Path | None = None,
+    no_plots: bool = False,
+) -> None:
+    """``compare DIR DIR ...``: results folders of ``run``, compared without running; the
+    comparison is written to a folder like any other (``--out``)."""
     from ..analysis.folders import check_results_folder, compare_folders
+    from ..loaded import write_folder_comparison
+    from ..results import atomic_dir, reserved
 
     for option, value in given.items():
         if value not in (None, False, [], ()):
@@ -223,15 +232,19 @@ def _compare_folders(folders: list[Path], format_: str, given: dict[str, object]
         check_results_folder(folder)
     if len(folders) < 2:
         raise ScenarioError(str(folders[0]), "", "give two or more results folders to compare")
+    out = _out(out, f"compare-{folders[0].name}")
     table = compare_folders(folders)
-    if format_ == Format.csv:
-        print_csv(table)
-        return
     sizes = ", ".join(f"{n:,}" for n in table["runs"])
     title = (
         f"{len(folders)} results folders (runs: {sizes}); the first is the reference; "
         "differences unpaired (separate runs)"
     )
+    with reserved(out), atomic_dir(out) as tmp:
+        write_folder_comparison(table, folders, tmp, title, plots=not no_plots)
+    if format_ == Format.csv:
+        print_csv(table)
+        say_results(out, format_)
+        return
     print_comparison(table, title)
     for _, row in table.iterrows():
         console.print(
@@ -241,6 +254,7 @@ def _compare_folders(folders: list[Path], format_: str, given: dict[str, object]
             highlight=False,
             soft_wrap=True,
         )
+    say_results(out, format_)
 
 
 @app.command(
@@ -281,22 +295,23 @@ def compare(
 ) -> None:
     """Compare policies (or scenario files) on common random numbers.
 
-    Differences from the reference are paired, replicate by replicate. Given two or more results folders of `run` instead, compare them as they are, without running anything: differences are unpaired (the folders hold separate runs), and nothing is written.
+    Differences from the reference are paired, replicate by replicate. Given two or more results folders of `run` instead, compare them as they are, without running anything: differences are unpaired (the folders hold separate runs), and the comparison is written to a folder as any other (--out).
     """
+    from ..scenarios import shipped
+
+    scenarios = [shipped(p) for p in scenarios]  # a shipped scenario may be given by name
     if any(path.is_dir() for path in scenarios):
         given = {
             "--policies": policies,
             "--runs": runs,
             "--seed": seed,
-            "--out": out,
             "--workers": workers,
             "--set": set_,
-            "--no-plots": no_plots,
             "--resume": resume,
             "--given": record,
             "--until": until,
         }
-        _compare_folders(scenarios, format_, given)
+        _compare_folders(scenarios, format_, given, out, no_plots)
         return
     from ..analysis.comparison import (
         arm_labels,

@@ -160,7 +160,23 @@ def table_console() -> Console:
     return Console(width=240)
 
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+def _scenario_path(value: Path | None) -> Path | None:
+    """A scenario file, or the name of a shipped one (``baseline``): ``sim/scenarios``."""
+    if value is None:
+        return None
+    from ..scenarios import shipped
+
+    return shipped(value)
+
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario YAML file, or the name of a shipped one (baseline, us_disengages).",
+        show_default=False,
+        callback=_scenario_path,
+    ),
+]
 RunsOpt = Annotated[
     int | None, typer.Option("--runs", "-n", help="Replicates (default: the file's runs).")
 ]
@@ -326,7 +342,8 @@ def _guard(call: Callable[[], object]) -> int:
     try:
         returned = call()
     except ScenarioError as err:
-        say(str(err))
+        for line in err.lines():  # every problem of a file, one line each
+            say(line)
         return 2
     except JobError as err:
         say(str(err))

@@ -204,13 +204,15 @@ def validate(
     Exit code 0 when every file is valid, 2 otherwise.
     """
     from ..scenario import load_scenario
+    from ..scenarios import shipped
 
     bad = 0
-    for file in files:
+    for file in map(shipped, files):  # a shipped scenario may be given by name
         try:
             loaded = load_scenario(file)
         except ScenarioError as err:
-            typer.echo(f"error: {err}", err=True)  # escaped by ScenarioError
+            for line in err.lines():  # escaped by ScenarioError; every problem, one a line
+                typer.echo(f"error: {line}", err=True)
             bad += 1
             continue
         policies = ", ".join(loaded.spec.policies) or "none"
@@ -227,11 +229,17 @@ def validate(
 
 @app.command(epilog=examples("ceasefire plot results/baseline-20250101-120000/"))
 def plot(
-    folder: Annotated[Path, typer.Argument(help="A results folder.", show_default=False)],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A results folder (of run, compare, deal, sweep, sensitivity or discover).",
+            show_default=False,
+        ),
+    ],
 ) -> None:
-    """(Re)draw the plots of a results folder."""
-    from ..results import plot_results
+    """(Re)draw the plots of a results folder of any kind (then `ceasefire report` it)."""
+    from ..loaded import replot
 
-    files = plot_results(folder)
+    files = replot(folder)
     for file in files:
         console.print(f"wrote {printable(file)}", markup=False, highlight=False, soft_wrap=True)

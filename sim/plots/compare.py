@@ -21,18 +21,21 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..outcomes import cumulative_incidence
 from .style import (
+    BESIDE_STATES,
     RC,
     REFERENCE,
     escape,
     issue_axis,
     linestyle,
     on_axes,
+    outcome_color,
     outcome_order,
     panels,
     percent_axis,
     series_color,
     title_case,
 )
+from .summary import comparison_summary
 
 if TYPE_CHECKING:
     from ..ensemble import EnsembleResult
@@ -45,11 +48,35 @@ def plot_comparison(table: pd.DataFrame, results: Mapping) -> dict[str, Figure]:
     file name (without suffix)."""
     overrides = _overrides(results)
     with plt.rc_context(RC):
-        return {
+        figures = {
+            "summary": comparison_summary(table),
             "ceasefire_by_week": incidence_curves(curves(results), len(table), overrides),
-            "differences": forest(table, overrides=overrides),
-            "terms": terms_by_arm(results),
         }
+        for n, page in enumerate(forest_pages(table), start=1):
+            name = "differences" if n == 1 else f"differences-{n}"
+            figures[name] = forest(table, overrides=overrides, groups=page)
+        figures["terms"] = terms_by_arm(results)
+        return figures
+
+
+PAGE_HEIGHT = 6.4
+"""The tallest page of a multi-panel figure, in inches (960 px at the saved dpi: a slide)."""
+
+
+def _row_height(n_arms: int, most: int) -> float:
+    return min(max(2.6, 0.2 * n_arms * most + 1.6), PAGE_HEIGHT - 0.9)
+
+
+def forest_pages(table: pd.DataFrame) -> list[list[tuple]]:
+    """The panels of the differences figure cut into pages that each fit a slide: two
+    panels a row, as many rows as fit :data:`PAGE_HEIGHT`; the two panels of shares (the
+    chance of a ceasefire and how it ends) stay together on the first page."""
+    groups = _groups(list(table.attrs["metrics"]))
+    arms = int((~table["reference"].astype(bool)).sum())
+    most = max((len(g[2]) for g in groups), default=1)
+    rows = max(1, int((PAGE_HEIGHT - 0.9) // _row_height(arms, most)))
+    size = 2 * rows if len(groups) > 1 else 1
+    return [groups[i : i + size] for i in range(0, len(groups), size)] or [[]]
 
 
 def _overrides(results: Mapping) -> tuple[str, ...]:
@@ -63,8 +90,9 @@ def _with(overrides, text: str = "") -> str:
 
 
 def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), ax=None) -> Figure:
-    """P(first ceasefire by week) of every arm on one axis; the reference in black."""
-    fig, ax = on_axes(ax)
+    """P(first ceasefire by week) of every arm on one axis; the reference in black. The
+    legend sits beside the axes, where it covers no curve."""
+    fig, ax = on_axes(ax, width=7.2)
     horizon = 0
     for i, (label, curve) in enumerate(arms.items()):
         weeks = np.arange(len(curve))
@@ -88,7 +116,7 @@ def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), 
         + _with(overrides).strip(),
     )
     percent_axis(ax)
-    ax.legend(loc="upper left", fontsize=9, ncol=1 if n_arms <= 5 else 2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, ncol=1)
     return fig
 
 
@@ -133,25 +161,29 @@ def _metric_name(m: Mapping) -> str:
     return name
 
 
-def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:
+def forest(table: pd.DataFrame, overrides=(), fig=None, groups: list | None = None) -> Figure:
     """Differences from the reference with paired 95% intervals: one panel per unit
     (chances of a ceasefire in percentage points, weeks, control, terms), one row per arm;
     within a panel one colour and marker per outcome. A filled marker means the interval
-    excludes 0, a hollow one that it includes 0."""
-    groups = _groups(list(table.attrs["metrics"]))
-    others = table[~table["reference"]]
+    excludes 0, a hollow one that it includes 0.
+
+    ``groups``: the panels to draw (a page of :func:`forest_pages`); all of them by
+    default."""
+    groups = groups if groups is not None else _groups(list(table.attrs["metrics"]))
+    others = table[~table["reference"].astype(bool)]
     arms = others["arm"].tolist()
     ncols = 2 if len(groups) > 1 else 1
     nrows = -(-len(groups) // ncols)
     most = max(len(g[2]) for g in groups)
-    row_height = max(2.6, 0.2 * len(arms) * most + 1.6)
+    row_height = _row_height(len(arms), most)
     fig, axes = panels(
         fig, height=row_height * nrows + 0.9, nrows=nrows, ncols=ncols, layout="constrained"
     )
     y0 = np.arange(len(arms))[::-1].astype(float)
     cells = list(axes.flat)
-    # the two panels of shares sit side by side: the endings continue the colours and
-    # markers of the ceasefire panel, so no colour means two things next to each other
+    # the two panels of shares sit side by side: the endings wear their states' colours
+    # and continue the ceasefire panel's markers, whose colours are no state's, so no
+    # colour means two things next to each other
     shown = {title: len(metrics) for title, _, metrics, _ in groups}
     for slot, (title, xlabel, metrics, scale) in enumerate(groups):
         ax = cells[slot]
@@ -162,7 +194,9 @@ def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:
         span = 0.0
         handles = []
         for i, m in enumerate(metrics):
-            c = series_color(first + i) if k > 1 else series_color(first)
+            # an ending wears its state's colour (as in outcomes.png); the rest colours that
+            # are no state's
+            c = outcome_color(m["key"]) or BESIDE_STATES[(first + i) % len(BESIDE_STATES)]
             marker = MARKERS[(first + i) % len(MARKERS)]
             y = y0 + (k - 1) / 2 * step - i * step
             d, lo, hi = (
@@ -190,11 +224,12 @@ def forest(table: pd.DataFrame, overrides=(), fig=None) -> Figure:
         ax.set_title(title, fontsize=11)
         ax.grid(axis="y", alpha=0)
         if k > 1:
+            # one column: two columns of neighbouring panels ran into each other
             ax.legend(
                 handles=handles,
                 loc="upper center",
-                bbox_to_anchor=(0.5, -0.28),
-                ncol=2,
+                bbox_to_anchor=(0.5, -0.2),
+                ncol=1,
                 fontsize=8.5,
             )
     for ax in cells[len(groups) :]:
@@ -219,7 +254,7 @@ def terms_by_arm(results: Mapping, fig=None) -> Figure:
     nrows = -(-len(issues) // ncols)
     fig, axes = panels(
         fig,
-        height=max(2.6, 0.32 * len(labels) + 1.7) * nrows + 0.6,
+        height=min(max(2.6, 0.32 * len(labels) + 1.7) * nrows + 0.6, PAGE_HEIGHT),
         nrows=nrows,
         ncols=ncols,
         layout="constrained",
@@ -250,7 +285,8 @@ def terms_by_arm(results: Mapping, fig=None) -> Figure:
         ax.set_yticks(y, [escape(a) for a in labels] if k % ncols == 0 else [])
         ax.set_ylim(-0.6, len(labels) - 0.4)
         spec = first.scenario.spec.issues.get(issue)
-        issue_axis(ax, spec.low if spec else "0", spec.high if spec else "1")
+        # narrow wrap: the two ends' labels of a half-width panel must not meet
+        issue_axis(ax, spec.low if spec else "0", spec.high if spec else "1", width=20)
         ax.set_xlim(-0.02, 1.02)
         ax.set_title(escape(title_case(issue)), fontsize=12)
         ax.grid(axis="y", alpha=0)

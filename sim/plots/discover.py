@@ -95,6 +95,11 @@ def peeling(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
     return fig
 
 
+WEAK = 0.05
+"""A restriction with a quasi-p-value at or above this could be chance (EMA Workbench's
+convention): drawn pale and hatched."""
+
+
 def box_ranges(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
     """Each restricted input's range in the chosen box, within its range in the runs."""
     outcome = box.attrs["outcome"]
@@ -105,12 +110,35 @@ def box_ranges(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
         span = (rows["data_max"] - rows["data_min"]).replace(0, 1)
         lo = (rows["lower"] - rows["data_min"]) / span
         hi = (rows["upper"] - rows["data_min"]) / span
+        # a restriction chance could make (quasi-p >= 0.05) is drawn pale and says so: it
+        # is no driver the box can vouch for
+        quasi = rows["quasi_p"].to_numpy(dtype=float) if "quasi_p" in rows else np.zeros(len(rows))
+        weak = np.isfinite(quasi) & (quasi >= WEAK)
         ax.barh(y, [1] * len(rows), color="0.9", height=0.6, label="range in the runs")
-        ax.barh(y, hi - lo, left=lo, color=color(0), height=0.6, label="the box")
+        ax.barh(
+            y[~weak],
+            (hi - lo)[~weak],
+            left=lo[~weak],
+            color=color(0),
+            height=0.6,
+            label="the box (quasi-p < 0.05)",
+        )
+        if weak.any():
+            ax.barh(
+                y[weak],
+                (hi - lo)[weak],
+                left=lo[weak],
+                color=color(0),
+                alpha=0.3,
+                height=0.6,
+                hatch="//",
+                label="weak: quasi-p >= 0.05 (could be chance)",
+            )
         for j, (_, r) in enumerate(rows.iterrows()):
-            ax.text(1.02, y[j], f"{r['lower']:.3g} to {r['upper']:.3g}", va="center", fontsize=9)
+            p = f", quasi-p {quasi[j]:.2g}" if np.isfinite(quasi[j]) else ""
+            ax.text(1.02, y[j], f"{r['lower']:.3g} to {r['upper']:.3g}{p}", va="center", fontsize=9)
         ax.set_yticks(y, [_short(n) for n in rows["input"]])
-        ax.set_xlim(0, 1.3)
+        ax.set_xlim(0, 1.55)
         ax.set_xticks([0, 0.5, 1], ["min", "middle", "max"])
         ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.16), ncol=2, fontsize=9)
     else:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from ..outcomes import STATES, state_shares
-from .style import color, figure, percent_axis
-
-STATE_COLORS = {
-    "war": "#999999",  # grey: the war goes on
-    "ceasefire": color(2),  # green
-    "war_resumed": color(1),  # orange: a ceasefire that broke
-    "russian_victory": color(5),  # vermillion
-    "ukrainian_victory": color(0),  # blue
-}
-"""One colour per state, the same in every figure that shows states."""
+from .style import STATE_COLORS, date_axis, figure, percent_axis, wrap
 
 
-def outcome_areas(status: np.ndarray, title: str, ax=None):
+def outcome_areas(status: np.ndarray, title: str, ax=None, start: date | None = None):
     """Stacked shares of the replicates in each state (:data:`sim.outcomes.STATES`) by week.
 
     Parameters
@@ -28,6 +21,8 @@ def outcome_areas(status: np.ndarray, title: str, ax=None):
         What was run (scenario, policy, overrides).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
+    start : date, optional
+        The date of week 0 (the scenario's ``start:``): dates on a second axis.
 
     Returns
     -------
@@ -55,8 +50,10 @@ def outcome_areas(status: np.ndarray, title: str, ax=None):
         ylim=(0, 1),
         xlabel="Week",
         ylabel="Share of runs",
-        title=f"How the war stands, week by week ({title}; first {len(status):,} runs)",
+        # wrapped: a long title (overrides) must not widen the figure past a slide
+        title=wrap(f"How the war stands, week by week ({title}; first {len(status):,} runs)", 70),
     )
     ax.grid(False)
+    date_axis(ax, start)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
     return fig

@@ -8,6 +8,7 @@ returns it; :func:`plot_run` returns them all by file name, and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +16,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..outcomes import cumulative_incidence, wilson
 from .outcomes import outcome_areas
 from .style import (
     RC,
@@ -28,9 +28,11 @@ from .style import (
     panels,
     percent_axis,
     run_title,
+    start_of,
     title_case,
     wrap,
 )
+from .summary import draw_incidence, run_summary
 
 
 def plot_run(
@@ -44,22 +46,25 @@ def plot_run(
     """
     title = run_title(info.get("label", "scenario"), info.get("overrides") or ())
     with plt.rc_context(RC):
+        control = trajectories.get("control")
+        front = {}
+        if control is not None and len(control):  # the battlefield issue's status quo
+            front = {_battlefield_issue(info): float(np.median(control[:, 0]))}
+        start = start_of(info)
         figures = {
-            "ceasefire_by_week": ceasefire_curve(
-                runs, info["horizon_weeks"], title, calendar=info.get("start")
-            ),
-            "terms": terms_histograms(runs, info["issues"], title),
+            "summary": run_summary(runs, info),
+            "ceasefire_by_week": ceasefire_curve(runs, info["horizon_weeks"], title, start=start),
+            "terms": terms_histograms(runs, info["issues"], title, front=front),
             "blockers": blockers_bar(runs, title),
         }
-        control = trajectories.get("control")
         if control is not None and len(control):
             issue = _battlefield_issue(info)
             figures["control_fan"] = control_fan(
-                control, title, info["issues"].get(issue), calendar=info.get("start")
+                control, title, info["issues"].get(issue), week0=start
             )
         status = trajectories.get("status")
         if status is not None and len(status):
-            figures["outcomes"] = outcome_areas(status, title)
+            figures["outcomes"] = outcome_areas(status, title, start=start)
     return figures
 
 
@@ -71,19 +76,14 @@ def _battlefield_issue(info: Mapping) -> str:
 
 
 def ceasefire_curve(
-    runs: pd.DataFrame, horizon: int, title: str, ax=None, calendar: str | None = None
+    runs: pd.DataFrame, horizon: int, title: str, ax=None, start: date | None = None
 ) -> Figure:
-    """Cumulative probability of a (first) ceasefire by week, with a 95% Wilson band (and
-    the dates along the top when the scenario has a calendar: ``calendar``, its start)."""
+    """Cumulative probability of a (first) ceasefire by week, with a 95% Wilson band (a
+    step, like the curve: no wedge between weeks), and the share holding at the horizon
+    marked at the horizon (a point, not a line across the weeks: it is no ceiling)."""
     n = len(runs)
-    curve = cumulative_incidence(runs["ceasefire_week"], n, horizon)
-    band = np.array([wilson(round(p * n), n) for p in curve])
-    weeks = np.arange(horizon + 1)
     fig, ax = on_axes(ax)
-    ax.fill_between(weeks, band[:, 0], band[:, 1], color=color(0), alpha=0.25, label="95% interval")
-    ax.step(weeks, curve, where="post", color=color(0), lw=2, label="P(ceasefire by week)")
-    held = runs["held"].mean()
-    ax.axhline(held, color=color(1), ls="--", lw=1.5, label=f"ceasefire holding at end: {held:.0%}")
+    draw_incidence(ax, runs, horizon)
     ax.set(
         xlim=(0, horizon),
         ylim=(0, 1),
@@ -92,35 +92,90 @@ def ceasefire_curve(
         title=f"When does a ceasefire come?\n{title}, {n:,} runs",
     )
     percent_axis(ax)
-    date_axis(ax, calendar, horizon)
-    ax.legend(loc="upper left")
+    date_axis(ax, start, horizon)
+    ax.legend(loc="best")  # where the curve is not: it rises early in some worlds, late in others
     return fig
 
 
-def terms_histograms(runs: pd.DataFrame, issues: Mapping, title: str, fig=None) -> Figure:
+NARROW = 0.2
+"""An issue whose agreed terms all lie within this width of its 0-1 scale gets a zoomed
+axis (the full scale would put them all in one or two bins)."""
+
+
+def terms_histograms(
+    runs: pd.DataFrame,
+    issues: Mapping,
+    title: str,
+    fig=None,
+    front: Mapping[str, float] | None = None,
+) -> Figure:
     """Distribution of each issue's agreed terms among runs that reached a ceasefire: a grid
-    of two columns, each panel titled with the issue and its axis ends labelled."""
+    of two columns, each panel titled with the issue and its axis ends labelled.
+
+    An issue whose terms are all one value is stated in words, not drawn as a single 100%
+    bar; one whose terms span a narrow range is drawn on a zoomed axis (the range named in
+    the axis label). Each issue's ``status_quo`` is marked; for the battlefield issue,
+    ``front`` (by issue) gives the front line at week 0 instead. An issue with ``area_km2``
+    gets a second axis in km².
+    """
     names = list(issues)
     ncols = 2 if len(names) > 1 else 1
     nrows = -(-len(names) // ncols)
     fig, axes = panels(
         fig, height=max(3.2, 2.9 * nrows + 0.4), nrows=nrows, ncols=ncols, layout="constrained"
     )
-    bins = np.linspace(0, 1, 21)
     agreed = int(runs["ceasefire"].sum())
+    front = dict(front or {})
     for i, (ax, issue) in enumerate(zip(axes.flat, names, strict=False)):
-        values = runs[f"terms_{issue}"].dropna()
-        if len(values):
-            weights = np.full(len(values), 1.0 / max(agreed, 1))
-            ax.hist(values, bins=bins, weights=weights, color=color(i), alpha=0.85, ec="white")
-        else:
-            ax.text(0.5, 0.5, "no ceasefire", ha="center", va="center", transform=ax.transAxes)
+        values = runs[f"terms_{issue}"].dropna().to_numpy(dtype=float)
         spec = issues[issue]
+        quo = front.get(issue, spec.get("status_quo"))
+        what = "front at week 0" if issue in front else "status quo"
         ax.set_title(escape(title_case(issue)), fontsize=12)
-        ax.set_ylim(0, 1.05)
-        percent_axis(ax)
         ax.set_ylabel("Share of ceasefires" if i % ncols == 0 else None)
-        issue_axis(ax, spec.get("low", "0"), spec.get("high", "1"))
+        width = 22 if ncols > 1 else 40
+        if len(values) == 0 or _mode_share(values) >= ONE_VALUE:
+            _one_value(ax, values, spec, agreed, width)
+            continue
+        lo, hi = float(values.min()), float(values.max())
+        zoom = hi - lo < NARROW
+        if zoom:
+            pad = max(0.01, 0.1 * (hi - lo))
+            left, right = max(0.0, lo - pad), min(1.0, hi + pad)
+            bins = np.linspace(left, right, 21)
+        else:
+            left, right, bins = 0.0, 1.0, np.linspace(0, 1, 21)
+        weights = np.full(len(values), 1.0 / max(agreed, 1))
+        ax.hist(values, bins=bins, weights=weights, color=color(i), alpha=0.85, ec="white")
+        top = ax.get_ylim()[1]
+        ax.set_ylim(0, min(1.05, top * 1.25))
+        percent_axis(ax)
+        if zoom:
+            ax.set_xlim(left, right)
+            ax.set_xlabel(
+                wrap(
+                    f"zoomed: {left:.2f}-{right:.2f} of the 0-1 scale "
+                    f"(0 = {spec.get('low', '0')}; 1 = {spec.get('high', '1')})",
+                    2 * width,
+                ),
+                fontsize=8.5,
+            )
+        else:
+            issue_axis(ax, spec.get("low", "0"), spec.get("high", "1"), width=width)
+        if quo is not None and left <= float(quo) <= right:
+            ax.axvline(float(quo), color=REFERENCE, ls="--", lw=1.3)
+            ax.annotate(
+                f"{what}: {float(quo):.2f}",
+                (float(quo), 1.0),
+                xycoords=ax.get_xaxis_transform(),
+                xytext=(3, -3),
+                textcoords="offset points",
+                va="top",
+                fontsize=8.5,
+            )
+        area = spec.get("area_km2")
+        if area:
+            _km2_axis(ax, float(area))
     for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.suptitle(
@@ -131,12 +186,54 @@ def terms_histograms(runs: pd.DataFrame, issues: Mapping, title: str, fig=None) 
     return fig
 
 
+ONE_VALUE = 0.95
+"""An issue on which at least this share of ceasefires agreed one value is stated in words
+(a single tall bar says less, and a zoomed axis would magnify the few others)."""
+
+
+def _mode_share(values: np.ndarray) -> float:
+    _, counts = np.unique(np.round(values, 6), return_counts=True)
+    return float(counts.max() / len(values))
+
+
+def _one_value(ax, values: np.ndarray, spec: Mapping, agreed: int, width: int) -> None:
+    """A panel that says in words what (almost) every ceasefire agreed on an issue."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    if len(values) == 0:
+        text = "no ceasefire"
+    else:
+        kinds, counts = np.unique(np.round(values, 6), return_counts=True)
+        v, same = float(kinds[counts.argmax()]), int(counts.max())
+        meaning = spec.get("low") if v == 0 else spec.get("high") if v == 1 else None
+        who = f"All {agreed:,} ceasefires" if same == len(values) else f"{same:,} of {agreed:,}"
+        text = f"{who}: {v:.2f}" + (f" ({meaning})" if meaning else "")
+        rest = values[np.abs(values - v) > 1e-6]
+        if len(rest):
+            text += f"\nthe other {len(rest):,}: {rest.min():.2f}-{rest.max():.2f}"
+        text += f"\n\non the scale 0 = {spec.get('low', '0')}; 1 = {spec.get('high', '1')}"
+    lines = "\n".join(wrap(line, 2 * width) for line in text.split("\n"))
+    ax.text(0.5, 0.5, lines, ha="center", va="center", transform=ax.transAxes)
+
+
+def _km2_axis(ax, area: float) -> None:
+    """A second x axis (top) in km² of the issue's area."""
+    top = ax.secondary_xaxis("top", functions=(lambda v: v * area, lambda k: k / area))
+    top.set_xlabel(f"km² (of the {area:,.0f} km² in dispute)", fontsize=8.5)
+    top.xaxis.set_major_locator(MaxNLocator(5))
+    top.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    top.tick_params(labelsize=8.5)
+
+
 def control_fan(
     control: np.ndarray,
     title: str,
     issue: Mapping | None = None,
     ax=None,
-    calendar: str | None = None,
+    week0: date | None = None,
 ) -> Figure:
     """Russia's territorial control by week as the change from week 0, in percentage
     points of the territory in dispute: median with 50% and 90% bands.
@@ -170,7 +267,6 @@ def control_fan(
         "right", functions=(lambda d: start * 100 + d, lambda s: s - start * 100)
     )
     right.set_ylabel("Share of the territory in dispute\nthat Russia controls")
-    date_axis(ax, calendar, weeks[-1])
     right.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
     right.yaxis.set_major_formatter(lambda v, _: f"{v:g}%")
     ax.text(
@@ -188,6 +284,7 @@ def control_fan(
         color="#333333",
         va="top",
     )
+    date_axis(ax, week0, weeks[-1])
     ax.legend(loc="upper left", fontsize=9)
     return fig
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 import matplotlib
@@ -52,7 +53,42 @@ RC = {
 # A slide is 16:9; at savefig.dpi = 150, 10.6 inches is 1,600 px.
 SLIDE = (10.0, 5.625)
 MAX_WIDTH = 10.6
+MAX_PIXELS = (1600, 1000)
+"""The largest PNG a figure is saved as (width, height): a slide. A figure drawn larger is
+saved at a lower resolution; figures that would have to shrink much are split into pages
+by their plot functions instead."""
 FORMATS = (".png", ".svg", ".pdf")
+
+STATE_COLORS = {
+    "war": "#999999",  # grey: the war goes on
+    "ceasefire": PALETTE[2],  # bluish green
+    "war_resumed": PALETTE[1],  # orange: a ceasefire that broke
+    "russian_victory": PALETTE[5],  # vermillion
+    "ukrainian_victory": PALETTE[0],  # blue
+}
+"""One colour per state of a replicate (:data:`sim.outcomes.STATES`), the same in every
+figure: declared here once, used through :func:`outcome_color`."""
+
+OUTCOME_STATES = {
+    "p_russian_victory": "russian_victory",
+    "p_ukrainian_victory": "ukrainian_victory",
+    "p_collapse": "war_resumed",
+}
+"""The headline outcomes that are the share of one ending, by key: they wear its colour.
+(The chances of a ceasefire by a week are several lines of one state, so they take
+:data:`BESIDE_STATES`.)"""
+
+BESIDE_STATES = ("#CC79A7", "#999933", "#882255", "#56B4E9", "#000000")
+"""Colours for outcomes drawn beside the states (the chances of a ceasefire by week 26, 52,
+the horizon, holding): none of them is a state's colour, so no colour means two things in
+one figure."""
+
+
+def outcome_color(key: str) -> str | None:
+    """The colour of the state a headline outcome (``p_russian_victory``) or a state
+    (``russian_victory``) measures, or None when it measures no single state."""
+    state = OUTCOME_STATES.get(key, key)
+    return STATE_COLORS.get(state)
 
 
 def figure(width: float = SLIDE[0], height: float = SLIDE[1], **kwargs):
@@ -88,10 +124,46 @@ def save_figure(fig: Figure, path: str | Path, close: bool = True) -> Path:
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"{path}: unknown figure format (use {', '.join(FORMATS)})")
     with plt.rc_context(RC):
-        fig.savefig(path)
+        if path.suffix.lower() == ".png":
+            path.write_bytes(_fitting_png(fig))
+        else:
+            fig.savefig(path)
     if close:
         plt.close(fig)
     return path
+
+
+def _fitting_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes of at most :data:`MAX_PIXELS`: the tight box is laid out
+    again at the lowered dpi and can come out a little larger, so measure and shrink again
+    (at most three times)."""
+    import io
+    import struct
+
+    dpi = _fitting_dpi(fig)
+    for _ in range(3):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        data = buffer.getvalue()
+        width, height = struct.unpack(">II", data[16:24])  # the PNG's IHDR chunk
+        scale = min((MAX_PIXELS[0] - 2) / width, (MAX_PIXELS[1] - 2) / height)
+        if scale >= 1.0:
+            break
+        dpi *= scale
+    return data
+
+
+def _fitting_dpi(fig: Figure) -> float:
+    """The saved dpi, lowered if needed so the PNG (tight box and its padding) is at most
+    :data:`MAX_PIXELS`."""
+    dpi = float(RC["savefig.dpi"])
+    fig.draw_without_rendering()  # lays the figure out (constrained layout) first
+    renderer = getattr(fig.canvas, "get_renderer", None) or fig._get_renderer
+    box = fig.get_tightbbox(renderer())
+    pad = 2 * float(plt.rcParams["savefig.pad_inches"])
+    width, height = box.width + pad, box.height + pad
+    # a pixel of margin against rounding in the tight box
+    return min(dpi, (MAX_PIXELS[0] - 2) / width, (MAX_PIXELS[1] - 2) / height)
 
 
 def save_figures(figures: Mapping[str, Figure], folder: str | Path, suffix: str = ".png"):
@@ -187,6 +259,17 @@ def run_title(label: str, overrides: Iterable[str] = ()) -> str:
     return escape(f"{label} (overrides: {', '.join(overrides)})")
 
 
+def start_of(info: Mapping) -> date | None:
+    """The scenario's ``start:`` (the date of week 0) as a manifest records it, or None."""
+    value = info.get("start") if isinstance(info, Mapping) else None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def issue_axis(ax, low: str, high: str, axis: str = "x", width: int = 30) -> None:
     """Label a [0, 1] issue axis with what its ends mean, at the ends themselves."""
     if axis == "x":
@@ -263,7 +346,7 @@ def param_label(path: str, unit: bool = True) -> str:
     return escape(f"{what} ({found[1]})" if unit and found and found[1] else what)
 
 
-def date_axis(ax, start: str | None, horizon: float | None = None) -> None:
+def date_axis(ax, start: str | date | None, horizon: float | None = None) -> None:
     """Dates along the top of an axis whose x is weeks, on a calendar starting ``start``
     (ISO date of week 0; nothing when ``None``): the first day of each quarter (each year
     beyond five years), at the week it falls in (``ceil(days / 7)``, as sim.dates counts)."""

@@ -19,14 +19,15 @@ from matplotlib.ticker import FuncFormatter
 
 from ..outcomes import HEADLINE, Outcome
 from .style import (
+    BESIDE_STATES,
     BETTER,
     BETTER_REVERSED,
     NEUTRAL,
     RC,
     REFERENCE,
-    color,
     escape,
     linestyle,
+    outcome_color,
     outcome_order,
     panels,
     param_label,
@@ -96,17 +97,22 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
     xlabel = param_label(param)
     x = table[param].to_numpy(dtype=float)
     shares = [o for o in _outcomes(table) if o.kind == "proportion"]
+    # a share that is 0 at every point is named in the key, not drawn: a flat line on the
+    # axis says nothing and crowds the key
+    zero = [o for o in shares if _always_zero(table, o.key)]
+    shares = [o for o in shares if o not in zero]
     others = [o for o in _outcomes(table) if o.kind != "proportion"]
     fig, axes = panels(fig, height=4.6, ncols=1 + len(others), layout="constrained")
     axes = axes[0]
     ax = axes[0]
     for i, o in enumerate(shares):
         key = o.key
-        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=color(i), alpha=0.18)
+        c = outcome_color(key) or BESIDE_STATES[i % len(BESIDE_STATES)]
+        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=c, alpha=0.18)
         ax.plot(
             x,
             table[key],
-            color=color(i),
+            color=c,
             ls=linestyle(i),
             marker="o",
             ms=4,
@@ -115,10 +121,20 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
         )
     ax.set(ylim=(0, 1), xlabel=xlabel, ylabel="Share of runs", title="Chance of a ceasefire")
     percent_axis(ax)
-    for j, (ax, o) in enumerate(zip(axes[1:], others, strict=True)):
-        key, c = o.key, (1, 5, 2, 3, 4, 6)[j % 6]
-        ax.fill_between(x, table[f"{key}_lo"], table[f"{key}_hi"], color=color(c), alpha=0.2)
-        ax.plot(x, table[key], color=color(c), marker="o", ms=4, lw=2)
+    for ax, o in zip(axes[1:], others, strict=True):
+        key = o.key
+        lo, hi, mid = (table[k].to_numpy(dtype=float) for k in (f"{key}_lo", f"{key}_hi", key))
+        if o.kind == "week":
+            # a median week moves in steps of the talks' rhythm: points with their
+            # intervals, not a line and band that read a step as a trend
+            ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="o", color=OTHER, capsize=4, lw=1.5)
+        else:
+            ax.fill_between(x, lo, hi, color=OTHER, alpha=0.2)
+            ax.plot(x, mid, color=OTHER, marker="o", ms=4, lw=2)
+        if key == "final_control":  # an honest scale: at least 10 points of territory
+            centre = float(np.nanmean(mid))
+            half = max(0.05, 0.6 * float(np.nanmax(hi) - np.nanmin(lo)))
+            ax.set_ylim(max(0.0, centre - half), min(1.0, centre + half))
         ax.set(xlabel=xlabel, ylabel=o.unit.capitalize(), title=_title(o, table))
     marked = False
     for ax in axes:
@@ -128,6 +144,9 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
     if marked:
         handles.append(plt.Line2D([], [], color=REFERENCE, ls="--", lw=1.3))
         names.append(_baseline_text(baseline[param]))
+    if zero:
+        handles.append(plt.Line2D([], [], color="white"))
+        names.append("0 at every point (not drawn):\n" + ";\n".join(_title(o, table) for o in zero))
     fig.legend(handles, names, loc="outside lower center", ncol=3, fontsize=9)
     fig.suptitle(
         f"Sweep of {xlabel}\n{label}, {table.attrs['runs']:,} runs per point; bands: 95% intervals",
@@ -135,6 +154,15 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
         fontweight="bold",
     )
     return fig
+
+
+OTHER = "#444444"
+"""The colour of an outcome that is no state's share (a week, Russia's control): grey, so
+that it never wears the colour of a state."""
+
+
+def _always_zero(table: pd.DataFrame, key: str) -> bool:
+    return bool(np.all(np.nan_to_num(table[key].to_numpy(dtype=float)) == 0))
 
 
 def _colour_map(outcome: Outcome) -> tuple[str, str]:

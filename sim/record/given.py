@@ -128,8 +128,11 @@ def _kept_result(result, kept: np.ndarray):
     replicates = result.runs["replicate"].to_numpy()[kept]
     trajectories = {}
     if result.trajectories and len(result.trajectories.get("replicate", [])):
-        rows = np.isin(result.trajectories["replicate"], replicates)
-        trajectories = {k: v[rows] for k, v in result.trajectories.items()}
+        t = result.trajectories
+        rows = np.isin(t["replicate"], replicates)
+        # the offers (sim.offers, "offer_*") are one row per offer, keyed by their replicate
+        offers = np.isin(t.get("offer_replicate", np.zeros(0)), replicates)
+        trajectories = {k: v[offers if k.startswith("offer_") else rows] for k, v in t.items()}
     return EnsembleResult(
         scenario=result.scenario,
         runs=result.runs[kept].reset_index(drop=True),

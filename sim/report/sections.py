@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import outcomes
+from . import truth
 from .assumptions import commented_fields, find_seeds_readme, header_comments, source_rows
 from .folder import Folder
 from .record import backtest_tables, calibrate_tables
@@ -28,29 +28,48 @@ FEW_RUNS = 1000
 """Fewer runs than this earn a warning: a share's 95% interval is wider than ±3 points."""
 
 CAPTIONS = {
+    ("run", "summary.png"): "The run on one slide: the chance of a first ceasefire by each "
+    "week with its 95% band (left), and how the runs stand at the horizon, each state in its "
+    "colour (right); the title gives the bottom line.",
     ("run", "ceasefire_by_week.png"): "The probability that a first ceasefire has come by each "
-    "week, with a 95% band. The dashed line is the share of runs in which a ceasefire is "
-    "holding at the horizon.",
+    "week, with a 95% band (a step, as the curve). The diamond at the horizon is the share of "
+    "runs in which a ceasefire is holding then.",
+    ("run", "outcomes.png"): "How the runs stand week by week: at war, in a ceasefire, at war "
+    "again after a collapse, or won; each state has the same colour in every figure.",
     ("run", "terms.png"): "The agreed terms on each issue, over the runs that reached a "
-    "ceasefire. The axis labels give the meaning of 0 and 1.",
+    "ceasefire. An issue on which (almost) every ceasefire agreed one value is stated in "
+    "words; one whose terms span a narrow range is drawn on a zoomed axis, its range named "
+    "under it. The dashed line marks the status quo (for the battlefield issue, the front at "
+    "week 0); where the scenario gives an issue's area, the top axis is in km².",
     ("run", "control_fan.png"): "Russia's territorial control by week: the median, the band "
     "holding the middle 50% of runs and the band holding 90%.",
-    ("run", "blockers.png"): "Who blocked the talks. Left: how each run's last package fared "
-    "(accepted, or blocked by a veto player). Right: every package rejected along the way, "
+    ("run", "blockers.png"): "Who blocked the talks. Top: how each run's last package fared "
+    "(accepted, or blocked by a veto player). Bottom: every package rejected along the way, "
     "by the veto player that blocked it.",
+    ("compare", "summary.png"): "The comparison on one slide: each arm's difference from the "
+    "reference in the chance of a first ceasefire by the horizon, with its paired 95% "
+    "interval; the title gives the bottom line.",
     ("compare", "ceasefire_by_week.png"): "P(first ceasefire by week) for every arm; the "
     "reference is the thick black line.",
     ("compare", "differences.png"): "Each arm's difference from the reference, one panel per "
-    "outcome, with its paired 95% interval. An orange circle means the interval excludes 0.",
-    ("compare", "terms.png"): "The agreed terms per issue, arm by arm.",
+    "unit, with its paired 95% interval. A filled marker means the interval excludes 0, a "
+    "hollow one that it includes 0. Victories and collapses wear their states' colours, as "
+    "in the run's figures. Further pages (differences-2, ...) hold the other panels.",
+    ("compare", "terms.png"): "The agreed terms per issue, arm by arm: box = middle 50% of the "
+    "runs with a ceasefire, line = median, whiskers = 1.5 IQR.",
     ("sweep", "sweep.png"): "The headline outcomes across the grid, with 95% bands (one "
-    "parameter) or as heat maps (two).",
+    "parameter; the median week as points with intervals, since it moves in steps of the "
+    "talks' rhythm; shares that are 0 at every point are named in the key) or as heat maps "
+    "(two).",
     ("sensitivity", "sensitivity.png"): "The sensitivity indices of each uncertain input, one "
-    "panel per outcome, with 95% error bars.",
+    "panel per outcome, with 95% error bars (Sobol bars cut at 0 and 1). Outcomes that did "
+    "not vary are named under the panels; a title that gives ΣST above 2 marks an outcome "
+    "whose variance is mostly noise between replicates. Further pages hold more outcomes.",
     ("discover", "peeling.png"): "The peeling trajectory: coverage against density for every "
     "box, the chosen box marked.",
     ("discover", "box.png"): "Each restricted input's range in the box, within its range in "
-    "the runs.",
+    "the runs. Pale hatched bars are restrictions with a quasi-p of 0.05 or more: they could "
+    "be chance, not drivers.",
     ("calibrate", "posterior.png"): "The uncertain inputs that moved most: their prior (grey) "
     "and their distribution among the worlds consistent with the record (blue).",
     ("backtest", "reliability.png"): "Forecast probability against how often the event "
@@ -120,9 +139,11 @@ class Report:
     header_notes: list[str] = field(default_factory=list)
     assumptions: list[Table] = field(default_factory=list)
     assumptions_note: str = ""
-    seeds_readme: str | None = None  # a link relative to the results folder
-    seeds_readme_path: str = ""
+    seeds_readme_path: str = ""  # relative to where the command ran; quoted, not linked
     warnings: list[str] = field(default_factory=list)
+    bottom_line: str = ""
+    limitations: list = field(default_factory=list)  # truth.Limitation, listed first
+    checked_rows: list[str] = field(default_factory=list)  # validation rows checked
     command: str | None = None
     command_note: str = ""
     reproduce: list[tuple[str, str]] = field(default_factory=list)
@@ -336,6 +357,8 @@ def _cell(row: pd.Series, key: str, share: bool, diff: bool = False) -> list[str
     lo, hi = row.get(f"{k}_lo"), row.get(f"{k}_hi")
     if share:
         f = (lambda x: f"{float(x) * 100:+.1f} pp" if _finite(x) else "-") if diff else pct
+    elif diff and key == "final_control":  # as the differences figure: points of territory
+        f = lambda x: f"{float(x) * 100:+.2f} pts" if _finite(x) else "-"  # noqa: E731
     else:
         f = (lambda x: f"{float(x):+.3g}" if _finite(x) else "-") if diff else num
     if lo is None and hi is None:
@@ -410,8 +433,14 @@ def compare_tables(folder: Folder) -> list[Table]:
                 f"Difference from the reference{part}",
                 ["Arm", *(m["label"] for m in group)],
                 rows,
-                note="Arm minus reference, with paired 95% intervals (common random "
-                "numbers). pp = percentage points.",
+                note=(
+                    "Arm minus reference, with paired 95% intervals (common random numbers). "
+                    if folder.info.get("paired", True)
+                    else "Arm minus reference, with unpaired 95% intervals (the folders hold "
+                    "separate runs). "
+                )
+                + "pp = percentage points; Russia's final control in points of the "
+                "territory in dispute (0-1 scale x 100), as in the differences figure.",
             )
         )
     return out
@@ -520,18 +549,21 @@ def discover_tables(folder: Folder) -> list[Table]:
             [num(r.get("lower"), 4)],
             [num(r.get("upper"), 4)],
             [f"{num(r.get('data_min'), 4)} – {num(r.get('data_max'), 4)}"],
+            [num(r.get("quasi_p"), 2) + (" (weak)" if _weak(r.get("quasi_p")) else "")],
         ]
         for _, r in restricted.iterrows()
-    ] or [[["(no input restricted)"], [""], [""], [""]]]
+    ] or [[["(no input restricted)"], [""], [""], [""], [""]]]
     note = ", ".join(
         f"{k} {pct(first.get(k))}" for k in ("coverage", "density", "mass") if k in table
     )
     return [
         Table(
             f"The box for '{folder.info.get('outcome', '?')}'",
-            ["Input", "Box from", "to", "Range in the runs"],
+            ["Input", "Box from", "to", "Range in the runs", "Quasi-p"],
             rows,
-            note=(note[:1].upper() + note[1:] + ".") if note else "",
+            note=((note[:1].upper() + note[1:] + ". ") if note else "")
+            + "Quasi-p: how likely a restriction this strong arises by chance; at 0.05 or "
+            "above (weak) the input is not a driver the box can vouch for.",
         )
     ]
 
@@ -539,6 +571,10 @@ def discover_tables(folder: Folder) -> list[Table]:
 def _record_tables(folder: Folder) -> list[Table]:
     made = (calibrate_tables if folder.kind == "calibrate" else backtest_tables)(folder)
     return [Table(t["caption"], t["head"], t["rows"], note=t.get("note", "")) for t in made]
+
+
+def _weak(quasi_p: object) -> bool:
+    return _finite(quasi_p) and float(quasi_p) >= 0.05
 
 
 HEADLINE_TABLES = {
@@ -768,8 +804,7 @@ def assumptions(folder: Folder, report: Report) -> None:
         text = readme.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return
-    report.seeds_readme = os.path.relpath(readme, folder.path.resolve())
-    report.seeds_readme_path = str(readme)
+    report.seeds_readme_path = _shown_path(readme, bases)
     found = source_rows(text, tags)
     rows = [[[f"[{tag}]"], ["; ".join(found[tag])]] for tag in sorted(found)]
     if rows:
@@ -782,6 +817,17 @@ def assumptions(folder: Folder, report: Report) -> None:
                 widths=["16%", "84%"],
             )
         )
+
+
+def _shown_path(path: Path, bases: list[Path]) -> str:
+    """``path`` relative to the folder the command ran in (never the author's absolute
+    path: the page is mailed); the last two parts when it lies elsewhere."""
+    for base in bases:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return "/".join(path.parts[-2:])
 
 
 # --------------------------------------------------------------------------- warnings
@@ -817,6 +863,16 @@ def warnings(folder: Folder) -> list[str]:
             out.append(
                 f"{wide} of {total} sensitivity indices have a 95% interval as wide as the "
                 "index itself: their ranking is not reliable. Use more --samples or "
+                "--replicates."
+            )
+    if folder.kind == "sensitivity" and folder.table is not None and "ST" in folder.table:
+        sums = folder.table.assign(ST=folder.table["ST"].clip(lower=0)).groupby("outcome")["ST"]
+        noisy = [str(k) for k, v in sums.sum().items() if v > 2.0]
+        if noisy:
+            out.append(
+                f"For {', '.join(noisy)} the total indices sum above 2: the outcome's variance "
+                "is mostly noise between a design point's replicates (or interactions this "
+                "design cannot resolve), so every input looks influential. Use more "
                 "--replicates."
             )
     if folder.kind == "deal" and folder.table is not None and "p_all_accept" in folder.table:
@@ -904,8 +960,11 @@ def reproduce(folder: Folder, report: Report) -> None:
     if isinstance(recorded, str) and recorded:
         report.command = recorded
         where = info.get("working_directory")
+        # the folder's name only: the page is mailed, the author's absolute path is not
         report.command_note = "The command that made this folder" + (
-            f", run in {where}." if isinstance(where, str) else "."
+            f", run in the project folder ({Path(where).name or where})."
+            if isinstance(where, str)
+            else "."
         )
     else:
         report.command = rebuilt_command(folder)
@@ -929,16 +988,44 @@ def reproduce(folder: Folder, report: Report) -> None:
 
 
 # --------------------------------------------------------------------------- figures
+READING_ORDER = {
+    "run": ("summary", "ceasefire_by_week", "outcomes", "terms", "control_fan", "blockers"),
+    "compare": ("summary", "ceasefire_by_week", "differences", "outcomes", "terms"),
+    "sweep": ("summary", "sweep"),
+    "sensitivity": ("summary", "sensitivity"),
+    "discover": ("summary", "box", "peeling"),
+    "deal": ("summary", "deal"),
+}
+"""The order a briefing reads each kind's figures in (by file stem; a page of a split
+figure, ``differences-2``, follows its first page; figures not named here come last, in
+name order)."""
+
+
+def reading_order(kind: str, path: Path) -> tuple[int, str, int, str]:
+    """The sort key of a figure file in its report."""
+    order = READING_ORDER.get(kind, ())
+    stem, _, page = path.stem.rpartition("-")
+    if not (stem and page.isdigit()):
+        stem, page = path.stem, "1"
+    rank = order.index(stem) if stem in order else len(order)
+    return (rank, stem, int(page), path.as_posix())
+
+
 def figures(folder: Folder) -> list[Figure]:
     out = []
-    for path in folder.figures:
+    for path in sorted(folder.figures, key=lambda p: reading_order(folder.kind, p)):
         try:
             data = path.read_bytes()
         except OSError:
             continue
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):
             continue  # not a PNG: nothing a browser would show
-        caption = CAPTIONS.get((folder.kind, path.name)) or humanize(path.stem) + "."
+        stem = reading_order(folder.kind, path)[1]
+        caption = (
+            CAPTIONS.get((folder.kind, path.name))
+            or CAPTIONS.get((folder.kind, f"{stem}.png"))
+            or humanize(path.stem) + "."
+        )
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         out.append(Figure(str(path.relative_to(folder.path)), caption, uri))
     return out
@@ -984,6 +1071,11 @@ def build(folder: Folder, name: str | None = None) -> Report:
     report.figures = figures(folder)
     report.compared = compared(folder)
     assumptions(folder, report)
+    report.bottom_line = truth.bottom_line(folder)
+    report.limitations = truth.folder_limitations(folder)
+    report.checked_rows = (
+        truth.checked_rows(horizon_of(folder)) if kind in ("run", "compare") else []
+    )
     report.warnings = warnings(folder)
     reproduce(folder, report)
     for table in (*report.headline, *report.compared, *report.assumptions):

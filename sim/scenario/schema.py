@@ -4,9 +4,11 @@ validation of a whole document (one-line errors naming the field).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
@@ -138,6 +140,54 @@ def _pair(args: Any, n: int, form: str) -> list:
     return args
 
 
+def _number_schema(low: float, high: float, low_open: bool = False, integer=False) -> dict:
+    """The JSON Schema of a number within ``[low, high]`` (``(low, high]`` if ``low_open``)."""
+    out: dict = {"type": "integer" if integer else "number"}
+    if math.isfinite(low):
+        out["exclusiveMinimum" if low_open else "minimum"] = low
+    if math.isfinite(high):
+        out["maximum"] = high
+    return out
+
+
+DISTRIBUTION_SCHEMA: dict = {
+    "type": "object",
+    "description": "An uncertain value: exactly one of uniform, triangular, normal, choice",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+    "properties": {
+        "uniform": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        "triangular": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 3,
+            "maxItems": 3,
+        },
+        "normal": {
+            "type": "object",
+            "properties": {"mean": {"type": "number"}, "sd": {"type": "number", "minimum": 0}},
+            "required": ["mean", "sd"],
+            "additionalProperties": False,
+        },
+        "choice": {"type": "array", "items": {"type": "number"}, "minItems": 1},
+    },
+}
+"""The JSON Schema of a distribution (``{uniform: [a, b]}``, ...); its support is checked
+against the field's bounds when the file loads, not by the schema."""
+
+
+@dataclass(frozen=True)
+class _Typed(PlainValidator):
+    """A plain validator that also states its JSON Schema (pydantic leaves a plain
+    validator's schema empty): ``ceasefire schema`` types every numeric field."""
+
+    schema: str = "{}"  # JSON text: the annotation must stay hashable
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        return json.loads(self.schema)
+
+
 def param(low: float = -math.inf, high: float = math.inf, low_open: bool = False) -> PlainValidator:
     """A validator for a numeric field that may also be a distribution.
 
@@ -156,7 +206,8 @@ def param(low: float = -math.inf, high: float = math.inf, low_open: bool = False
         _check_range(x, low, high, low_open)
         return x
 
-    return PlainValidator(validate)
+    number_schema = _number_schema(low, high, low_open)
+    return _Typed(validate, schema=json.dumps({"anyOf": [number_schema, DISTRIBUTION_SCHEMA]}))
 
 
 def whole(low: int, high: int | None = None) -> PlainValidator:
@@ -176,7 +227,8 @@ def whole(low: int, high: int | None = None) -> PlainValidator:
             raise PydanticCustomError("range", f"must be {rng}, got {shown}")
         return x
 
-    return PlainValidator(validate)
+    top = high if high is not None else math.inf
+    return _Typed(validate, schema=json.dumps(_number_schema(low, top, integer=True)))
 
 
 def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
@@ -189,7 +241,7 @@ def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
         _check_range(x, low, high, False)
         return x
 
-    return PlainValidator(validate)
+    return _Typed(validate, schema=json.dumps(_number_schema(low, high)))
 
 
 MAX_MAGNITUDE = 1e6
@@ -270,6 +322,8 @@ class IssueSpec(_Strict):
         1.0,
     )
     description: Text = ""
+    # the issue's extent in km², where it is land (figures give terms in km² beside 0-1)
+    area_km2: Annotated[float, number(0.0, 1e8)] | None = None
 
 
 class ActorSpec(_Strict):
@@ -496,12 +550,16 @@ def _problem(err: dict) -> str:
 
 
 def validate_document(doc: dict, source: str) -> ScenarioSpec:
-    """Validate a merged raw document; raise :class:`ScenarioError` for the first problem."""
+    """Validate a merged raw document; raise :class:`ScenarioError` naming every problem
+    the schema finds (one line each, :meth:`ScenarioError.lines`; a misspelt key with a
+    suggestion), or the first problem of the checks across fields."""
     try:
         spec = ScenarioSpec.model_validate(doc)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioError(source, _where(first["loc"]), _problem(first)) from None
+        from .diagnose import MAX_PROBLEMS, problems  # every problem, misspellings named
+
+        found = problems(exc, ScenarioSpec, _where, _problem)
+        raise ScenarioError.many(source, found, MAX_PROBLEMS) from None
     _check_references(spec, source)
     return spec
 
