@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
-from .checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+from .checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
 from .model import NegotiationModel
-from .outcomes import summarize, to_frame
+from .options import check_chunking, check_options
+from .outcomes import OUTCOME_COLUMNS, summarize, to_frame
 from .scenario import Scenario, load_scenario
 
 TRAJECTORY_REPLICATES = 1000
@@ -154,6 +155,11 @@ def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, runs)) for s in range(0, runs, chunk_size)]
 
 
+def chunk_columns(scenario: Scenario) -> list[str]:
+    """The columns every chunk of ``scenario`` has: a saved chunk lacking one is refused."""
+    return ["replicate", *OUTCOME_COLUMNS, *(f"terms_{issue}" for issue in scenario.spec.issues)]
+
+
 def run_chunk(
     scenario: Scenario, seed: int, start: int, stop: int, trajectory_replicates: int
 ) -> ChunkResult:
@@ -260,6 +266,18 @@ def run_ensemble(
     >>> result = sim.run("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
     >>> result.summary()["p_ceasefire"]  # doctest: +SKIP
     """
+    checked = check_options(
+        runs=runs,
+        seed=seed,
+        workers=workers,
+        chunk_size=chunk_size,
+        trajectory_replicates=trajectory_replicates,
+        scheduler=scheduler,
+    )
+    runs, seed, workers, chunk_size = (
+        checked[k] for k in ("runs", "seed", "workers", "chunk_size")
+    )
+    trajectory_replicates = checked["trajectory_replicates"]
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     runs = scenario.spec.runs if runs is None else runs
@@ -267,15 +285,19 @@ def run_ensemble(
     workers = workers or default_workers()
     folder = Path(checkpoint) if checkpoint is not None else None
     chunk_size = chunk_size or saved_chunk_size(folder) or default_chunk_size(runs, workers)
+    check_chunking(runs, chunk_size)
     bounds = chunks(runs, chunk_size)
     began = time.perf_counter()
     results: list[ChunkResult] = []
     if folder is not None:
         key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
-        for (start, stop), path in sorted(open_checkpoint(folder, key, chunk_size).items()):
-            results.append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
+        saved = resume_chunks(
+            folder, key, chunk_size, bounds, chunk_columns(scenario), scenario.spec.horizon
+        )
+        for start, columns, trajectories in saved:
+            results.append(ChunkResult(start, columns, trajectories, seconds=0.0))
             if on_progress:
-                on_progress(stop - start)
+                on_progress(len(columns["replicate"]))
         done = {c.start for c in results}
         bounds = [b for b in bounds if b[0] not in done]
 
@@ -288,7 +310,8 @@ def run_ensemble(
             on_progress(len(chunk.columns["replicate"]))
 
     parallel = scheduler is not None or (workers > 1 and len(bounds) > 1)
-    with executor_for(workers if parallel else 1, scheduler) as pool:
+    # never more processes than chunks to run: the others would start only to idle
+    with executor_for(min(workers, len(bounds)) if parallel else 1, scheduler) as pool:
         if pool is None:
             for start, stop in bounds:
                 finished(run_chunk(scenario, seed, start, stop, trajectory_replicates))
@@ -323,6 +346,6 @@ def run_ensemble(
             "chunk_seconds": float(sum(c.seconds for c in results)),
             "chunks": len(results),
             "chunk_size": chunk_size,
-            "workers": 0 if scheduler else workers if parallel else 1,
+            "workers": 0 if scheduler else min(workers, len(bounds)) if parallel else 1,
         },
     )

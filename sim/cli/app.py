@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
+from ..options import MAX_SEED, MAX_WORKERS, MAX_WORKERS_PER_CPU, max_workers  # noqa: F401
 from ..report import invocation
 
 if TYPE_CHECKING:
@@ -147,7 +148,10 @@ FormatOpt = Annotated[
 
 def print_csv(frame: pd.DataFrame) -> None:
     """A table as CSV on stdout (full precision, one header row)."""
-    typer.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
+    from ..spreadsheet import to_csv
+
+    # cells that a spreadsheet would run as formulas are neutralised (sim/spreadsheet.py)
+    typer.echo(to_csv(frame), nl=False)
 
 
 def table_console() -> Console:
@@ -218,34 +222,14 @@ def progress_bar(total: int, label: str):
         yield lambda n: bar.advance(task, n)
 
 
-MAX_SEED = 2**63 - 1  # as the schema's `seed:`
-
-MAX_WORKERS_PER_CPU = 4
-MAX_WORKERS = 256
-"""``--workers`` is capped at :data:`MAX_WORKERS_PER_CPU` per CPU and at most this many:
-each worker is a forked process holding a copy of the model, and more processes than
-cores only add memory and start-up time."""
-
-
-def max_workers() -> int:
-    """The largest ``--workers`` accepted on this machine (see :data:`MAX_WORKERS`)."""
-    return max(1, min(MAX_WORKERS, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)))
-
-
 def check_options(seed: int | None = None, **counts: int | None) -> None:
     """Refuse, before any work, counts below 1 (``runs=`` for ``--runs``, ...), counts above
-    their caps (runs, workers) and a seed out of range."""
-    from ..scenario import MAX_RUNS
+    their caps (runs, workers), a seed out of range and too many chunks, each named by its
+    flag: the constraints are those of :data:`sim.options.OPTIONS`, declared once for the
+    command line and the Python API."""
+    from ..options import check_options as check
 
-    caps = {"runs": MAX_RUNS, "workers": max_workers()}
-    for name, value in counts.items():
-        option = "--" + name.replace("_", "-")
-        if value is not None and value < 1:
-            raise ScenarioError(option, "", f"must be at least 1, got {value}")
-        if value is not None and name in caps and value > caps[name]:
-            raise ScenarioError(option, "", f"must be at most {caps[name]:,}, got {value:,}")
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise ScenarioError("--seed", "", f"must be between 0 and {MAX_SEED}, got {seed}")
+    check(cli=True, seed=seed, **counts)
 
 
 def check_total(total: int, option: str, what: str) -> None:

@@ -142,7 +142,7 @@ def deal_command(
     week_list = parse_weeks(weeks)
     check_options(seed, runs=runs, workers=workers)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
-    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
+    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or (), cli=True)
     n = runs or arms[0].spec.runs
     check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
     name = deal if parsed_terms is None else CUSTOM
@@ -163,6 +163,8 @@ def deal_command(
             )
         with atomic_dir(out) as tmp:
             write_deal(result, tmp, plots=not no_plots)
+    for note in result.notes:  # on stderr: stdout may carry the JSON or the CSV
+        err_console.print(f"note: {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(

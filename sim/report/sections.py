@@ -915,7 +915,7 @@ def figures(folder: Folder) -> list[Figure]:
     out = []
     for path in folder.figures:
         try:
-            data = path.read_bytes()
+            data = folder.image(path)  # read and checked once, by sim.report.folder
         except OSError:
             continue
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):
