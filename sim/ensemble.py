@@ -176,16 +176,21 @@ def run_chunk(
 
 
 def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers)."""
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers); SIGTERM
+    and SIGHUP end a worker at once (a forked worker would otherwise inherit the command's
+    handlers, which defer to a clean-up that only the parent runs)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 @contextmanager
 def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
     """A local process pool, a Dask cluster's executor, or ``None`` to run in-process.
 
-    On any exception (Ctrl-C included) the chunks not yet started are cancelled, so the
-    workers stop after the chunk in hand.
+    On any exception (Ctrl-C included) the chunks not yet started are cancelled and the
+    worker processes are ended (:func:`stop_workers`): none outlives the command.
     """
     if scheduler:
         with dask_executor(scheduler) as dask:
@@ -203,14 +208,63 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupts
     )
+    _POOLS.append(pool)
     try:
         yield pool
     except BaseException:
-        # drop the chunks not yet started; those running finish in seconds (a chunk is
-        # at most MAX_CHUNK replicates), which keeps worker shutdown clean
-        pool.shutdown(wait=True, cancel_futures=True)
+        # an interrupt or an error: the chunks in hand are not saved anyway, so the workers
+        # are stopped now rather than waited for (a chunk may take minutes); waiting is what
+        # left a second Ctrl-C hanging and a third leaving workers behind
+        stop_workers(pool)
         raise
+    finally:
+        _POOLS.remove(pool)
     pool.shutdown(wait=True)
+
+
+_POOLS: list[ProcessPoolExecutor] = []
+"""The process pools open in this process (for :func:`kill_workers`)."""
+
+STOP_SECONDS = 3.0
+"""How long stopped workers get to exit on SIGTERM before they are killed."""
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the chunks not started and end the pool's worker processes (SIGTERM, then
+    SIGKILL after :data:`STOP_SECONDS`), so none outlives the command."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with suppress(Exception):
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        with suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+    # the pool's manager thread normally sees its workers gone and ends; but a worker
+    # killed while writing its result leaves half a message in the result pipe, and the
+    # thread then waits for the rest for good (and the interpreter's exit waits for it):
+    # such a pool is recorded, and the command line ends its process without that wait
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(STOP_SECONDS)
+        if manager.is_alive():
+            STUCK_POOLS.append(pool)
+
+
+STUCK_POOLS: list[ProcessPoolExecutor] = []
+"""Pools whose manager thread could not end after their workers were stopped."""
+
+
+def kill_workers() -> None:
+    """SIGKILL every worker of every open pool (the last resort of a stuck clean-up)."""
+    for pool in list(_POOLS):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with suppress(Exception):
+                process.kill()
 
 
 def _results(pool: Executor, futures: list[Future]) -> Iterator[ChunkResult]:

@@ -5,13 +5,13 @@
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, field and problem; no
 traceback; nothing written; a checkpoint that does not match the job is bad input too),
 1 anything else (a lost Dask cluster, a full disk: one line, then a ``--resume`` hint where
-finished chunks were kept), 130 interrupted.
+finished chunks were kept), 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM,
+129 SIGHUP; see ``cli/signals.py``).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -24,6 +24,7 @@ import typer
 from ..errors import JobError, ScenarioError, printable, printable_markup
 from ..options import MAX_SEED, MAX_WORKERS, MAX_WORKERS_PER_CPU, max_workers  # noqa: F401
 from ..report import invocation
+from . import signals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,7 +196,7 @@ SchedulerOpt = Annotated[
 ]
 
 
-INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
+INTERRUPTED = 130  # the shell's code for a process ended by SIGINT (128 + 2)
 
 
 @contextmanager
@@ -247,12 +248,19 @@ def main(argv: list[str] | None = None) -> int:
     _files_only()
     invocation.start(argv)  # recorded in the manifests (sim/report/invocation.py)
     _no_pydantic_plugins()
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _guard(lambda: app(args=argv, standalone_mode=False))
+        with signals.handled():  # Ctrl-C, SIGTERM, SIGHUP: one clean stop (cli/signals.py)
+            code = _guard(lambda: app(args=argv, standalone_mode=False))
     finally:
-        signal.signal(signal.SIGTERM, previous)
         invocation.end()
+    ensemble = sys.modules.get("sim.ensemble")
+    if argv is None and ensemble is not None and ensemble.STUCK_POOLS:
+        # everything is cleaned up and said; only a stopped pool's thread would hold the
+        # exit (see sim.ensemble.stop_workers), so the process ends without waiting for it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _files_only() -> None:
@@ -269,11 +277,6 @@ def _no_pydantic_plugins() -> None:
     # saves about a sixth of `validate`'s start-up. Typer does the same for its own
     # parameters. A PYDANTIC_DISABLE_PLUGINS set in the environment is respected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-
-def _terminate(signum: int, frame: object) -> None:
-    # SIGTERM takes the same clean path as Ctrl-C: workers stopped, nothing half-written
-    raise KeyboardInterrupt
 
 
 def _guard(call: Callable[[], object]) -> int:
@@ -293,7 +296,8 @@ def _guard(call: Callable[[], object]) -> int:
     except typer.Exit as done:
         returned = done.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        returned = INTERRUPTED
+        say("interrupted; no results folder was written")
+        return signals.exit_code(INTERRUPTED)
     except Exception as err:  # noqa: BLE001 - last resort: one line, never a traceback
         if hasattr(err, "format_message") and hasattr(err, "exit_code"):  # usage errors
             if err.format_message():  # empty when help was shown for a bare command
@@ -303,4 +307,5 @@ def _guard(call: Callable[[], object]) -> int:
         return 1
     if returned == INTERRUPTED:  # typer turns Ctrl-C into this exit code
         say("interrupted; no results folder was written")
+        return signals.exit_code(INTERRUPTED)  # 128 + the signal that stopped it
     return returned if isinstance(returned, int) else 0
