@@ -328,13 +328,13 @@ def read_results(
     """
     folder = Path(folder)
     for name in ("runs.parquet", "manifest.json"):
-        if not (folder / name).is_file():
+        if not (folder / name).exists():
             raise ResultsError(str(folder), name, "not a results folder (file missing)")
     info = _read_manifest(folder)
     runs = _read_runs(folder, [f"terms_{issue}" for issue in info["issues"]])
     weekly: dict[str, np.ndarray] = {}
     path = folder / "trajectories.npz"
-    if trajectories and path.is_file():
+    if trajectories and path.exists():
         try:
             with (
                 open_regular(folder, path.name) as handle,

@@ -53,6 +53,11 @@ def check_results_folder(path: str | Path) -> None:
             "",
             "not a results folder (compare takes scenario files or results folders, not both)",
         )
+    odd = [n for n in RESULTS_FILES if (path / n).exists() and not (path / n).is_file()]
+    if odd:
+        raise ResultsError(
+            str(path / odd[0]), "", "not a regular file (a FIFO, device or folder): not read"
+        )
     missing = [name for name in RESULTS_FILES if not (path / name).is_file()]
     if missing:
         raise ResultsError(
