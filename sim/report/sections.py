@@ -746,9 +746,12 @@ def assumptions(folder: Folder, report: Report) -> None:
     readme = find_seeds_readme(list(folder.texts), bases)
     if readme is None:
         return
+    from ..errors import ScenarioError
+    from ..scenario import read_text  # a regular file of at most 1 MB: never a FIFO wait
+
     try:
-        text = readme.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(readme)
+    except ScenarioError:
         return
     report.seeds_readme = os.path.relpath(readme, folder.path.resolve())
     report.seeds_readme_path = str(readme)
