@@ -12,6 +12,17 @@ ran straight through.
 Anything that does not match (another command, file, seed, option or code version, a
 missing ``job.json`` or ``key.json``, a file that cannot be read) is refused with a
 :class:`~sim.errors.CheckpointError` naming the file, and the checkpoint is left as it is.
+
+The key vouches for the job, not for the chunks beside it, so every chunk is verified
+too before it is used (:func:`resume_chunks`): each ensemble folder keeps an index,
+``chunks.sha256``, with one line per chunk written, the SHA-256 of the job key and the
+chunk's bytes together.  A chunk is used only if its digest is the one recorded (so a
+chunk copied from another job's checkpoint, edited or truncated is refused), its bounds
+are one of the job's chunks, its replicates are exactly those bounds, it has every
+outcome column (the same columns as the other chunks) and its values are within their
+bounds.  The line is appended before the chunk is renamed into place: a job killed in
+between leaves a recorded digest without a file (that chunk is simply run again), never a
+file without a digest.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from .errors import CheckpointError, OutputError
 from .scenario import Scenario
 
 _COLUMN, _TRAJECTORY = "column:", "trajectory:"
-JOB_FILE, KEY_FILE = "job.json", "key.json"
+JOB_FILE, KEY_FILE, INDEX_FILE = "job.json", "key.json", "chunks.sha256"
 _CHUNKS = "chunk-*.npz"
 
 
@@ -224,17 +235,152 @@ def save_chunk(folder: Path, start: int, stop: int, columns: dict, trajectories:
     """
     arrays = {f"{_COLUMN}{k}": _storable(v) for k, v in columns.items()}
     arrays.update({f"{_TRAJECTORY}{k}": v for k, v in trajectories.items()})
-    final = folder / f"chunk-{start:010d}-{stop:010d}.npz"
+    final = folder / chunk_name(start, stop)
     partial = folder / f".{final.name}.partial"
     try:
         with open(partial, "wb") as handle:
             np.savez(handle, **arrays)
+        digest = chunk_digest(_read_json(folder / KEY_FILE).get("key", ""), partial.read_bytes())
+        with open(folder / INDEX_FILE, "a", encoding="ascii") as index:
+            index.write(f"{digest}  {final.name}\n")
         os.replace(partial, final)
     except OSError as err:
         partial.unlink(missing_ok=True)
         raise OutputError(
             f"{folder}: cannot save a finished chunk: {err.strerror or err}"
         ) from None
+
+
+def chunk_name(start: int, stop: int) -> str:
+    """The file name of the chunk of replicates ``start .. stop - 1``."""
+    return f"chunk-{start:010d}-{stop:010d}.npz"
+
+
+def chunk_digest(key: str, content: bytes) -> str:
+    """SHA-256 of a job key and a chunk's bytes: the chunk's line in ``chunks.sha256``."""
+    return hashlib.sha256(key.encode() + b"\0" + content).hexdigest()
+
+
+def _recorded_digests(folder: Path) -> dict[str, str]:
+    """``chunks.sha256`` as {file name: digest}; a torn last line (a job killed while
+    appending it) is no record."""
+    path = folder / INDEX_FILE
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise CheckpointError(str(path), "", f"cannot read ({type(err).__name__})") from None
+    recorded = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        if len(digest) == 64 and name:
+            recorded[name] = digest
+    return recorded
+
+
+def resume_chunks(
+    folder: Path,
+    key: str,
+    chunk_size: int,
+    expected: Sequence[tuple[int, int]],
+    required: Sequence[str],
+    horizon: int,
+) -> list[tuple[int, dict, dict]]:
+    """The finished chunks of an ensemble's checkpoint, each verified, as
+    ``(start, columns, trajectories)`` in order of ``start``.
+
+    Parameters
+    ----------
+    folder : Path
+        The ensemble's checkpoint folder (created when missing).
+    key : str
+        The job key (:func:`job_key`).
+    chunk_size : int
+    expected : sequence of (start, stop)
+        The job's chunks.
+    required : sequence of str
+        Columns every chunk must have (the outcome columns and each issue's terms).
+    horizon : int
+        The scenario's horizon in weeks (bounds ``ceasefire_week``).
+
+    Raises
+    ------
+    CheckpointError
+        Naming the first chunk that is not one of the job's, whose digest is not the one
+        recorded when it was written, or whose replicates, columns or values are not what
+        the job makes.  Nothing in the checkpoint is changed.
+    """
+    found = open_checkpoint(folder, key, chunk_size)
+    recorded = _recorded_digests(folder) if found else {}
+    allowed = set(expected)
+    out, columns_seen = [], None
+    for (start, stop), path in sorted(found.items()):
+        if (start, stop) not in allowed:
+            raise CheckpointError(
+                str(path),
+                "",
+                f"not a chunk of this job (replicates {start}-{stop - 1}; its chunks hold "
+                f"{chunk_size:,} replicates each): delete the checkpoint",
+            )
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            raise CheckpointError(str(path), "", f"cannot read ({type(err).__name__})") from None
+        digest = recorded.get(path.name)
+        if digest is None:
+            raise CheckpointError(
+                str(path),
+                "",
+                f"cannot read this chunk: it is not recorded in {INDEX_FILE} (not written by "
+                "this job): delete the checkpoint",
+            )
+        if chunk_digest(key, content) != digest:
+            raise CheckpointError(
+                str(path),
+                "",
+                "cannot read this chunk: its content is not what was written (edited, "
+                "truncated or copied from another checkpoint): delete the checkpoint",
+            )
+        columns, trajectories = load_chunk(path, stop - start)
+        _check_chunk(path, columns, start, stop, required, horizon)
+        if columns_seen is not None and set(columns) != columns_seen:
+            raise CheckpointError(
+                str(path), "", "its columns differ from the other chunks': delete the checkpoint"
+            )
+        columns_seen = set(columns)
+        out.append((start, columns, trajectories))
+    return out
+
+
+def _check_chunk(
+    path: Path, columns: dict, start: int, stop: int, required: Sequence[str], horizon: int
+) -> None:
+    """Replicates exactly ``start .. stop - 1``, every required column of that length, and
+    the values within their bounds."""
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise CheckpointError(str(path), "", f"not a chunk of this job: no {', '.join(missing)}")
+    if not np.array_equal(columns["replicate"], np.arange(start, stop)):
+        raise CheckpointError(
+            str(path), "replicate", f"does not hold replicates {start}-{stop - 1}"
+        )
+    for name, values in columns.items():
+        if len(values) != stop - start:
+            raise CheckpointError(str(path), name, f"{len(values)} values, not {stop - start}")
+    bounded = [c for c in columns if c == "final_control" or c.startswith("terms_")]
+    for name in bounded:
+        values = np.asarray(columns[name])
+        if values.dtype.kind not in "fiub":
+            raise CheckpointError(str(path), name, f"expected numbers, got {values.dtype}")
+        shown = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+        if np.isinf(values).any() or (shown.size and (shown.min() < 0 or shown.max() > 1)):
+            raise CheckpointError(str(path), name, "values outside [0, 1]: delete the checkpoint")
+    week = np.asarray(columns.get("ceasefire_week", np.zeros(0)))
+    if week.size and (week.dtype.kind not in "iuf" or week.min() < -1 or week.max() > horizon):
+        raise CheckpointError(
+            str(path), "ceasefire_week", f"values outside -1 to {horizon}: delete the checkpoint"
+        )
 
 
 def load_chunk(path: Path, replicates: int | None = None) -> tuple[dict, dict]:

@@ -163,6 +163,8 @@ def _probe(address: str, timeout: float) -> None:
     """
     from distributed.comm import connect
 
+    _first_frame(address, timeout)
+
     async def handshake() -> None:
         comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
         await comm.close()
@@ -171,6 +173,60 @@ def _probe(address: str, timeout: float) -> None:
         asyncio.run(handshake())
     except (OSError, TimeoutError, ValueError) as err:
         raise BackendError(_unreachable(address, timeout, err)) from None
+
+
+MAX_HANDSHAKE_BYTES = 1024**2
+"""The largest first message taken from a scheduler (Dask's handshake is a few hundred
+bytes); a server announcing more speaks another protocol."""
+
+
+def _first_frame(address: str, timeout: float) -> None:
+    """Read the first 8 bytes a ``tcp://`` scheduler sends on connecting (Dask's server
+    speaks first: the length of its handshake) and refuse anything that is not a plausible
+    Dask handshake, before distributed reads it: an HTTP server's ``HTTP/1.1`` read as a
+    length is 3 EiB, which distributed would try to allocate.
+
+    Raises
+    ------
+    BackendError
+        Nothing answers within ``timeout``, the connection is closed at once, or the first
+        bytes are not a Dask handshake's length.
+    """
+    import socket
+    import struct
+
+    scheme, sep, location = address.rpartition("://")
+    if sep and scheme.lower() != "tcp":
+        return  # tls:// is encrypted, inproc:// and ucx:// are not sockets to read raw
+    host, _, port = location.rpartition(":")
+    host = host[1:-1] if host.startswith("[") else host
+    began = time.monotonic()
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+            data = b""
+            while len(data) < 8:
+                left = timeout - (time.monotonic() - began)
+                if left <= 0:
+                    raise TimeoutError
+                sock.settimeout(left)
+                piece = sock.recv(8 - len(data))
+                if not piece:
+                    raise BackendError(
+                        f"{address}: not a Dask scheduler (it closed the connection without "
+                        "a handshake)"
+                    )
+                data += piece
+    except TimeoutError:
+        raise BackendError(_unreachable(address, timeout, TimeoutError())) from None
+    except OSError as err:
+        raise BackendError(_unreachable(address, timeout, err)) from None
+    (length,) = struct.unpack("<Q", data)
+    if not 0 < length <= MAX_HANDSHAKE_BYTES:
+        shown = data.decode("ascii", "replace")
+        raise BackendError(
+            f"{address}: not a Dask scheduler (it speaks another protocol: its first bytes "
+            f"are {shown!r})"
+        )
 
 
 def _unreachable(address: str, timeout: float, err: BaseException) -> str:

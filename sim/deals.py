@@ -23,10 +23,12 @@ import pandas as pd
 import yaml
 
 from .ensemble import run_ensemble
-from .errors import ScenarioError
+from .errors import OptionError, ScenarioError
+from .options import check_options
 from .outcomes import wilson
 from .scenario import LINE, Scenario
 from .snapshot import ScenarioSnapshot, as_snapshot
+from .spreadsheet import to_csv
 
 CUSTOM = "custom"
 """Name given to a deal described by ``terms=`` (``--terms``) rather than by name."""
@@ -65,6 +67,7 @@ class DealResult:
     scenario: Scenario = field(repr=False)
     seed: int = 0
     wall_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The command's ``--json`` object: one list entry per week (``dates`` with them
@@ -92,6 +95,7 @@ class DealResult:
             "blocker": {a: _floats(t[f"blocker_{a}"]) for a in self.vetoes},
             "held": _floats(t["p_held"]),
             "held_interval": bounds("p_held"),
+            "notes": list(self.notes),
         }
 
     def __repr__(self) -> str:
@@ -216,41 +220,63 @@ def as_weeks(weeks: Sequence[int | str], start: str | None) -> list[int]:
     return [parse_week(str(w), start) if isinstance(w, str | date) else w for w in weeks]
 
 
-def check_weeks(weeks: Sequence[int], horizon: int | None = None) -> None:
+def check_weeks(weeks: Sequence[int], horizon: int | None = None, cli: bool = True) -> None:
     """Refuse no weeks, a week that is not a whole number of at least 1 (or beyond
-    ``horizon``), and a week listed twice."""
+    ``horizon``), and a week listed twice (naming ``--weeks``, or ``weeks`` from Python)."""
+    source = "--weeks" if cli else "weeks"
+    if isinstance(weeks, str | bytes):
+        raise OptionError(source, f"expected a list of weeks, not a string: {weeks!r}")
     if not weeks:
-        raise ScenarioError("--weeks", "", "give at least one week")
+        raise OptionError(source, "give at least one week")
     for week in weeks:
         if isinstance(week, bool) or not isinstance(week, int | np.integer) or week < 1:
-            raise ScenarioError("--weeks", str(week), "weeks must be whole numbers of at least 1")
+            raise OptionError(source, "weeks must be whole numbers of at least 1", str(week))
         if horizon is not None and week > horizon:
-            raise ScenarioError(
-                "--weeks", str(week), f"beyond the scenario's horizon ({horizon} weeks)"
-            )
+            raise OptionError(source, f"beyond the scenario's horizon ({horizon} weeks)", str(week))
     if len(set(weeks)) != len(weeks):
-        raise ScenarioError("--weeks", ",".join(map(str, weeks)), "a week is listed twice")
+        raise OptionError(source, "a week is listed twice", ",".join(map(str, weeks)))
 
 
-def check_terms(terms: Mapping[str, float | str], spec) -> None:
+def check_terms(terms: Mapping[str, float | str], spec, cli: bool = True) -> None:
     """Refuse terms on an unknown issue, a value outside [0, 1], or ``line`` on an issue
-    other than the battlefield's (one line naming ``--terms``)."""
+    other than the battlefield's (one line naming ``--terms``, or ``terms`` from Python)."""
+    source = "--terms" if cli else "terms"
+    if not isinstance(terms, Mapping):
+        raise OptionError(
+            source, f"expected a mapping of issue to value, got {type(terms).__name__}"
+        )
     for issue, value in terms.items():
         if issue not in spec.issues:
             known = ", ".join(spec.issues)
-            raise ScenarioError("--terms", issue, f"unknown issue (issues: {known})")
+            raise OptionError(source, f"unknown issue (issues: {known})", str(issue))
         if value == LINE:
             if issue != spec.battlefield.issue:
-                raise ScenarioError(
-                    "--terms",
-                    issue,
+                raise OptionError(
+                    source,
                     f"'line' is only for the battlefield issue ({spec.battlefield.issue})",
+                    issue,
                 )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise ScenarioError(
-                "--terms", issue, f"must be a number in [0, 1] or 'line', got {value!r}"
+            raise OptionError(source, f"must be a number in [0, 1] or 'line', got {value!r}", issue)
+
+
+def outside_feasible(terms: Mapping[str, float | str], spec) -> list[str]:
+    """One note per term outside its issue's ``feasible`` range: a deal the mediator would
+    never table (say, more than third parties underwrite) is still evaluated as asked, but
+    the result says so."""
+    notes = []
+    for issue, value in terms.items():
+        box = getattr(spec.issues.get(issue), "feasible", None)
+        if box is None or value == LINE or not isinstance(value, int | float):
+            continue
+        low, high = box
+        if not low <= value <= high:
+            notes.append(
+                f"{issue}={value:g} lies outside the issue's feasible range [{low:g}, {high:g}] "
+                "(terms the mediator would not table): evaluated as given"
             )
+    return notes
 
 
 def load_deal_arms(
@@ -260,6 +286,7 @@ def load_deal_arms(
     weeks: Sequence[int],
     policy: str | None = None,
     overrides: Sequence[str] = (),
+    cli: bool = False,
 ) -> list[Scenario]:
     """One validated scenario per week, each tabling the deal in that week.
 
@@ -267,18 +294,20 @@ def load_deal_arms(
     valid for the scenario's issues), and every week lies within the horizon.  The file is
     read once; every week is built from that text.
     """
+    named = "--deal" if cli else "deal"
     if (deal is None) == (terms is None):
-        raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
+        both = "--deal NAME or --terms ..." if cli else "deal= or terms="
+        raise OptionError(named, f"give exactly one of {both}")
     snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
     base = snapshot.build(policy, overrides)
     weeks = as_weeks(weeks, base.spec.start)
-    check_weeks(weeks)
+    check_weeks(weeks, cli=cli)
     if terms is not None:
-        check_terms(terms, base.spec)
+        check_terms(terms, base.spec, cli)
     elif deal not in base.spec.deals:
         known = ", ".join(base.spec.deals) or "none"
-        raise ScenarioError("--deal", deal, f"no such deal in {snapshot.source} (defined: {known})")
-    check_weeks(weeks, base.spec.horizon)
+        raise OptionError(named, f"no such deal in {snapshot.source} (defined: {known})", deal)
+    check_weeks(weeks, base.spec.horizon, cli)
     return [
         snapshot.build(policy, [*overrides, *deal_overrides(deal, terms, week)]) for week in weeks
     ]
@@ -328,6 +357,9 @@ def evaluate_deal(
     >>> result.table[["week", "p_all_accept"]]  # doctest: +SKIP
     """
     began = time.perf_counter()
+    checked = check_options(weeks=weeks, runs=runs, seed=seed, workers=workers, overrides=overrides)
+    weeks, runs, seed, workers = (checked[k] for k in ("weeks", "runs", "seed", "workers"))
+    overrides = checked["overrides"] or ()
     arms = load_deal_arms(scenario, deal, terms, list(weeks), policy, overrides)
     first = arms[0]
     weeks = as_weeks(weeks, first.spec.start)
@@ -341,6 +373,7 @@ def evaluate_deal(
     name = deal if terms is None else CUSTOM
     return DealResult(
         deal=name,
+        notes=outside_feasible(first.spec.deals[name].terms, first.spec),
         terms=dict(first.spec.deals[name].terms),
         weeks=[int(w) for w in weeks],
         vetoes=vetoes,
@@ -386,7 +419,7 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
 
     scenario = result.scenario
     spec = scenario.spec
-    result.table.to_csv(out / "deal.csv", index=False)
+    to_csv(result.table, out / "deal.csv")
     runs = pd.concat(
         [table.assign(week=week) for week, table in result.runs.items()], ignore_index=True
     )

@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
-from .checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+from .checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
 from .model import NegotiationModel
-from .outcomes import summarize, to_frame
+from .options import check_chunking, check_options
+from .outcomes import OUTCOME_COLUMNS, summarize, to_frame
 from .scenario import Scenario, load_scenario
 
 TRAJECTORY_REPLICATES = 1000
@@ -163,6 +164,11 @@ def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, runs)) for s in range(0, runs, chunk_size)]
 
 
+def chunk_columns(scenario: Scenario) -> list[str]:
+    """The columns every chunk of ``scenario`` has: a saved chunk lacking one is refused."""
+    return ["replicate", *OUTCOME_COLUMNS, *(f"terms_{issue}" for issue in scenario.spec.issues)]
+
+
 def run_chunk(
     scenario: Scenario,
     seed: int,
@@ -184,16 +190,21 @@ def run_chunk(
 
 
 def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers)."""
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers); SIGTERM
+    and SIGHUP end a worker at once (a forked worker would otherwise inherit the command's
+    handlers, which defer to a clean-up that only the parent runs)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 @contextmanager
 def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
     """A local process pool, a Dask cluster's executor, or ``None`` to run in-process.
 
-    On any exception (Ctrl-C included) the chunks not yet started are cancelled, so the
-    workers stop after the chunk in hand.
+    On any exception (Ctrl-C included) the chunks not yet started are cancelled and the
+    worker processes are ended (:func:`stop_workers`): none outlives the command.
     """
     if scheduler:
         with dask_executor(scheduler) as dask:
@@ -211,14 +222,63 @@ def executor_for(workers: int, scheduler: str | None) -> Iterator[Executor | Non
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupts
     )
+    _POOLS.append(pool)
     try:
         yield pool
     except BaseException:
-        # drop the chunks not yet started; those running finish in seconds (a chunk is
-        # at most MAX_CHUNK replicates), which keeps worker shutdown clean
-        pool.shutdown(wait=True, cancel_futures=True)
+        # an interrupt or an error: the chunks in hand are not saved anyway, so the workers
+        # are stopped now rather than waited for (a chunk may take minutes); waiting is what
+        # left a second Ctrl-C hanging and a third leaving workers behind
+        stop_workers(pool)
         raise
+    finally:
+        _POOLS.remove(pool)
     pool.shutdown(wait=True)
+
+
+_POOLS: list[ProcessPoolExecutor] = []
+"""The process pools open in this process (for :func:`kill_workers`)."""
+
+STOP_SECONDS = 3.0
+"""How long stopped workers get to exit on SIGTERM before they are killed."""
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the chunks not started and end the pool's worker processes (SIGTERM, then
+    SIGKILL after :data:`STOP_SECONDS`), so none outlives the command."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with suppress(Exception):
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        with suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+    # the pool's manager thread normally sees its workers gone and ends; but a worker
+    # killed while writing its result leaves half a message in the result pipe, and the
+    # thread then waits for the rest for good (and the interpreter's exit waits for it):
+    # such a pool is recorded, and the command line ends its process without that wait
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(STOP_SECONDS)
+        if manager.is_alive():
+            STUCK_POOLS.append(pool)
+
+
+STUCK_POOLS: list[ProcessPoolExecutor] = []
+"""Pools whose manager thread could not end after their workers were stopped."""
+
+
+def kill_workers() -> None:
+    """SIGKILL every worker of every open pool (the last resort of a stuck clean-up)."""
+    for pool in list(_POOLS):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with suppress(Exception):
+                process.kill()
 
 
 def _results(pool: Executor, futures: list[Future]) -> Iterator[ChunkResult]:
@@ -278,6 +338,18 @@ def run_ensemble(
     >>> result = sim.run("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
     >>> result.summary_json()["p_ceasefire"]  # doctest: +SKIP
     """
+    checked = check_options(
+        runs=runs,
+        seed=seed,
+        workers=workers,
+        chunk_size=chunk_size,
+        trajectory_replicates=trajectory_replicates,
+        scheduler=scheduler,
+    )
+    runs, seed, workers, chunk_size = (
+        checked[k] for k in ("runs", "seed", "workers", "chunk_size")
+    )
+    trajectory_replicates = checked["trajectory_replicates"]
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     runs = scenario.spec.runs if runs is None else runs
@@ -285,15 +357,19 @@ def run_ensemble(
     workers = workers or default_workers()
     folder = Path(checkpoint) if checkpoint is not None else None
     chunk_size = chunk_size or saved_chunk_size(folder) or default_chunk_size(runs, workers)
+    check_chunking(runs, chunk_size)
     bounds = chunks(runs, chunk_size)
     began = time.perf_counter()
     results: list[ChunkResult] = []
     if folder is not None:
         key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
-        for (start, stop), path in sorted(open_checkpoint(folder, key, chunk_size).items()):
-            results.append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
+        saved = resume_chunks(
+            folder, key, chunk_size, bounds, chunk_columns(scenario), scenario.spec.horizon
+        )
+        for start, columns, trajectories in saved:
+            results.append(ChunkResult(start, columns, trajectories, seconds=0.0))
             if on_progress:
-                on_progress(stop - start)
+                on_progress(len(columns["replicate"]))
         done = {c.start for c in results}
         bounds = [b for b in bounds if b[0] not in done]
 
@@ -306,7 +382,8 @@ def run_ensemble(
             on_progress(len(chunk.columns["replicate"]))
 
     parallel = scheduler is not None or (workers > 1 and len(bounds) > 1)
-    with executor_for(workers if parallel else 1, scheduler) as pool:
+    # never more processes than chunks to run: the others would start only to idle
+    with executor_for(min(workers, len(bounds)) if parallel else 1, scheduler) as pool:
         if pool is None:
             for start, stop in bounds:
                 finished(run_chunk(scenario, seed, start, stop, trajectory_replicates, model_class))
@@ -341,6 +418,6 @@ def run_ensemble(
             "chunk_seconds": float(sum(c.seconds for c in results)),
             "chunks": len(results),
             "chunk_size": chunk_size,
-            "workers": 0 if scheduler else workers if parallel else 1,
+            "workers": 0 if scheduler else min(workers, len(bounds)) if parallel else 1,
         },
     )

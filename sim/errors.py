@@ -109,6 +109,23 @@ class CheckpointError(ScenarioError):
     """
 
 
+class OptionError(ScenarioError):
+    """A bad argument of a command or of a Python function (``runs=-1``, ``--seed x``).
+
+    Bad input (exit code 2).  ``source`` is the argument as the caller spells it: the
+    Python name (``chunk_size``) from the library, the flag (``--chunk-size``) from the
+    command line (see :mod:`sim.options`).
+    """
+
+    def __init__(self, name: str, problem: str, field: str = "") -> None:
+        super().__init__(name, field, problem)
+
+
+class ResultsError(ScenarioError):
+    """A results folder (or a file in it) that cannot be used: missing, foreign, corrupt,
+    oversize, not a regular file, or not comparable with another.  Bad input (exit 2)."""
+
+
 class JobError(RuntimeError):
     """The environment failed a job under way (a backend lost, a disk full): one line.
 

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .errors import OutputError, ScenarioError
+from .errors import OutputError, ResultsError, ScenarioError
+from .folder_files import open_regular, read_json
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
 from .report import invocation
@@ -322,6 +323,9 @@ def plot_results(folder: str | Path, suffix: str = ".png") -> list[Path]:
 RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")
 """Columns every run's ``runs.parquet`` has (plus ``terms_<issue>`` for each issue)."""
 
+NUMERIC_RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "final_control")
+"""Those of :data:`RUN_COLUMNS` that hold numbers (or booleans), as do ``terms_<issue>``."""
+
 
 def read_results(
     folder: str | Path, trajectories: bool = True
@@ -329,69 +333,88 @@ def read_results(
     """Read a results folder written by ``run``: (runs table, trajectories, manifest).
 
     ``trajectories=False`` leaves ``trajectories.npz`` unread (an empty dict is returned):
-    for readers of the runs table only, such as ``compare DIR DIR``.
+    for readers of the runs table only, such as ``compare DIR DIR``.  Every file is read
+    through :mod:`sim.folder_files` (regular files inside the folder, bounded size).
 
     Raises
     ------
-    ScenarioError
+    ResultsError
         Naming the file and what is wrong: a missing or unreadable file, a folder of
-        another kind (compare, sweep, ...), a manifest or table lacking what plots need.
+        another kind (compare, sweep, ...), a manifest or table lacking what plots need,
+        a FIFO, device, link out of the folder or oversize file.
     """
     folder = Path(folder)
     for name in ("runs.parquet", "manifest.json"):
-        if not (folder / name).is_file():
-            raise ScenarioError(str(folder), name, "not a results folder (file missing)")
-    info = _read_manifest(folder / "manifest.json")
-    runs = _read_runs(folder / "runs.parquet", [f"terms_{issue}" for issue in info["issues"]])
+        if not (folder / name).exists():
+            raise ResultsError(str(folder), name, "not a results folder (file missing)")
+    info = _read_manifest(folder)
+    runs = _read_runs(folder, [f"terms_{issue}" for issue in info["issues"]])
     weekly: dict[str, np.ndarray] = {}
     path = folder / "trajectories.npz"
-    if trajectories and path.is_file():
+    if trajectories and path.exists():
         try:
-            with np.load(path, allow_pickle=False) as npz:
+            with (
+                open_regular(folder, path.name) as handle,
+                np.load(handle, allow_pickle=False) as npz,
+            ):
                 weekly = {k: npz[k] for k in npz.files}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-            raise ScenarioError(str(path), "", f"cannot read ({type(err).__name__})") from None
+            raise ResultsError(str(path), "", f"cannot read ({type(err).__name__})") from None
     return runs, weekly, info
 
 
-def _read_manifest(path: Path) -> dict:
+def _read_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ScenarioError(str(path), "", f"cannot read as JSON ({type(err).__name__})") from None
+        info = read_json(folder, "manifest.json")
+    except OSError as err:
+        raise ResultsError(str(path), "", f"cannot read ({type(err).__name__})") from None
     if not isinstance(info, dict):
-        raise ScenarioError(str(path), "", "not a manifest (expected a JSON object)")
+        raise ResultsError(str(path), "", "not a manifest (expected a JSON object)")
     kind = info.get("kind", "run")
     if kind != "run":
-        raise ScenarioError(
+        raise ResultsError(
             str(path),
             "kind",
             f"this is a {kind!s:.40} folder; plot, discover and compare read folders of `run`",
         )
     horizon = info.get("horizon_weeks")
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
-        raise ScenarioError(str(path), "horizon_weeks", "missing or not a whole number of weeks")
+        raise ResultsError(str(path), "horizon_weeks", "missing or not a whole number of weeks")
     for key in ("issues", "actors"):
         if not isinstance(info.get(key, {}), dict):
-            raise ScenarioError(str(path), key, "expected a mapping")
+            raise ResultsError(str(path), key, "expected a mapping")
     if not info.get("issues"):
-        raise ScenarioError(str(path), "issues", "missing or empty")
+        raise ResultsError(str(path), "issues", "missing or empty")
     if not isinstance(info.get("label", ""), str):
-        raise ScenarioError(str(path), "label", "expected text")
+        raise ResultsError(str(path), "label", "expected text")
     return info
 
 
-def _read_runs(path: Path, terms: list[str]) -> pd.DataFrame:
+def _read_runs(folder: Path, terms: list[str]) -> pd.DataFrame:
+    path = folder / "runs.parquet"
     try:
-        runs = pd.read_parquet(path)
+        with open_regular(folder, path.name) as handle:
+            runs = pd.read_parquet(handle)
+    except ResultsError:
+        raise
     except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a bad file
-        raise ScenarioError(
+        raise ResultsError(
             str(path), "", f"cannot read as Parquet ({type(err).__name__})"
         ) from None
     missing = [c for c in (*RUN_COLUMNS, *terms) if c not in runs.columns]
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise ScenarioError(str(path), "", f"not a runs table of `run`: missing columns {shown}")
+        raise ResultsError(str(path), "", f"not a runs table of `run`: missing columns {shown}")
+    if runs.empty:
+        raise ResultsError(str(path), "", "holds no runs (an empty table)")
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    for column in (*NUMERIC_RUN_COLUMNS, *terms):
+        if not (is_numeric_dtype(runs[column]) or is_bool_dtype(runs[column])):
+            raise ResultsError(
+                str(path), column, f"expected numbers, found {runs[column].dtype} values"
+            )
     return runs
 
 

@@ -203,6 +203,18 @@ BAD_COMMAND_LINES = [
     # the run seed must be what the schema allows for `seed:` (0 to 2**63 - 1)
     (["--seed", "-1"], f"--seed: must be between 0 and {2**63 - 1}, got -1"),
     (["--seed", str(2**64)], f"--seed: must be between 0 and {2**63 - 1}, got {2**64}"),
+    # issue 22: bounded up front, one line each
+    (
+        ["--runs", "10000000", "--chunk-size", "1"],
+        "--chunk-size: 1 cuts 10,000,000 runs into 10,000,000 chunks; at most 100,000 "
+        "(give a larger chunk size, or leave it to the default)",
+    ),
+    (
+        ["--scheduler", "not a url"],
+        "--scheduler: not a Dask scheduler address: 'not a url' (expected tcp://HOST:PORT)",
+    ),
+    (["--scheduler", "ftp://127.0.0.1:21"], "--scheduler: not a Dask scheduler address: ..."),
+    (["--scheduler", "tcp://127.0.0.1:70000"], "--scheduler: not a Dask scheduler address: ..."),
 ]
 
 

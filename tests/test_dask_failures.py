@@ -53,6 +53,55 @@ def test_unreachable_scheduler_fails_in_bounded_time(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", b"SSH-2.0-OpenSSH_9.6\r\n"],
+    ids=["http", "ssh"],
+)
+def test_a_server_of_another_protocol_is_refused_unread(
+    mini_path, tmp_path, capsys, short_timeout, reply
+):
+    # issue 22, fault 5: an HTTP server's first bytes read as a frame length were 3 EiB,
+    # which distributed tried to allocate (MemoryError); now 8 bytes are read, then refused
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def speak() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(reply)
+                time.sleep(0.2)
+
+    threading.Thread(target=speak, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        args = ["run", str(mini_path), "--runs", "20", "--scheduler", address]
+        code, seconds = _timed([*args, "-o", str(tmp_path / "res")])
+    finally:
+        server.close()
+    assert code == 1
+    line = _one_line(capsys)
+    assert f"{address}: not a Dask scheduler (it speaks another protocol" in line
+    assert seconds < TIMEOUT + 5
+    assert not (tmp_path / "res").exists()
+
+
+@pytest.mark.parametrize("address", ["not a url", "http://127.0.0.1:8786", "tcp://host:0"])
+def test_an_address_that_is_not_a_dask_address_is_refused_at_once(
+    mini_path, tmp_path, capsys, address
+):
+    code, seconds = _timed(["run", str(mini_path), "--scheduler", address, "-o", str(tmp_path)])
+    assert code == 2 and seconds < 2
+    assert _one_line(capsys).startswith("error: --scheduler: not a Dask scheduler address")
+
+
 def test_silent_listener_fails_in_bounded_time(mini_path, tmp_path, capsys, short_timeout):
     # a port that accepts connections but never speaks: Client(timeout=...) alone hangs here
     with socket.socket() as silent:

@@ -46,15 +46,27 @@ def test_checkpoint_of_another_job_is_refused(mini_path, tmp_path):
         run_ensemble(other, runs=40, workers=1, checkpoint=checkpoint)
 
 
-@pytest.mark.parametrize("command", ["compare", "sweep"])
+RESUMABLE = {
+    "compare": ["--policies", "nothing,us_aid_cut", "--runs", "60"],
+    "compare files": ["--runs", "60"],
+    "sweep": ["--vary", "actors.US.aid=0:0.4:3", "--runs", "60"],
+    "sensitivity": ["--method", "morris", "--samples", "2", "--replicates", "2"],
+}
+"""Every command that keeps a checkpoint (issue 22: the straight and the resumed job are
+bit-identical for each)."""
+
+
+@pytest.mark.parametrize("command", list(RESUMABLE))
 def test_interrupted_command_resumes_to_identical_results(
     mini_path, tmp_path, monkeypatch, capsys, command
 ):
-    extra = {
-        "compare": ["--policies", "nothing,us_aid_cut"],
-        "sweep": ["--vary", "actors.US.aid=0:0.4:3"],
-    }[command]
-    args = [command, str(mini_path), *extra, "--runs", "60", "--workers", "1", "--no-plots"]
+    files = [str(mini_path)]
+    if command == "compare files":  # two scenario files, the second a copy under a new name
+        other = tmp_path / "other.yaml"
+        other.write_text(mini_path.read_text().replace("name: mini", "name: other"))
+        files.append(str(other))
+    verb = command.split()[0]
+    args = [verb, *files, *RESUMABLE[command], "--workers", "1", "--no-plots"]
     straight = tmp_path / "straight"
     assert main([*args, "--out", str(straight)]) == 0
 
@@ -77,8 +89,13 @@ def test_interrupted_command_resumes_to_identical_results(
     monkeypatch.setattr(ensemble, "run_chunk", real)
     assert main([*args, "--resume", str(out)]) == 0
     assert not (tmp_path / f".{out.name}.checkpoint").exists()
-    table = {"compare": "comparison.csv", "sweep": "sweep.csv"}[command]
-    pd.testing.assert_frame_equal(pd.read_csv(out / table), pd.read_csv(straight / table))
+    table = {"compare": "comparison.csv", "sweep": "sweep.csv", "sensitivity": "sensitivity.csv"}
+    name = table[verb]
+    pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(straight / name))
+    if verb == "sensitivity":  # the design's outcomes too, bit for bit
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / "design.parquet"), pd.read_parquet(straight / "design.parquet")
+        )
 
 
 def test_resume_without_a_checkpoint_is_bad_input(mini_path, tmp_path, capsys):

@@ -28,6 +28,7 @@ from ..outcomes import headline_outcome, headline_outcomes, median_ci
 from ..scenario import Scenario
 from ..snapshot import ScenarioSnapshot
 from ..snapshot import as_snapshot as _as_snapshot
+from ..spreadsheet import to_csv
 from .intervals import (
     bootstrap_medians,
     mean_interval,
@@ -340,10 +341,11 @@ def run_arms(
     ``model_class``: what steps a chunk (:func:`sim.ensemble.run_ensemble`; the record's
     probes, :mod:`sim.record.observe`).
     """
-    from ..checkpoint import job_key, load_chunk, open_checkpoint, save_chunk, saved_chunk_size
+    from ..checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
     from ..ensemble import (
         ChunkResult,
         _results,
+        chunk_columns,
         chunks,
         default_chunk_size,
         default_workers,
@@ -370,10 +372,13 @@ def run_arms(
         bounds = chunks(runs, sizes[i])
         if folder is not None:
             key = job_key(arm, runs, seed, sizes[i], 0)
-            for (start, stop), path in sorted(open_checkpoint(folder, key, sizes[i]).items()):
-                done[i].append(ChunkResult(start, *load_chunk(path, stop - start), seconds=0.0))
+            saved_chunks = resume_chunks(
+                folder, key, sizes[i], bounds, chunk_columns(arm), arm.spec.horizon
+            )
+            for start, columns, trajectories in saved_chunks:
+                done[i].append(ChunkResult(start, columns, trajectories, seconds=0.0))
                 if on_progress:
-                    on_progress(stop - start)
+                    on_progress(len(columns["replicate"]))
             saved = {c.start for c in done[i]}
             bounds = [b for b in bounds if b[0] not in saved]
         todo += [(i, a, b) for a, b in bounds]
@@ -390,6 +395,7 @@ def run_arms(
     # finish together (longest-processing-time-first scheduling)
     todo.sort(key=lambda t: t[1] - t[2])
     parallel = scheduler is not None or (workers > 1 and len(todo) > 1)
+    workers = min(workers, max(len(todo), 1))  # never more processes than chunks to run
     with executor_for(workers if parallel else 1, scheduler) as pool:
         if pool is None:
             for i, a, b in todo:
@@ -496,9 +502,21 @@ def compare(
     >>> result = sim.compare("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
     >>> result.table[["arm", "p_ceasefire", "p_ceasefire_diff_lo", "p_ceasefire_diff_hi"]]  # doctest: +SKIP
     """
+    from ..options import check_options
+
+    checked = check_options(
+        policies=policies,
+        runs=runs,
+        seed=seed,
+        workers=workers,
+        overrides=overrides,
+        n_resamples=n_resamples,
+        scheduler=scheduler,
+    )
+    policies, runs, seed, workers = (checked[k] for k in ("policies", "runs", "seed", "workers"))
     one = isinstance(scenarios, str | Path | Scenario)
     paths = [scenarios] if one else list(scenarios)
-    arms = arm_scenarios(paths, policies, overrides)
+    arms = arm_scenarios(paths, policies, checked["overrides"] or ())
     results = run_arms(arms, runs, seed, workers, scheduler=scheduler)
     table = compare_results(results, n_resamples)
     n, seed_used = len(next(iter(results.values())).runs), next(iter(results.values())).seed
@@ -674,7 +692,7 @@ def write_comparison(
     from ..report import invocation
     from ..results import versions
 
-    table.to_csv(out / "comparison.csv", index=False)
+    to_csv(table, out / "comparison.csv")
     (out / "comparison.md").write_text(markdown(table, title))
     arms = out / "arms"
     arms.mkdir()

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from .. import outcomes
 from ..distributions import Choice, Distribution
 from ..ensemble import EnsembleResult, run_ensemble
-from ..errors import ScenarioError
+from ..errors import ResultsError, ScenarioError
 from ..parameters import flat_parameters, uncertain
 from ..scenario import (
     Scenario,
@@ -168,6 +168,13 @@ def sweep(
         ``.table``: one row per grid point, the varied paths, then :func:`headline`
         outcomes.
     """
+    from ..options import check_options
+
+    checked = check_options(
+        vary=vary, runs=runs, seed=seed, workers=workers, overrides=overrides, scheduler=scheduler
+    )
+    vary, runs, seed, workers = (checked[k] for k in ("vary", "runs", "seed", "workers"))
+    overrides = checked["overrides"] or ()
     grid = [parse_vary(v) if isinstance(v, str) else (v[0], np.asarray(v[1], float)) for v in vary]
     snapshot, policy, overrides = as_snapshot(scenario, policy, overrides)
     check_vary(snapshot, grid, policy, overrides)
@@ -444,8 +451,21 @@ def sensitivity(
         ``warnings``: a list of lines on indices the sample cannot support
         (:func:`sobol_warnings`), empty when there is nothing to flag.
     """
+    from ..options import check_options
+
+    checked = check_options(
+        samples=samples,
+        replicates=replicates,
+        seed=seed,
+        workers=workers,
+        overrides=overrides,
+        scheduler=scheduler,
+    )
+    samples, replicates, seed, workers = (
+        checked[k] for k in ("samples", "replicates", "seed", "workers")
+    )
     check_samples(method, samples)
-    overrides = tuple(overrides)
+    overrides = tuple(checked["overrides"] or ())
     if isinstance(scenario, Scenario) and policy in (None, scenario.policy) and not overrides:
         base = scenario
     elif isinstance(scenario, Scenario):
@@ -784,7 +804,7 @@ def discover(
     else:
         folder = Path(given)
         if not folder.is_dir():
-            raise ScenarioError(str(folder), "", "not a results folder (no such folder)")
+            raise ResultsError(str(folder), "", "not a results folder (no such folder)")
         runs, _, manifest = read_results(folder)
         label = str(manifest.get("label") or folder.name)
         overrides = manifest.get("overrides") if isinstance(manifest.get("overrides"), list) else []
@@ -793,7 +813,7 @@ def discover(
     y = evaluate_outcome(runs, outcome)
     inputs = discovery_inputs(runs, manifest)
     if not inputs:
-        raise ScenarioError(
+        raise ResultsError(
             where, "runs.parquet", "no uncertain inputs recorded: nothing to discover"
         )
     hits = int(y.sum())

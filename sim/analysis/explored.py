@@ -22,6 +22,7 @@ import pandas as pd
 from ..display import html_table, interval, number, share, shorten
 from ..outcomes import HEADLINE
 from ..scenario import Scenario
+from ..spreadsheet import to_csv
 
 
 # --------------------------------------------------------------------------- helpers
@@ -176,7 +177,7 @@ def write_sweep(result: SweepResult, out: Path, plots: bool = True) -> None:
     if result.runs is None:
         raise ScenarioError("save", "", "the sweep kept no runs (keep_runs=False)")
     table, base = result.table, result.scenario
-    table.to_csv(out / "sweep.csv", index=False)
+    to_csv(table, out / "sweep.csv")
     result.runs.to_parquet(out / "runs.parquet", index=False)
     write_json(
         out / "manifest.json",
@@ -305,7 +306,7 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
 
     table, base = result.table, result.scenario
     inputs = uncertain(flat_parameters(base.spec))
-    table.to_csv(out / "sensitivity.csv", index=False)
+    to_csv(table, out / "sensitivity.csv")
     table.attrs["design"].to_parquet(out / "design.parquet", index=False)
     write_json(
         out / "manifest.json",
@@ -433,8 +434,8 @@ def write_discovery(result: DiscoveryResult, out: Path, plots: bool = True) -> N
     """Write a discover folder into ``out`` (which the caller makes atomic):
     discover.csv, trajectory.csv, manifest.json and the plots."""
     box = result.table
-    box.to_csv(out / "discover.csv", index=False)
-    box.attrs["trajectory"].to_csv(out / "trajectory.csv", index=False)
+    to_csv(box, out / "discover.csv")
+    to_csv(box.attrs["trajectory"], out / "trajectory.csv")
     write_json(
         out / "manifest.json",
         {

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..errors import ResultsError
 from ..results import read_results
 from .comparison import (
     N_RESAMPLES,
@@ -46,16 +46,21 @@ def check_results_folder(path: str | Path) -> None:
     """Refuse, in one line, a path that is not a results folder of ``run``."""
     path = Path(path)
     if not path.exists():
-        raise ScenarioError(str(path), "", "no such file or folder")
+        raise ResultsError(str(path), "", "no such file or folder")
     if not path.is_dir():
-        raise ScenarioError(
+        raise ResultsError(
             str(path),
             "",
             "not a results folder (compare takes scenario files or results folders, not both)",
         )
+    odd = [n for n in RESULTS_FILES if (path / n).exists() and not (path / n).is_file()]
+    if odd:
+        raise ResultsError(
+            str(path / odd[0]), "", "not a regular file (a FIFO, device or folder): not read"
+        )
     missing = [name for name in RESULTS_FILES if not (path / name).is_file()]
     if missing:
-        raise ScenarioError(
+        raise ResultsError(
             str(path),
             "",
             f"not a results folder of `ceasefire run` (no {' or '.join(missing)})",
@@ -115,13 +120,14 @@ def compare_folders(
     DataFrame
         One row per folder, with the columns of
         :func:`sim.analysis.comparison.compare_runs` (``arm`` is the folder's label) plus
-        ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.  Outcomes
-        by a given week use the shortest horizon among the folders.
+        ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.
 
     Raises
     ------
-    ScenarioError
-        For a path that is not a results folder, or one that cannot be read.
+    ResultsError
+        For a path that is not a results folder, one that cannot be read (an empty table,
+        text where numbers belong, ...), or folders that are not comparable
+        (:func:`check_comparable`: another horizon, other issues or outcome columns).
     """
     for folder in folders:
         check_results_folder(folder)
@@ -131,8 +137,9 @@ def compare_folders(
     }
     runs = {label: r[0] for label, r in read.items()}
     infos = {label: r[2] for label, r in read.items()}
-    horizon = min(int(info["horizon_weeks"]) for info in infos.values())
-    issues = list(dict.fromkeys(i for info in infos.values() for i in info["issues"]))
+    check_comparable(folders, list(runs.values()), list(infos.values()))
+    horizon = int(infos[labels[0]]["horizon_weeks"])
+    issues = list(infos[labels[0]]["issues"])
     chosen = metrics(issues, horizon)
     reference = labels[0]
     ref_values = {m.key: outcome_values(runs[reference], m, horizon) for m in chosen}
@@ -161,6 +168,51 @@ def compare_folders(
     table.attrs["paired"] = False
     table.attrs["horizon_weeks"] = horizon
     return table
+
+
+def outcome_columns(runs: pd.DataFrame) -> set[str]:
+    """The columns of a runs table that hold outcomes (not sampled inputs or costs)."""
+    from ..outcomes import OUTCOME_COLUMNS
+
+    return {c for c in runs.columns if c in OUTCOME_COLUMNS or c.startswith("terms_")}
+
+
+def check_comparable(
+    folders: Sequence[str | Path], runs: Sequence[pd.DataFrame], infos: Sequence[dict]
+) -> None:
+    """Refuse, in one line naming the folder, folders whose outcomes are not the same
+    quantities as the first one's: another horizon (a week-52 share is not a week-104
+    share), other issues, other outcome columns.  Another scenario or policy is what
+    ``compare`` is for, and is allowed.
+
+    Raises
+    ------
+    ResultsError
+    """
+    first, ref_info, ref_runs = str(folders[0]), infos[0], runs[0]
+    for folder, table, info in zip(folders[1:], runs[1:], infos[1:], strict=True):
+        if info["horizon_weeks"] != ref_info["horizon_weeks"]:
+            raise ResultsError(
+                str(folder),
+                "horizon_weeks",
+                f"{info['horizon_weeks']} weeks, but {first} ran {ref_info['horizon_weeks']}: "
+                "outcomes by the horizon are not comparable",
+            )
+        if list(info["issues"]) != list(ref_info["issues"]):
+            raise ResultsError(
+                str(folder),
+                "issues",
+                f"{', '.join(map(str, info['issues']))} where {first} has "
+                f"{', '.join(map(str, ref_info['issues']))}: not comparable",
+            )
+        ours, theirs = outcome_columns(table), outcome_columns(ref_runs)
+        if ours != theirs:
+            odd = sorted(ours ^ theirs)
+            raise ResultsError(
+                str(folder) + "/runs.parquet",
+                "",
+                f"outcome columns differ from {first}'s ({', '.join(odd[:5])}): not comparable",
+            )
 
 
 def _describe(info: dict) -> str:

@@ -7,7 +7,6 @@ checks its input before any run, so bad input costs nothing and leaves nothing b
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,9 +60,11 @@ NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
 
 def _run_of(folder: Path, default: str = "") -> tuple[str, list[str]]:
     """The run a results folder holds: its label and ``--set`` overrides (manifest)."""
+    from ..folder_files import read_json
+
     try:
-        info = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = read_json(folder, "manifest.json")  # a regular file inside it, bounded
+    except (OSError, ScenarioError):
         info = {}
     info = info if isinstance(info, dict) else {}
     label = str(info.get("label") or default or Path(folder).name)
@@ -323,7 +324,7 @@ def compare(
     from ..checkpoint import job_identity
     from ..results import atomic_dir, run_label
 
-    check_options(seed, runs=runs, workers=workers)
+    check_options(seed, runs=runs, workers=workers, scheduler=scheduler)
     check_given(record, until)
     names = None
     if policies is not None:
@@ -443,7 +444,7 @@ def sweep(
     from ..results import atomic_dir, run_label
     from ..snapshot import read_snapshot
 
-    check_options(seed, runs=runs, workers=workers)
+    check_options(seed, runs=runs, workers=workers, scheduler=scheduler)
     grid = [parse_vary(v) for v in vary]
     snapshot = read_snapshot(scenario)  # the one read of the file: every point runs this text
     check_vary(snapshot, grid, policy, set_ or ())
@@ -557,7 +558,9 @@ def sensitivity(
     from ..results import atomic_dir, run_label
     from ..scenario import load_scenario
 
-    check_options(seed, samples=samples, replicates=replicates, workers=workers)
+    check_options(
+        seed, samples=samples, replicates=replicates, workers=workers, scheduler=scheduler
+    )
     check_samples(method, samples)
     base = load_scenario(scenario, policy, set_ or ())
     inputs = uncertain(flat_parameters(base.spec))

@@ -5,13 +5,13 @@
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, field and problem; no
 traceback; nothing written; a checkpoint that does not match the job is bad input too),
 1 anything else (a lost Dask cluster, a full disk: one line, then a ``--resume`` hint where
-finished chunks were kept), 130 interrupted.
+finished chunks were kept), 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM,
+129 SIGHUP; see ``cli/signals.py``).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
+from ..options import MAX_SEED, MAX_WORKERS, MAX_WORKERS_PER_CPU, max_workers  # noqa: F401
 from ..report import invocation
+from . import signals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,7 +149,10 @@ FormatOpt = Annotated[
 
 def print_csv(frame: pd.DataFrame) -> None:
     """A table as CSV on stdout (full precision, one header row)."""
-    typer.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
+    from ..spreadsheet import to_csv
+
+    # cells that a spreadsheet would run as formulas are neutralised (sim/spreadsheet.py)
+    typer.echo(to_csv(frame), nl=False)
 
 
 def table_console() -> Console:
@@ -234,7 +239,7 @@ def check_given(given: Path | None, until: str | None) -> None:
         raise ScenarioError("--until", until, "needs --given RECORD")
 
 
-INTERRUPTED = 130  # the shell's code for a process ended by SIGINT
+INTERRUPTED = 130  # the shell's code for a process ended by SIGINT (128 + 2)
 
 
 @contextmanager
@@ -261,34 +266,14 @@ def progress_bar(total: int, label: str):
         yield lambda n: bar.advance(task, n)
 
 
-MAX_SEED = 2**63 - 1  # as the schema's `seed:`
-
-MAX_WORKERS_PER_CPU = 4
-MAX_WORKERS = 256
-"""``--workers`` is capped at :data:`MAX_WORKERS_PER_CPU` per CPU and at most this many:
-each worker is a forked process holding a copy of the model, and more processes than
-cores only add memory and start-up time."""
-
-
-def max_workers() -> int:
-    """The largest ``--workers`` accepted on this machine (see :data:`MAX_WORKERS`)."""
-    return max(1, min(MAX_WORKERS, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)))
-
-
 def check_options(seed: int | None = None, **counts: int | None) -> None:
     """Refuse, before any work, counts below 1 (``runs=`` for ``--runs``, ...), counts above
-    their caps (runs, workers) and a seed out of range."""
-    from ..scenario import MAX_RUNS
+    their caps (runs, workers), a seed out of range and too many chunks, each named by its
+    flag: the constraints are those of :data:`sim.options.OPTIONS`, declared once for the
+    command line and the Python API."""
+    from ..options import check_options as check
 
-    caps = {"runs": MAX_RUNS, "workers": max_workers()}
-    for name, value in counts.items():
-        option = "--" + name.replace("_", "-")
-        if value is not None and value < 1:
-            raise ScenarioError(option, "", f"must be at least 1, got {value}")
-        if value is not None and name in caps and value > caps[name]:
-            raise ScenarioError(option, "", f"must be at most {caps[name]:,}, got {value:,}")
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise ScenarioError("--seed", "", f"must be between 0 and {MAX_SEED}, got {seed}")
+    check(cli=True, seed=seed, **counts)
 
 
 def check_total(total: int, option: str, what: str) -> None:
@@ -306,12 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     _files_only()
     invocation.start(argv)  # recorded in the manifests (sim/report/invocation.py)
     _no_pydantic_plugins()
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _guard(lambda: app(args=argv, standalone_mode=False))
+        with signals.handled():  # Ctrl-C, SIGTERM, SIGHUP: one clean stop (cli/signals.py)
+            code = _guard(lambda: app(args=argv, standalone_mode=False))
     finally:
-        signal.signal(signal.SIGTERM, previous)
         invocation.end()
+    ensemble = sys.modules.get("sim.ensemble")
+    if argv is None and ensemble is not None and ensemble.STUCK_POOLS:
+        # everything is cleaned up and said; only a stopped pool's thread would hold the
+        # exit (see sim.ensemble.stop_workers), so the process ends without waiting for it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _files_only() -> None:
@@ -328,11 +320,6 @@ def _no_pydantic_plugins() -> None:
     # saves about a sixth of `validate`'s start-up. Typer does the same for its own
     # parameters. A PYDANTIC_DISABLE_PLUGINS set in the environment is respected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-
-def _terminate(signum: int, frame: object) -> None:
-    # SIGTERM takes the same clean path as Ctrl-C: workers stopped, nothing half-written
-    raise KeyboardInterrupt
 
 
 def _guard(call: Callable[[], object]) -> int:
@@ -353,7 +340,8 @@ def _guard(call: Callable[[], object]) -> int:
     except typer.Exit as done:
         returned = done.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        returned = INTERRUPTED
+        say("interrupted; no results folder was written")
+        return signals.exit_code(INTERRUPTED)
     except Exception as err:  # noqa: BLE001 - last resort: one line, never a traceback
         if hasattr(err, "format_message") and hasattr(err, "exit_code"):  # usage errors
             if err.format_message():  # empty when help was shown for a bare command
@@ -363,4 +351,5 @@ def _guard(call: Callable[[], object]) -> int:
         return 1
     if returned == INTERRUPTED:  # typer turns Ctrl-C into this exit code
         say("interrupted; no results folder was written")
+        return signals.exit_code(INTERRUPTED)  # 128 + the signal that stopped it
     return returned if isinstance(returned, int) else 0

@@ -179,7 +179,7 @@ def deal_command(
         )
         return
     week_list = parse_weeks(weeks, start)
-    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or ())
+    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or (), cli=True)
     n = runs or arms[0].spec.runs
     check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
     name = deal if parsed_terms is None else CUSTOM
@@ -200,6 +200,8 @@ def deal_command(
             )
         with atomic_dir(out) as tmp:
             write_deal(result, tmp, plots=not no_plots)
+    for note in result.notes:  # on stderr: stdout may carry the JSON or the CSV
+        err_console.print(f"note: {printable(note)}", markup=False, highlight=False, soft_wrap=True)
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(

@@ -122,7 +122,7 @@ def run(
     from ..results import default_out_dir, reserved, run_label, write_results
     from ..scenario import load_scenario
 
-    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size)
+    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size, scheduler=scheduler)
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:

@@ -4,19 +4,26 @@ tables and figures, and the scenario text behind it.
 Everything here is forgiving: an optional file that is missing or unreadable is noted (the
 report says so) and never stops the report.  Only a folder with no record at all of what
 wrote it (no ``manifest.json``, no ``deal.json``) is refused.
+
+Every file is read through :mod:`sim.folder_files`: regular files inside the folder, of
+bounded size (JSON of bounded depth); a figure that is a link out of the folder, not a
+regular file, too large or not a PNG is skipped with a warning in the page.  A scenario
+file is read from disk (for folders that do not record its text) only when it is a YAML
+file of at most 1 MB whose SHA-256 is recorded in the manifest and matches.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from ..errors import ScenarioError
+from ..errors import ResultsError
+from ..folder_files import LIMITS, Unreadable, is_png, read_bytes, read_json
 
 KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover", "calibrate", "backtest")
 
@@ -46,6 +53,14 @@ class Folder:
     json_files: dict[str, dict] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     run_info: dict | None = None  # discover: the manifest of the run it explored
+    images: dict[Path, bytes] = field(default_factory=dict, repr=False)  # checked PNGs
+
+    def image(self, path: Path) -> bytes:
+        """The checked bytes of one of :attr:`figures` (read when the folder was read)."""
+        try:
+            return self.images[path]
+        except KeyError:
+            raise OSError(f"{path}: not a checked figure of the folder") from None
 
     @property
     def scenario_doc(self) -> dict:
@@ -66,29 +81,30 @@ def read_folder(path: str | Path) -> Folder:
 
     Raises
     ------
-    ScenarioError
+    ResultsError
         When ``path`` is not a folder, or holds neither ``manifest.json`` nor ``deal.json``
         (or neither can be read as a JSON object).
     """
     path = Path(path)
     if not path.is_dir():
-        raise ScenarioError(str(path), "", "not a results folder (no such folder)")
+        problem = "a file, not a folder" if path.exists() else "no such folder"
+        raise ResultsError(str(path), "", f"not a results folder ({problem})")
     folder = None
     for name in ("manifest.json", "deal.json"):
-        info = _json(path / name)
+        info = _json(path, name, strict=True)
         if isinstance(info, dict):
             kind = str(info.get("kind") or ("deal" if name == "deal.json" else "run"))
             folder = Folder(path=path, kind=kind, info=info)
             folder.json_files[name] = info
             break
     if folder is None:
-        raise ScenarioError(
+        raise ResultsError(
             str(path), "", "not a results folder (no readable manifest.json or deal.json)"
         )
-    given = _json(path / "given.json")  # a result given the record (sim.record.given)
+    given = _json(path, "given.json")  # a result given the record (sim.record.given)
     if isinstance(given, dict):
         folder.json_files["given.json"] = given
-    summary = _json(path / "summary.json")
+    summary = _json(path, "summary.json", strict=True)
     if isinstance(summary, dict):
         folder.summary = summary
         folder.json_files["summary.json"] = summary
@@ -97,22 +113,49 @@ def read_folder(path: str | Path) -> Folder:
     table = TABLES.get(folder.kind)
     if table:
         try:
-            folder.table = pd.read_csv(path / table)
+            folder.table = pd.read_csv(io.BytesIO(read_bytes(path, table)))
         except FileNotFoundError:
             folder.problems.append(f"{table} is missing")
+        except ResultsError as err:
+            folder.problems.append(f"{table} was not read: {err.problem}")
         except Exception as err:  # noqa: BLE001 - any unreadable table is only noted
             folder.problems.append(f"{table} cannot be read ({type(err).__name__})")
-    folder.figures = sorted(
-        (p for p in path.rglob("*.png") if p.is_file()), key=lambda p: p.relative_to(path).parts
-    )
+    _figures(folder)
     _scenario_texts(folder)
     return folder
 
 
-def _json(path: Path) -> object:
+def _figures(folder: Folder) -> None:
+    """The PNGs of the folder that may be inlined; the others skipped with a warning."""
+    path = folder.path
+    for candidate in sorted(path.rglob("*.png"), key=lambda p: p.relative_to(path).parts):
+        name = candidate.relative_to(path)
+        try:
+            data = read_bytes(path, name, LIMITS[".png"])
+        except FileNotFoundError:
+            continue  # a dangling link: nothing to show or to warn about
+        except (ResultsError, OSError) as err:
+            problem = err.problem if isinstance(err, ResultsError) else type(err).__name__
+            folder.problems.append(f"figure {name} skipped: {problem}")
+            continue
+        if not is_png(data):
+            folder.problems.append(f"figure {name} skipped: not a PNG image")
+            continue
+        folder.figures.append(candidate)
+        folder.images[candidate] = data
+
+
+def _json(folder: Path, name: str, strict: bool = False) -> object:
+    """A JSON file of the folder, or None when it is missing or unreadable.  With
+    ``strict``, a file that is there but may not be read (a FIFO, a device, a link out,
+    too large or deep) is refused in one line rather than passed over."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_json(folder, name)
+    except (FileNotFoundError, Unreadable):
+        return None
+    except ResultsError:
+        if strict:
+            raise
         return None
 
 
@@ -146,10 +189,19 @@ def _scenario_texts(folder: Folder) -> None:
     if not folder.source:
         folder.texts_note = "the folder does not record the scenario"
         return
+    recorded = info.get("scenario_sha256")
+    source = Path(folder.source)
+    if not isinstance(recorded, str) or source.suffix.lower() not in (".yaml", ".yml"):
+        # without a recorded hash to match, any file named by the manifest could be read
+        folder.texts_note = (
+            f"the scenario file {folder.source} was not read (the folder records no "
+            "SHA-256 of a YAML scenario to check it against)"
+        )
+        return
     bases = [Path(d) for d in (info.get("working_directory"),) if isinstance(d, str)]
     for base in [*bases, Path.cwd()]:
         file = base / folder.source
-        if not file.is_file():
+        if not file.is_file() or file.stat().st_size > 1024**2:
             continue
         try:
             from ..snapshot import read_snapshot
@@ -158,8 +210,7 @@ def _scenario_texts(folder: Folder) -> None:
         except Exception:  # noqa: BLE001 - an unreadable file is only noted
             continue
         texts = {(folder.source if k == str(file) else k): v for k, v in texts.items()}
-        recorded = info.get("scenario_sha256")
-        if recorded and text_hash(texts) != recorded:
+        if text_hash(texts) != recorded:
             folder.texts_note = (
                 f"{folder.source} has changed since the results were made (its SHA-256 "
                 "differs from the recorded one): its assumptions are not shown"
@@ -177,7 +228,9 @@ def _discovered_run(folder: Folder) -> dict | None:
         return None
     candidates = [Path(results), folder.path.parent / Path(results).name]
     for candidate in candidates:
-        info = _json(candidate / "manifest.json")
+        if not candidate.is_dir():
+            continue
+        info = _json(candidate, "manifest.json")
         if isinstance(info, dict):
             return info
     return None

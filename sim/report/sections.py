@@ -800,9 +800,12 @@ def assumptions(folder: Folder, report: Report) -> None:
     readme = find_seeds_readme(list(folder.texts), bases)
     if readme is None:
         return
+    from ..errors import ScenarioError
+    from ..scenario import read_text  # a regular file of at most 1 MB: never a FIFO wait
+
     try:
-        text = readme.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(readme)
+    except ScenarioError:
         return
     report.seeds_readme_path = _shown_path(readme, bases)
     found = source_rows(text, tags)
@@ -1015,7 +1018,7 @@ def figures(folder: Folder) -> list[Figure]:
     out = []
     for path in sorted(folder.figures, key=lambda p: reading_order(folder.kind, p)):
         try:
-            data = path.read_bytes()
+            data = folder.image(path)  # read and checked once, by sim.report.folder
         except OSError:
             continue
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -44,7 +44,24 @@ and the time stamp."""
 MAX_KEY_LENGTH = 64
 """Longest actor, issue, policy or event name (they also appear in folder and column names)."""
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+class _Name:
+    """Actor, issue, policy, event and deal names: a letter first, then letters, digits,
+    ``_`` or ``-``, where a letter or digit is what Python calls one (``str.isalpha``,
+    ``str.isalnum``), in any script: ``Россия`` and ``Україна`` are names, while spaces,
+    dots (they split ``--set`` paths), controls and invisible formatting characters are
+    not."""
+
+    @staticmethod
+    def match(key: object) -> bool:
+        return (
+            isinstance(key, str)
+            and key[:1].isalpha()
+            and all(c.isalnum() or c in "_-" for c in key)
+        )
+
+
+_NAME = _Name()
 _WHEN = re.compile(
     r"^\s*(control|week|actors\.[A-Za-z][A-Za-z0-9_-]*\.resolve|rejections\.[A-Za-z][A-Za-z0-9_-]*)"
     r"\s*(<=|>=|<|>)\s*"
