@@ -376,3 +376,22 @@ def test_options_that_do_not_apply_given_the_record_are_refused(
     assert main([*argv, "-n", "5", "-o", str(tmp_path / "o")]) == 2
     assert "cannot be combined with --given" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_held_out_fact_the_kept_worlds_find_improbable_is_a_warning_in_the_report(
+    one_input, tmp_path
+):
+    """Issue 20: a held-out record fact below the flag among the kept worlds appears under
+    the report's Warnings, and one that holds does not."""
+    path, _ = _truth_record(tmp_path / "r.yaml", one_input, [13, 26, 39])
+    out = tmp_path / "cal"
+    args = ["calibrate", str(one_input), str(path), "--until", "2025-05-01", "-n", "500"]
+    assert main([*args, "-w", "1", "-o", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    flagged = {f["name"] for f in manifest["facts_table"] if f["flagged"]}
+    page = (out / "report.html").read_text()
+    start = page.index('id="warnings"')
+    warnings = page[start : page.index("Headline numbers", start)]
+    for fact in manifest["facts_table"]:
+        shown = f"Held-out fact {fact['name']} " in warnings
+        assert shown == (fact["name"] in flagged)

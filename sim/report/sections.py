@@ -887,6 +887,17 @@ def warnings(folder: Folder) -> list[str]:
         if never:
             weeks = ", ".join(map(str, never))
             out.append(f"In week {weeks} no run accepted the deal: whether it holds is unknown.")
+    if folder.kind == "calibrate":
+        # a held-out fact the kept worlds find improbable is a finding about the model
+        for fact in folder.info.get("facts_table") or []:
+            if isinstance(fact, Mapping) and fact.get("flagged"):
+                share = fact.get("posterior")
+                shown = f"{float(share):.0%}" if _finite(share) else "none"
+                out.append(
+                    f"Held-out fact {_text(fact.get('name'))} ({_text(fact.get('date'))}) holds "
+                    f"in {shown} of the worlds consistent with the facts used: the model finds "
+                    "what happened improbable (docs/record.md, 'Calibration: the method and its assumptions')."
+                )
     if folder.kind == "discover":
         hits = folder.info.get("hits")
         if _finite(hits) and hits < 30:
