@@ -49,6 +49,9 @@ WAR, CEASEFIRE, WAR_RESUMED, RUSSIAN_VICTORY, UKRAINIAN_VICTORY = (
     for k in ("war", "ceasefire", "war_resumed", "russian_victory", "ukrainian_victory")
 )
 WEEKS_PER_YEAR = 52.0
+DEFEAT_LOOMS = 0.5
+"""A veto player whose chance of losing its army within its outlook exceeds this is no
+longer held by its limits or red lines (docs/model.md, phase 5: more likely than not)."""
 
 
 def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
@@ -153,11 +156,11 @@ class NegotiationModel(mesa.Model):
             ],
             axis=1,
         )
-        self.table_low, self.table_high = self._table_box()
-        # what a victory imposes on each issue: the victor's ideal, within the feasible
-        # range where third parties decide the issue (docs/model.md, phase 5)
+        # the feasible ranges: the mediator's box where no offer holds, and what a victory
+        # imposes where third parties decide an issue (docs/model.md, phase 5)
         self.feasible_low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
         self.feasible_high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
+        self.table_low, self.table_high = self._table_box()
         self.victor_table = np.array(
             [spec.issues[k].victor_gets == "table" for k in self.issue_keys]
         )
@@ -270,10 +273,8 @@ class NegotiationModel(mesa.Model):
     def _table_box(self) -> tuple[np.ndarray, np.ndarray]:
         """The terms the mediator can table while the offer holds, (K,) each: feasible
         ranges, offers fixed (:meth:`offer_holds` says where and when)."""
-        spec = self.spec
-        low = np.array([spec.issues[k].feasible[0] for k in self.issue_keys])
-        high = np.array([spec.issues[k].feasible[1] for k in self.issue_keys])
-        for issue, value in spec.offer.items():
+        low, high = self.feasible_low.copy(), self.feasible_high.copy()
+        for issue, value in self.spec.offer.items():
             k = self.issue_keys.index(issue)
             low[k] = high[k] = value
         return low, high
@@ -457,16 +458,17 @@ class NegotiationModel(mesa.Model):
             victory=(*endings, *self.victory_terms(rows)),
         )
 
-    def own_defeat(self, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Each veto player's chance of losing the war within its outlook, (R, V)."""
+    def defeat_looms(self, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Whether each veto player expects to lose the war within its outlook, more likely
+        than not (:data:`DEFEAT_LOOMS`), (R, V): its limits and red lines lift."""
         p_russia, p_ukraine = endings
-        return np.where(self.side[self.vetoes] > 0, p_ukraine, p_russia)
+        return np.where(self.side[self.vetoes] > 0, p_ukraine, p_russia) > DEFEAT_LOOMS
 
     def limits(self, rows: np.ndarray, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Each veto player's ratification limit, (len(rows), V), lifted where it expects
         its army to break within its outlook (more likely than not): a government facing
         defeat signs what it must (Reiter 2009; docs/model.md, phase 5)."""
-        return np.where(self.own_defeat(endings) > 0.5, np.inf, self.ratification_limit[rows])
+        return np.where(self.defeat_looms(endings), np.inf, self.ratification_limit[rows])
 
     def within_red_lines(
         self, rows: np.ndarray, terms: np.ndarray, endings: tuple[np.ndarray, np.ndarray]
@@ -477,7 +479,7 @@ class NegotiationModel(mesa.Model):
         radius = np.abs(self.red_lines[None] - ideal)
         beyond = np.abs(terms[:, None, :] - ideal) > radius + package.ACCEPT_TOL
         crossed = (beyond & ~np.isnan(self.red_lines)[None]).any(axis=2)
-        return ~crossed | (self.own_defeat(endings) > 0.5)
+        return ~crossed | self.defeat_looms(endings)
 
     def preferences(self, rows: np.ndarray) -> package.Preferences:
         """The veto players' preferences over packages in the given replicates."""
@@ -624,7 +626,7 @@ class NegotiationModel(mesa.Model):
         endings = self.endings(rows)
         war_value = self.value_of_fighting(rows, cost, endings=endings)
         limit = self.limits(rows, endings)
-        lifted = self.own_defeat(endings) > 0.5
+        lifted = self.defeat_looms(endings)
         offered = self.offer_holds(rows)
         mediator = s["position"][rows, self.mediator]
         mediator_weights = acceptance.issue_weights(s["salience"][rows, self.mediator])
