@@ -185,7 +185,8 @@ def run_chunk(
         first_replicate=start,
         seed=seed,
         trajectory_replicates=trajectory_replicates,
-    ).run()
+    )
+    model.run_model()
     return ChunkResult(start, model.outcomes(), model.trajectory, time.perf_counter() - began)
 
 

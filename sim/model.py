@@ -12,7 +12,10 @@ Each week runs the phases of ``docs/model.md`` in order:
 
 Phases 2-5 act on the replicates at war, phase 6 on those in a ceasefire; a victory
 (phase 2c) ends a replicate's war for good.  ``replicates=1``
-is the plain agent-based model on the same code path.
+is the plain agent-based model on the same code path.  Mesa counts the weeks
+(``steps``) and runs the loop (``run_model``); phase 5's methods are in :mod:`sim.talks`
+and the week-0 state in :mod:`sim.state`; the arithmetic of every phase in
+:mod:`sim.mechanics`.
 """
 
 from __future__ import annotations
@@ -23,35 +26,32 @@ from scipy.special import ndtri
 
 from .actors import Actor
 from .mechanics import (
-    acceptance,
     battlefield,
     beliefs,
     costs,
     decision,
     durability,
     events,
-    foresight,
-    package,
 )
 from .mechanics.bargaining_kernel import bargaining_round_fast
 from .offers import OfferLog
 from .outcomes import STATES
 from .parameters import flat_parameters, sample, uncertain
-from .scenario import DYNAMIC_BOUNDS, DYNAMIC_GLOBAL_FIELDS, LINE, Scenario
+from .scenario import DYNAMIC_BOUNDS, DYNAMIC_GLOBAL_FIELDS, Scenario
+from .state import (
+    CEASEFIRE,
+    RUSSIAN_VICTORY,
+    UKRAINIAN_VICTORY,
+    WAR,
+    WAR_RESUMED,
+    WEEKS_PER_YEAR,
+    initial_state,
+)
 from .streams import uniforms
+from .talks import Talks
 
 ACCIDENT = -2
 """``breaker`` of a ceasefire that ended by accident, not by a party's choice."""
-
-# a replicate's state each week: its position in sim.outcomes.STATES
-WAR, CEASEFIRE, WAR_RESUMED, RUSSIAN_VICTORY, UKRAINIAN_VICTORY = (
-    list(STATES).index(k)
-    for k in ("war", "ceasefire", "war_resumed", "russian_victory", "ukrainian_victory")
-)
-WEEKS_PER_YEAR = 52.0
-DEFEAT_LOOMS = 0.5
-"""A veto player whose chance of losing its army within its outlook exceeds this is no
-longer held by its limits or red lines (docs/model.md, phase 5: more likely than not)."""
 
 
 def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
@@ -69,7 +69,7 @@ def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
     np.clip(state["ideal"], *DYNAMIC_BOUNDS["position"][:2], out=state["ideal"])
 
 
-class NegotiationModel(mesa.Model):
+class NegotiationModel(Talks, mesa.Model):
     """A scenario's war and negotiation, for a block of replicates.
 
     Parameters
@@ -110,7 +110,6 @@ class NegotiationModel(mesa.Model):
         self.start, self.stop = first_replicate, first_replicate + replicates
         self.replicates = replicates
         self.horizon = spec.horizon
-        self.week = 0
 
         self.issue_keys = list(spec.issues)
         self.actor_keys = list(spec.actors)
@@ -147,7 +146,7 @@ class NegotiationModel(mesa.Model):
         self.sampled = {path: values[path] for path in self.inputs}
         # strength of guarantor forces at war on Ukraine's side (phase 6), none at first
         self.joined = np.zeros(replicates)
-        self.state = self._initial_state(values)
+        self.state = initial_state(values, self.actor_keys, self.issue_keys, self._balance)
         self.mediator_bias = values["negotiation.mediator_bias"]
         self.ratification_limit = np.stack(
             [
@@ -219,66 +218,6 @@ class NegotiationModel(mesa.Model):
         self._init_trajectories(trajectory_replicates)
 
     # ------------------------------------------------------------------ set-up
-    def _initial_state(self, v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        actors, issues = self.actor_keys, self.issue_keys
-
-        def per_actor(attr: str) -> np.ndarray:
-            return np.stack([v[f"actors.{a}.{attr}"] for a in actors], axis=1)
-
-        def per_issue(attr: str) -> np.ndarray:
-            return np.stack(
-                [np.stack([v[f"actors.{a}.{attr}.{k}"] for k in issues], axis=1) for a in actors],
-                axis=1,
-            )
-
-        state = {
-            name: per_actor(name)
-            for name in (
-                "capability",
-                "resolve",
-                "risk",
-                "aid",
-                "aid_cost",
-                "war_cost",
-                "optimism",
-                "loss_aversion",
-                "breaking_point",
-                "signal_noise",
-                "rearmament",
-            )
-        }
-        state["position"] = per_issue("position")
-        # preferences stay where the scenario puts them; bargaining moves only the stated
-        # positions (what the mediator hears), not what an actor wants (what it accepts)
-        state["ideal"] = state["position"].copy()
-        state["salience"] = per_issue("salience")
-        state["status_quo"] = np.stack([v[f"issues.{k}.status_quo"] for k in issues], axis=1)
-        # what each issue is worth while the war goes on (the status quo unless stated)
-        state["at_war"] = np.stack(
-            [v.get(f"issues.{k}.at_war", v[f"issues.{k}.status_quo"]) for k in issues], axis=1
-        )
-        for path in DYNAMIC_GLOBAL_FIELDS:
-            state[path] = v[path].copy()
-        for name in ("prior_weeks", "outlook_weeks"):
-            state[name] = v[f"beliefs.{name}"]
-        for name in ("accident_hazard", "resume_cost"):
-            state[name] = v[f"durability.{name}"]
-        state["control"] = v["battlefield.control"].copy()
-        # beliefs start at the true drift, shifted by each actor's yearly optimism
-        true_drift = state["battlefield.drift"] * self._balance(state)
-        state["belief_mean"] = true_drift[:, None] + state["optimism"] / WEEKS_PER_YEAR
-        state["belief_weight"] = np.repeat(state["prior_weeks"][:, None], len(actors), axis=1)
-        return state
-
-    def _table_box(self) -> tuple[np.ndarray, np.ndarray]:
-        """The terms the mediator can table while the offer holds, (K,) each: feasible
-        ranges, offers fixed (:meth:`offer_holds` says where and when)."""
-        low, high = self.feasible_low.copy(), self.feasible_high.copy()
-        for issue, value in self.spec.offer.items():
-            k = self.issue_keys.index(issue)
-            low[k] = high[k] = value
-        return low, high
-
     def _balance(
         self,
         s: dict[str, np.ndarray],
@@ -322,6 +261,7 @@ class NegotiationModel(mesa.Model):
         self.offer_refusals = np.zeros(r, dtype=np.int64)  # packages carrying the offer refused
         self.breaker = np.full(r, -1, dtype=np.int64)  # actor index; ACCIDENT: nobody chose
         self.signed_balance = np.zeros(r)
+        self.capitulation = np.zeros(r, dtype=np.int8)  # of the last deal: side, 0 none
         self.decision_week = np.full(r, -1, dtype=np.int64)
         self.cumulative_cost = np.zeros((r, n))
 
@@ -365,138 +305,14 @@ class NegotiationModel(mesa.Model):
             return self.state[name][rows, self._veto_slice]
         return self.state[name][np.ix_(rows, self.vetoes)]
 
-    def cost_of_fighting(self, rows: np.ndarray) -> np.ndarray:
-        """Each veto player's perceived cost of fighting on over its outlook, (len(rows), V):
-        ``T * cost_i * (1 - resolve_i) / resolve_i`` plus the mediator's leverage."""
-        s, v = self.state, self.vetoes
-        weekly = costs.weekly_cost(
-            self._of_vetoes("war_cost", rows),
-            self._of_vetoes("aid", rows),
-            self._of_vetoes("aid_cost", rows),
-            self._of_vetoes("resolve", rows),
-            self.belligerent[v],
-            costs.attrition(self._balance(s, rows), self.side[v]),
-        )
-        outlook_weeks = s["outlook_weeks"][rows]
-        resolve = self._of_vetoes("resolve", rows)
-        perceived_cost = outlook_weeks[:, None] * weekly * (1.0 - resolve) / resolve
-        capability = s["capability"][rows]
-        top = capability.max(axis=1)
-        leverage = s["negotiation.pressure"][rows] * np.divide(
-            capability[:, self.mediator], top, out=np.zeros_like(top), where=top > 0
-        )
-        pressured = (v != self.mediator)[None, :]
-        return perceived_cost + pressured * leverage[:, None]
-
-    def endings(self, rows: np.ndarray, mean: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-        """Each veto player's chance that Russia and that Ukraine wins within its outlook,
-        (len(rows), V) each, under its own beliefs (:mod:`sim.mechanics.foresight`);
-        ``mean`` replaces the drift beliefs as in :meth:`value_of_fighting`."""
-        s = self.state
-        return foresight.ending_chances(
-            s["control"][rows],
-            self._of_vetoes("belief_mean", rows) if mean is None else mean,
-            self._of_vetoes("belief_weight", rows),
-            s["battlefield.drift"][rows],
-            s["battlefield.volatility"][rows],
-            s["outlook_weeks"][rows],
-            s["resolve"][rows],
-            s["breaking_point"][rows],
-            s["war_cost"][rows],
-            self.side,
-            self.belligerent,
-            self._balance(s, rows),
-        )
-
-    def victory_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The terms a Russian and a Ukrainian victory impose, (len(rows), K) each: the
-        victor's ideal on every issue, within the feasible range where third parties decide
-        the issue (``victor_gets: table``)."""
-        out = []
-        for side in (1, -1):
-            ideal = self.state["ideal"][rows, self.victor[side]]
-            bounded = np.clip(ideal, self.feasible_low, self.feasible_high)
-            out.append(np.where(self.victor_table, bounded, ideal))
-        return out[0], out[1]
-
-    def value_of_fighting(
-        self,
-        rows: np.ndarray,
-        cost: np.ndarray | None = None,
-        mean: np.ndarray | None = None,
-        endings: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """Each veto player's expected utility of fighting on, shape (len(rows), V).
-
-        Taken over the actor's own outlook for the battlefield (phase 3), not the truth,
-        with the chance that the war is decided within it (:meth:`endings`).  Territory lost
-        or won by fighting is valued without loss aversion: nothing is conceded by
-        signature (docs/model.md, phase 5).  ``mean`` replaces the veto players' drift
-        beliefs (a ceasefire's re-evaluation, phase 6).
-        """
-        s = self.state
-        belief = self._of_vetoes("belief_mean", rows) if mean is None else mean
-        nodes = beliefs.outlook(
-            s["control"][rows],
-            belief,
-            self._of_vetoes("belief_weight", rows),
-            s["battlefield.volatility"][rows],
-            s["outlook_weeks"][rows],
-        )
-        if cost is None:
-            cost = self.cost_of_fighting(rows)
-        if endings is None:
-            endings = self.endings(rows, belief)
-        return acceptance.value_of_fighting(
-            nodes,
-            self._of_vetoes("ideal", rows),
-            acceptance.stakes(self._of_vetoes("salience", rows)),
-            self._of_vetoes("risk", rows),
-            s["at_war"][rows],
-            self.territory,
-            cost,
-            victory=(*endings, *self.victory_terms(rows)),
-        )
-
-    def defeat_looms(self, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Whether each veto player expects to lose the war within its outlook, more likely
-        than not (:data:`DEFEAT_LOOMS`), (R, V): its limits and red lines lift."""
-        p_russia, p_ukraine = endings
-        return np.where(self.side[self.vetoes] > 0, p_ukraine, p_russia) > DEFEAT_LOOMS
-
-    def limits(self, rows: np.ndarray, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Each veto player's ratification limit, (len(rows), V), lifted where it expects
-        its army to break within its outlook (more likely than not): a government facing
-        defeat signs what it must (Reiter 2009; docs/model.md, phase 5)."""
-        return np.where(self.defeat_looms(endings), np.inf, self.ratification_limit[rows])
-
-    def within_red_lines(
-        self, rows: np.ndarray, terms: np.ndarray, endings: tuple[np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """Whether terms (len(rows), K) stay inside each veto player's red lines, (len(rows),
-        V); lifted, like the limits, where the player expects to lose the war."""
-        ideal = self._of_vetoes("ideal", rows)
-        radius = np.abs(self.red_lines[None] - ideal)
-        beyond = np.abs(terms[:, None, :] - ideal) > radius + package.ACCEPT_TOL
-        crossed = (beyond & ~np.isnan(self.red_lines)[None]).any(axis=2)
-        return ~crossed | self.defeat_looms(endings)
-
-    def preferences(self, rows: np.ndarray) -> package.Preferences:
-        """The veto players' preferences over packages in the given replicates."""
-        return package.Preferences(
-            ideal=self._of_vetoes("ideal", rows),
-            weights=acceptance.stakes(self._of_vetoes("salience", rows)),
-            risk=self._of_vetoes("risk", rows),
-            loss_aversion=self._of_vetoes("loss_aversion", rows),
-            side=self.side[self.vetoes],
-            claims=self.claims,
-            territory=self.territory,
-        )
-
     # ------------------------------------------------------------------ the week
+    @property
+    def week(self) -> int:
+        """The week the model is in: Mesa's step counter (0 before the first step)."""
+        return self.steps
+
     def step(self) -> None:
-        """Advance every replicate by one week."""
-        self.week += 1
+        """Advance every replicate by one week (Mesa counts the week in ``steps``)."""
         self._events()
         at_war = np.flatnonzero((self.status == WAR) | (self.status == WAR_RESUMED))
         if len(at_war):
@@ -513,7 +329,12 @@ class NegotiationModel(mesa.Model):
             self._endure(in_ceasefire)
         self._record()
         if self.week >= self.horizon:
-            self.running = False
+            self.running = False  # Mesa's run_model() stops here
+            # Mesa < 3.4.2 keeps every model alive in the class-level counter of agent
+            # ids (a leak fixed in 3.4.2); a finished model adds no agents, so release it
+            ids = getattr(mesa.Agent, "_ids", None)
+            if isinstance(ids, dict):
+                ids.pop(self, None)
 
     def _events(self) -> None:
         s = self.state
@@ -606,216 +427,6 @@ class NegotiationModel(mesa.Model):
             )
         s["position"][rows] = position
 
-    def _negotiate(self, rows: np.ndarray) -> None:
-        """Phase 5: at each round of talks the mediator tables a package (or the scenario's
-        tabled deal, in its week) and the veto players accept or reject it."""
-        spec, neg = self.spec, self.spec.negotiation
-        if spec.tabled is not None:
-            if self.week == spec.tabled.week:
-                self._table(rows, self.preferences(rows), self._deal_terms(rows), tabled=True)
-            return
-        if self.week < neg.first_week or (self.week - neg.first_week) % neg.rounds_every:
-            return
-        rows = rows[self.talks_resume[rows] <= self.week]
-        if not len(rows):
-            return
-        s = self.state
-        control = s["control"][rows]
-        prefs = self.preferences(rows)
-        cost = self.cost_of_fighting(rows)
-        endings = self.endings(rows)
-        war_value = self.value_of_fighting(rows, cost, endings=endings)
-        limit = self.limits(rows, endings)
-        lifted = self.defeat_looms(endings)
-        offered = self.offer_holds(rows)
-        mediator = s["position"][rows, self.mediator]
-        mediator_weights = acceptance.issue_weights(s["salience"][rows, self.mediator])
-        # how much the mediator likes each veto player's ideal package (its tilt, Kydd 2003)
-        likes = acceptance.utility(
-            mediator,
-            prefs.ideal,
-            mediator_weights[:, None, :],
-            np.ones_like(prefs.risk),
-        )
-        beta = package.bargaining_weights(cost, likes, self.mediator_bias[rows])
-        # the mediator bargains over what it believes the sides' values of fighting are
-        # (private information, Fearon 1995); the sides accept by the true ones (_table)
-        believed = war_value + self._misjudged[rows, self.week - 1]
-
-        def solve(subset: np.ndarray, limit: np.ndarray | None, attribute: bool) -> package.Package:
-            sub = prefs.take(subset)
-            return package.nash_package(
-                sub,
-                control[subset],
-                believed[subset],
-                beta[subset],
-                *self._box(sub, control[subset], limit, lifted[subset], offered[subset]),
-                mediator=(mediator[subset], mediator_weights[subset]),
-                grid=self.curved,
-                attribute=attribute,
-            )
-
-        every = np.arange(len(rows))
-        ratifies = np.isfinite(limit).any()
-        offer = solve(every, limit, attribute=not ratifies)
-        short = np.flatnonzero(~offer.feasible)
-        if len(short) and ratifies:
-            # a two-level game (Putnam 1988): the leaders bargain over a larger set than
-            # their publics ratify.  Where only a package beyond what a party can ratify
-            # satisfies both leaders, the mediator tables it and ratification fails; where
-            # not even the leaders can agree, the blocker is judged over the leaders' set
-            leaders = solve(short, None, True)
-            use = short[leaders.feasible]
-            offer.terms[use] = leaders.terms[leaders.feasible]
-            offer.feasible[use] = True
-            offer.blocker[short] = leaders.blocker
-        self._table(rows, prefs, offer.terms, war_value, endings, offer=offer)
-        self.offer_refusals[rows] += offered & (self.blocker[rows] >= 0)
-
-    def offer_holds(self, rows: np.ndarray) -> np.ndarray:
-        """Whether the scenario's ``offer:`` binds the package this week, per row: from its
-        first week, until its last, and until it has been refused ``until_refused`` times
-        (then the mediator's package adapts: it tables its own)."""
-        holds = self.spec.offer_holds
-        on = self.week >= holds.from_week and (
-            holds.until_week is None or self.week <= holds.until_week
-        )
-        active = np.full(len(rows), bool(self.spec.offer) and on)
-        if holds.until_refused is not None:
-            active &= self.offer_refusals[rows] < holds.until_refused
-        return active
-
-    def _box(
-        self,
-        prefs: package.Preferences,
-        control: np.ndarray,
-        limit: np.ndarray | None,
-        lifted: np.ndarray,
-        offered: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Terms the mediator can table: the scenario's box (feasible ranges, offers), the
-        veto players' public red lines where they hold (``lifted`` (R, V): where they do
-        not) and, given each veto player's ratification ``limit`` (R, V), a territorial
-        line that concedes no more than that from the player's reference point."""
-        on = offered[:, None]  # where the offer holds, its terms; else the feasible ranges
-        low = np.where(on, self.table_low[None, :], self.feasible_low[None, :])
-        high = np.where(on, self.table_high[None, :], self.feasible_high[None, :])
-        for v, k in zip(*np.nonzero(~np.isnan(self.red_lines)), strict=True):
-            ideal = prefs.ideal[:, v, k]
-            radius = np.abs(self.red_lines[v, k] - ideal)
-            # an offer beyond a red line is tabled as it is, and refused
-            hold = ~lifted[:, v] & (low[:, k] < high[:, k])
-            low[:, k] = np.where(hold, np.clip(ideal - radius, low[:, k], high[:, k]), low[:, k])
-            high[:, k] = np.where(hold, np.clip(ideal + radius, low[:, k], high[:, k]), high[:, k])
-        t = self.territory
-        if limit is not None:  # a term fixed by an offer stays fixed (low == high)
-            reference = prefs.reference(control)
-            side = prefs.side
-            floor = np.where(side > 0, reference - limit, -np.inf).max(axis=1)
-            ceiling = np.where(side < 0, reference + limit, np.inf).min(axis=1)
-            low[:, t] = np.clip(np.maximum(low[:, t], floor), low[:, t], high[:, t])
-            high[:, t] = np.clip(np.minimum(high[:, t], ceiling), low[:, t], high[:, t])
-        return low, high
-
-    def _deal_terms(self, rows: np.ndarray, named: dict | None = None) -> np.ndarray:
-        """The tabled deal's terms (or ``named`` ones) in these replicates: unnamed issues
-        at the status quo, ``line`` at the line of contact this week."""
-        if named is None:
-            named = self.spec.deals[self.spec.tabled.deal].terms
-        terms = self.state["status_quo"][rows].copy()
-        for issue, term in named.items():
-            k = self.issue_keys.index(issue)
-            terms[:, k] = self.state["control"][rows] if term == LINE else term
-        return terms
-
-    def responses(
-        self,
-        rows: np.ndarray,
-        terms: np.ndarray,
-        prefs: package.Preferences | None = None,
-        war_value: np.ndarray | None = None,
-        endings: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> dict[str, np.ndarray]:
-        """Each veto player's answer to terms (len(rows), K) tabled now, changing nothing,
-        with its reasons, (len(rows), V) each: ``accept``; ``surplus`` over fighting on;
-        ``ceded`` territory, the ``limit`` in force and whether it is ``ratified``; whether
-        the terms are ``within`` its red lines; ``trusted`` (nobody else who accepts would
-        break them once rearmed).  The one acceptance rule: the mediator's packages,
-        ``ceasefire deal`` and the record's tabled facts."""
-        if prefs is None:
-            prefs = self.preferences(rows)
-        if endings is None:
-            endings = self.endings(rows)
-        if war_value is None:
-            war_value = self.value_of_fighting(rows, endings=endings)
-        control = self.state["control"][rows]
-        surplus = prefs.utility(terms, control) - war_value
-        ceded = prefs.ceded(terms[:, self.territory], control)
-        limit = self.limits(rows, endings)
-        accept, ratified = package.acceptance(surplus, ceded, limit)
-        within = self.within_red_lines(rows, terms, endings)
-        accept &= within
-        # foresight (Powell 2006): a package the other side would break once it has
-        # rearmed is refused, and counts as short of acceptance by its surplus
-        trusted = self._trusted(rows, terms, accept)
-        accept &= trusted
-        return {
-            "accept": accept,
-            "surplus": surplus,
-            "ceded": ceded,
-            "limit": limit,
-            "ratified": ratified,
-            "within": within,
-            "trusted": trusted,
-        }
-
-    def _table(
-        self,
-        rows: np.ndarray,
-        prefs: package.Preferences,
-        terms: np.ndarray,
-        war_value: np.ndarray | None = None,
-        endings: tuple[np.ndarray, np.ndarray] | None = None,
-        offer: package.Package | None = None,
-        tabled: bool = False,
-    ) -> None:
-        """Put terms to the veto players: each accepts when they beat fighting on (Fearon
-        1995), stay inside its red lines (Toft 2003) and, where it needs ratification, the
-        territory they cede is within its limit (Putnam 1988)."""
-        answer = self.responses(rows, terms, prefs, war_value, endings)
-        accept, surplus = answer["accept"], answer["surplus"]
-        agreed = accept.all(axis=1)
-        self.rejections[rows] += ~accept
-        if tabled:
-            self.accepted[rows] = accept
-        # the blocker: a lone rejecter; where both reject a package the mediator knew could
-        # not satisfy both, the solver's attribution; else the rejecter furthest from
-        # accepting (a failed ratification counts as short by its excess, a crossed red
-        # line by a whole unit)
-        excess = np.where(answer["ratified"], 0.0, answer["ceded"] - answer["limit"])
-        short = np.where(
-            answer["ratified"] & answer["within"],
-            surplus,
-            np.minimum(surplus, 0.0) - excess - (~answer["within"]),
-        )
-        furthest = np.where(accept, np.inf, short).argmin(axis=1)
-        if offer is not None:
-            judged = ((~accept).sum(axis=1) > 1) & ~offer.feasible & (offer.blocker >= 0)
-            furthest = np.where(judged, offer.blocker, furthest)
-        self.blocker[rows] = np.where(agreed, -1, self.vetoes[furthest])
-        self.offer_log.add(rows, terms, surplus, accept, answer["ratified"], self.blocker[rows])
-        self.blocks[rows[~agreed], furthest[~agreed]] += 1
-        signed = rows[agreed]
-        self.status[signed] = CEASEFIRE
-        self.terms[signed] = terms[agreed]
-        self.first_ceasefire_week[signed] = np.where(
-            self.first_ceasefire_week[signed] < 0, self.week, self.first_ceasefire_week[signed]
-        )
-        self.last_ceasefire_week[signed] = self.week
-        # the balance the deal was struck at: phase 6 weighs the deal against its shifts
-        self.signed_balance[signed] = self._balance(self.state, signed, guarantors=0.0)
-        self.joined[signed] = 0.0
-
     def _resumption_gain(
         self,
         rows: np.ndarray,
@@ -850,23 +461,19 @@ class NegotiationModel(mesa.Model):
         expected after its outlook's rearmament, (len(rows), V)."""
         s = self.state
         years = s["outlook_weeks"][rows] / WEEKS_PER_YEAR
-        expected = s["capability"][rows] * np.exp(s["rearmament"][rows] * years[:, None])
+        expected = durability.rearmed(s["capability"][rows], s["rearmament"][rows], years)
         now = self._balance(s, rows, guarantors=0.0)
         return self._resumption_gain(rows, terms, expected, now) > 0
 
     def _trusted(self, rows: np.ndarray, terms: np.ndarray, accept: np.ndarray) -> np.ndarray:
-        """Whether each veto player can trust the others to keep ``terms``, (len(rows), V):
-        no other player that accepts them now would break them once it has rearmed
-        (Powell 2006: a deal the rising side will not keep is no deal for the declining
-        one)."""
-        # distrust changes an answer only where a player accepts and another accepting
-        # player would break: rows with two or more acceptances (the rest skip the cost)
+        """Whether each veto player can trust the others to keep ``terms``, (len(rows), V)
+        (:func:`sim.mechanics.durability.trusted`); the rearmed counterfactual is computed
+        only where it can change an answer."""
         untrusty = np.zeros_like(accept)
-        pairs = np.flatnonzero(accept.sum(axis=1) >= 2)
+        pairs = durability.trust_needed(accept)
         if len(pairs):
             untrusty[pairs] = accept[pairs] & self._would_break(rows[pairs], terms[pairs])
-        others = untrusty.sum(axis=1, keepdims=True) - untrusty  # not its own breaking
-        return others == 0
+        return durability.trusted(untrusty)
 
     def _endure(self, rows: np.ndarray) -> None:
         """Phase 6: capabilities shift; each veto player keeps the ceasefire while the deal
@@ -901,18 +508,7 @@ class NegotiationModel(mesa.Model):
         s["belief_mean"][ended] += shift[:, None]
         self.talks_resume[ended] = self.week + self.spec.negotiation.cooldown_weeks
 
-    # ------------------------------------------------------------------ running
-    def run(self) -> NegotiationModel:
-        """Step to the horizon; returns the model for chaining."""
-        while self.running and self.week < self.horizon:
-            self.step()
-        # Mesa < 3.4.2 keeps every model alive in the class-level counter of agent ids
-        # (a leak fixed in 3.4.2); a finished model adds no agents, so release it
-        ids = getattr(mesa.Agent, "_ids", None)
-        if isinstance(ids, dict):
-            ids.pop(self, None)
-        return self
-
+    # ------------------------------------------------------------------ results
     def outcomes(self) -> dict[str, np.ndarray]:
         """One record per replicate: the outcome columns and the sampled uncertain inputs."""
         ceasefire = self.first_ceasefire_week >= 0
@@ -925,6 +521,10 @@ class NegotiationModel(mesa.Model):
             cols[f"terms_{issue}"] = self.terms[:, k]
         cols["outcome"] = np.array(list(STATES), dtype=object)[self.status]
         cols["held"] = ceasefire & (self.status == CEASEFIRE)
+        # the side that capitulated ("russia", "ukraine"), where the ceasefire standing at
+        # the horizon is its capitulation (phase 5)
+        standing = np.where(self.status == CEASEFIRE, self.capitulation, 0)
+        cols["capitulated"] = np.array(["", "russia", "ukraine"], dtype=object)[standing]
         cols["collapses"] = self.collapses
         names = {ACCIDENT: "accident", -1: "", **dict(enumerate(self.actor_keys))}
         cols["breaker"] = np.array([names[b] for b in self.breaker], dtype=object)

@@ -23,6 +23,7 @@ OUTCOME_COLUMNS = (
     "ceasefire",
     "ceasefire_week",
     "held",
+    "capitulated",
     "collapses",
     "breaker",
     "final_control",
@@ -132,6 +133,21 @@ def _state(state: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
     return compute
 
 
+def _prevails(side: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    """A side's victory, or a standing ceasefire that is the other side's capitulation
+    (``capitulated`` names the side that capitulated; docs/model.md, phase 5)."""
+    victory = VICTORIES[0 if side == "russia" else 1]
+    other = "ukraine" if side == "russia" else "russia"
+
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        won = runs["outcome"].astype(object) == victory
+        if "capitulated" in runs:  # absent from folders written before the column
+            won |= runs["capitulated"].astype(object) == other
+        return won.to_numpy(float)
+
+    return compute
+
+
 HEADLINE: tuple[Outcome, ...] = (
     Outcome(
         "p_ceasefire",
@@ -167,6 +183,16 @@ HEADLINE: tuple[Outcome, ...] = (
             short={"russian_victory": "P(RU wins)", "ukrainian_victory": "P(UA wins)"}[state],
         )
         for state in VICTORIES
+    ),
+    *(
+        Outcome(
+            f"p_{side}_prevails",
+            f"P({side.capitalize()} prevails by week {{horizon}})",
+            "proportion",
+            _prevails(side),
+            short=f"P({side[:2].upper()} prevails)",
+        )
+        for side in ("russia", "ukraine")
     ),
     Outcome(
         "p_collapse",

@@ -163,7 +163,8 @@ def test_random_and_conditional_events_fire_as_specified(mini_path, write_scenar
     mini_doc["actors"]["Russia"]["optimism"] = 0.3  # keep the war going
     from sim import NegotiationModel
 
-    model = NegotiationModel(load_scenario(write_scenario(mini_doc)), replicates=200).run()
+    model = NegotiationModel(load_scenario(write_scenario(mini_doc)), replicates=200)
+    model.run_model()
     never, panic = model.events
     assert not never.fired.any()
     assert np.all(model.state["aid"][:, model.actor_keys.index("UK")] == 0.05)

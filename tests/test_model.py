@@ -42,8 +42,13 @@ def test_single_replicate_can_be_stepped_and_inspected(mini_path):
 
 def test_replicate_does_not_depend_on_its_block(mini_path):
     scenario = load_scenario(mini_path)
-    block = NegotiationModel(scenario, replicates=20).run().outcomes()
-    alone = NegotiationModel(scenario, replicates=1, first_replicate=13).run().outcomes()
+    block, alone = (
+        NegotiationModel(scenario, replicates=20),
+        NegotiationModel(scenario, replicates=1, first_replicate=13),
+    )
+    block.run_model()
+    alone.run_model()
+    block, alone = block.outcomes(), alone.outcomes()
     for name, column in alone.items():
         nan_ok = column.dtype.kind == "f"
         assert np.array_equal(column, block[name][13:14], equal_nan=nan_ok), name
@@ -59,7 +64,8 @@ def test_same_seed_same_table_and_another_seed_differs(mini_path):
 
 
 def test_ended_state_is_consistent(mini_path):
-    model = NegotiationModel(load_scenario(mini_path), replicates=300).run()
+    model = NegotiationModel(load_scenario(mini_path), replicates=300)
+    model.run_model()
     out = model.outcomes()
     reached = out["ceasefire"]
     assert np.all(np.isnan(out["terms_territory"][~reached]))

@@ -201,7 +201,8 @@ def test_events_scaling_past_the_cap_are_clipped_at_run_time(mini_doc, write_sce
         for i in range(120)
     ]
     scenario = load_scenario(write_scenario(mini_doc))
-    model = NegotiationModel(scenario, replicates=20).run()
+    model = NegotiationModel(scenario, replicates=20)
+    model.run_model()
     us, uk = (model.actor_keys.index(a) for a in ("US", "UK"))
     assert (model.state["capability"][:, us] == DYNAMIC_BOUNDS["capability"].high).all()
     assert (model.state["risk"][:, uk] == DYNAMIC_BOUNDS["risk"].low).all()

@@ -75,6 +75,46 @@ def test_military_decisions_happen_in_the_baseline():
     assert (runs.loc[won, "decision_week"] > 0).all()
 
 
+def test_capitulation_is_a_deal_signed_beyond_the_bounds_a_side_holds():
+    """Kreutz 2010: a side that succumbs by capitulation loses the war.  A deal a veto player
+    signs only because its defeat looms (beyond the red lines and limit it holds otherwise)
+    is its capitulation; a deal inside them is a settlement; both sides at once, neither."""
+    from sim.mechanics.decision import capitulations
+
+    side = np.array([1, -1])
+    beyond = np.array([[False, True], [True, False], [False, False], [True, True]])
+    assert capitulations(beyond, side).tolist() == [-1, 1, 0, 0]
+
+
+def test_a_capitulation_is_the_other_side_prevailing():
+    """In the baseline most signed ceasefires of 2026 are Ukraine's capitulations: signed by
+    a Ukraine that foresees its army breaking, beyond its red line on recognition (docs/
+    model.md, phase 5).  Each counts as Russia prevailing, never as a Ukrainian win, and only
+    while the ceasefire stands."""
+    runs = run(runs=1000)
+    capitulated = runs["capitulated"].astype(object)
+    standing = runs["outcome"].astype(object) == "ceasefire"
+    assert (capitulated[~standing] == "").all()
+    assert (capitulated == "ukraine").mean() > 0.1
+    # Ukraine's capitulations give away recognition beyond its red line (de facto, 0.5)
+    ukraine = capitulated == "ukraine"
+    assert (runs.loc[ukraine, "terms_recognition"] > 0.5 + 1e-6).mean() > 0.5
+
+
+@pytest.mark.slow
+def test_cutting_us_aid_makes_russia_prevail_more_often():
+    """Cutting US aid weakens Ukraine's side (phase 2a); a Ukraine that foresees its army
+    breaking signs Russia's terms sooner, so Russia prevails (victory or Ukraine's
+    capitulation) more often, paired over the same worlds."""
+    from sim.outcomes import headline_outcome
+
+    base, cut = run(runs=2000), run(runs=2000, policy="us_aid_cut")
+    prevails = headline_outcome("p_russia_prevails").compute
+    diff = prevails(cut, 104) - prevails(base, 104)
+    mean, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+    assert mean - 2 * se > 0.005
+
+
 # ----------------------------------------------------------------- 3. war aims
 def _with_issue(tmp_path: Path, name: str, salience: float) -> Path:
     """The baseline with one more issue both belligerents care about and no table can give

@@ -10,8 +10,7 @@ import numpy as np
 
 from ..outcomes import STATES
 from ..report.truth import week_date
-
-WEEKS_PER_YEAR = 52.0
+from ..state import WEEKS_PER_YEAR
 
 ENV = {"scenario": "CEASEFIRE_EXPLORE_SCENARIO", "policy": "CEASEFIRE_EXPLORE_POLICY",
        "set": "CEASEFIRE_EXPLORE_SET", "replicate": "CEASEFIRE_EXPLORE_REPLICATE"}  # fmt: skip

@@ -41,3 +41,37 @@ MIN_RESOLVE = 1e-6
 def wear(resolve: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """War weariness: resolve falls by the factor ``exp(-cost)``, floored at MIN_RESOLVE."""
     return np.maximum(resolve * np.exp(-cost), MIN_RESOLVE)
+
+
+def cost_of_fighting(
+    weekly: np.ndarray,
+    resolve: np.ndarray,
+    outlook_weeks: np.ndarray,
+    pressure: np.ndarray,
+    capability: np.ndarray,
+    mediator: int,
+    pressured: np.ndarray,
+) -> np.ndarray:
+    """Each veto player's perceived cost of fighting on over its outlook, (R, V) (phase 5).
+
+    ``k_i = T w_i (1 - rho_i) / rho_i + [i != mediator] * pressure * c_m / max_j c_j``: the
+    weekly cost ``w_i`` over the outlook ``T``, felt more the less resolve ``rho_i`` is left
+    (Filson & Werner 2002), plus the mediator's leverage on the parties it presses, in
+    proportion to its share of the strongest capability (Kydd 2003; docs/model.md).
+
+    Parameters
+    ----------
+    weekly, resolve : ndarray, shape (R, V)
+        The veto players' weekly cost of war (:func:`weekly_cost`) and resolve.
+    outlook_weeks, pressure : ndarray, shape (R,)
+    capability : ndarray, shape (R, N)
+        Every actor's capability; ``mediator`` is the mediator's column.
+    pressured : ndarray of bool, shape (V,)
+        The veto players the mediator presses (all but itself).
+    """
+    perceived = outlook_weeks[:, None] * weekly * (1.0 - resolve) / resolve
+    top = capability.max(axis=1)
+    leverage = pressure * np.divide(
+        capability[:, mediator], top, out=np.zeros_like(top), where=top > 0
+    )
+    return perceived + pressured[None, :] * leverage[:, None]

@@ -48,3 +48,39 @@ def victors(
     russia_wins = ukraine_breaks & (~both | (balance > 0))
     ukraine_wins = russia_breaks & (~both | (balance <= 0))
     return russia_wins, ukraine_wins
+
+
+def victory_terms(
+    victor_ideal: np.ndarray,
+    feasible_low: np.ndarray,
+    feasible_high: np.ndarray,
+    victor_table: np.ndarray,
+) -> np.ndarray:
+    """The terms a victory imposes, (R, K): the victor's ideal ``victor_ideal`` (R, K) on
+    every issue, within the feasible range (K,) where third parties decide the issue
+    (``victor_table`` (K,), ``victor_gets: table``; docs/model.md, phase 2c)."""
+    bounded = np.clip(victor_ideal, feasible_low, feasible_high)
+    return np.where(victor_table, bounded, victor_ideal)
+
+
+def capitulations(capitulates: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Which side capitulates in each signed deal, (R,): +1 Russia's, -1 Ukraine's, 0 none.
+
+    A veto player capitulates when it signs terms beyond its own red lines or ratification
+    limit, which it can only do because it expects to lose its army within its outlook
+    (phase 5: its limits and red lines lift).  The war then ends as the other side's
+    victory in the sense of the conflict-termination data: one side succumbs to the power of
+    the other by capitulation (Kreutz 2010, the UCDP Conflict Termination dataset; Reiter
+    2009).  Where players of both sides capitulate (both armies expected to break) the deal
+    is a settlement, not a capitulation.
+
+    Parameters
+    ----------
+    capitulates : ndarray of bool, shape (R, V)
+        Each veto player accepts terms beyond the bounds it holds when defeat does not loom.
+    side : ndarray, shape (V,)
+        The veto players' sides.
+    """
+    russia = (capitulates & (side > 0)[None, :]).any(axis=1)
+    ukraine = (capitulates & (side < 0)[None, :]).any(axis=1)
+    return np.where(russia & ~ukraine, 1, np.where(ukraine & ~russia, -1, 0))

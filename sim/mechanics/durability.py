@@ -64,3 +64,23 @@ def breakers(gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         The veto player (column) that gains most by breaking; meaningful where ``breaks``.
     """
     return (gain > 0).any(axis=1), gain.argmax(axis=1)
+
+
+def rearmed(capability: np.ndarray, rearmament: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Capabilities (R, N) after ``years`` (R,) of rearming at each actor's yearly rate
+    ``rearmament`` (R, N): ``c exp(g t)``."""
+    return capability * np.exp(rearmament * years[:, None])
+
+
+def trust_needed(accept: np.ndarray) -> np.ndarray:
+    """Rows where distrust can change an answer, (R,) indices: two or more veto players
+    accept (a player's own breaking never makes it distrust a deal)."""
+    return np.flatnonzero(accept.sum(axis=1) >= 2)
+
+
+def trusted(untrusty: np.ndarray) -> np.ndarray:
+    """Whether each veto player can trust the others to keep a deal, (R, V), given who
+    accepts it now and would break it once rearmed, ``untrusty`` (R, V) (Powell 2006: a deal
+    the rising side will not keep is no deal for the declining one)."""
+    others = untrusty.sum(axis=1, keepdims=True) - untrusty  # not its own breaking
+    return others == 0

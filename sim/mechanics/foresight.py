@@ -191,3 +191,15 @@ def ending_chances(
     p_russia = ukraine_breaks + undecided * top / forts
     p_ukraine = russia_breaks + undecided * bottom / forts
     return p_russia, p_ukraine
+
+
+DEFEAT_LOOMS = 0.5
+"""A veto player whose chance of losing its army within its outlook exceeds this is no
+longer held by its limits or red lines (docs/model.md, phase 5: more likely than not)."""
+
+
+def defeat_looms(p_russia: np.ndarray, p_ukraine: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Whether each veto player expects to lose the war within its outlook, more likely than
+    not (:data:`DEFEAT_LOOMS`), (R, V), from :func:`ending_chances` and the veto players'
+    sides ``side`` (V,): a government facing defeat signs what it must (Reiter 2009)."""
+    return np.where(side > 0, p_ukraine, p_russia) > DEFEAT_LOOMS

@@ -433,9 +433,9 @@ def run_outcomes(
 ) -> dict[str, np.ndarray]:
     """Outcome columns of ``replicates`` replicates of a scenario (file seed, one process)."""
     scenario = load_scenario(path, overrides=list(overrides))
-    return (
-        NegotiationModel(scenario, replicates=replicates, trajectory_replicates=0).run().outcomes()
-    )
+    model = NegotiationModel(scenario, replicates=replicates, trajectory_replicates=0)
+    model.run_model()
+    return model.outcomes()
 
 
 def war_weeks(outcomes: dict[str, np.ndarray], horizon: int) -> np.ndarray:
