@@ -24,16 +24,12 @@ import yaml
 
 from ..errors import ResultsError
 from ..folder_files import LIMITS, Unreadable, is_png, read_bytes, read_json
+from .kinds import KINDS as REGISTRY
 
-KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover", "calibrate", "backtest")
+KINDS = tuple(REGISTRY)
+"""The kinds of results folder the report knows (:data:`sim.report.kinds.KINDS`)."""
 
-TABLES = {
-    "compare": "comparison.csv",
-    "deal": "deal.csv",
-    "sweep": "sweep.csv",
-    "sensitivity": "sensitivity.csv",
-    "discover": "discover.csv",
-}
+TABLES = {name: kind.table for name, kind in REGISTRY.items() if kind.table}
 """The main table of each kind of folder (``run`` has ``summary.json`` instead)."""
 
 
