@@ -65,6 +65,11 @@ def _problem(err: dict) -> str:
     return err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
 
 
+VETO_MIN_RISK = 1.0
+"""A veto player's least risk exponent: the package is solved for concave utilities
+(docs/model.md, phase 5), so neither the file nor an event may take it lower."""
+
+
 def validate_document(doc: dict, source: str) -> ScenarioSpec:
     """Validate a merged raw document; raise :class:`ScenarioError` naming every problem
     the schema finds (one line each, :meth:`ScenarioError.lines`; a misspelt key with a
@@ -197,7 +202,7 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
             f"{len(vetoes)}: {', '.join(vetoes)}",
         )
     for name in vetoes:
-        if _lower(spec.actors[name].risk) < 1.0:
+        if _lower(spec.actors[name].risk) < VETO_MIN_RISK:
             raise ScenarioError(
                 source,
                 f"actors.{name}.risk",
@@ -280,7 +285,7 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                 if kind == "set":
                     _check_set_value(value, target, source, f"{where}.set.{path}")
                 parts = path.split(".")
-                if target == "risk" and parts[1] in vetoes and _lower(value) < 1.0:
+                if target == "risk" and parts[1] in vetoes and _lower(value) < VETO_MIN_RISK:
                     # a veto player's utility must stay concave (docs/model.md, phase 5)
                     raise ScenarioError(
                         source,

@@ -32,6 +32,7 @@ class Field:
     bounds: Bounds | None
     declared: Declared | None
     mapping: bool  # a {name: value} field (position, salience, tripwire, ...)
+    uncertain: bool = False  # may be a distribution, not only a number
 
     @property
     def dynamic(self) -> bool:
@@ -62,7 +63,9 @@ def fields_of(model: type[BaseModel]) -> dict[str, Field]:
         bounds = next((m.bounds for m in found if isinstance(m, _Typed) and m.bounds), None)
         declared = next((m for m in found if isinstance(m, Declared)), None)
         mapping = typing.get_origin(info.annotation) is dict
-        out[info.alias or name] = Field(model, info.alias or name, bounds, declared, mapping)
+        uncertain = any(isinstance(m, _Typed) and m.uncertain for m in found)
+        key = info.alias or name
+        out[key] = Field(model, key, bounds, declared, mapping, uncertain)
     return out
 
 
@@ -81,11 +84,7 @@ def _is_optional_section(annotation: Any) -> bool:
 
 def _uncertain(model: type[BaseModel]) -> bool:
     """Whether any field of ``model`` may be a distribution (a :func:`~.schema.param`)."""
-    for info in model.model_fields.values():
-        found = list(info.metadata) + _metadata(info.annotation)
-        if any(isinstance(m, _Typed) and m.uncertain for m in found):
-            return True
-    return False
+    return any(f.uncertain for f in fields_of(model).values())
 
 
 SECTIONS: tuple[str, ...] = tuple(

@@ -458,7 +458,9 @@ class EventSpec(_Strict):
     set: dict[str, Annotated[Param, param()]] = {}
     scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
     # not before this week (a policy's `from:`): a condition that holds earlier waits
-    from_: Annotated[int, whole(1)] | None = Field(None, alias="from")
+    from_: Annotated[Annotated[int, whole(1)] | None, Declared("not before", "week")] = Field(
+        None, alias="from"
+    )
 
 
 def _week_or_date(value: Any) -> int | str:
@@ -563,7 +565,9 @@ class ScenarioSpec(_Strict):
     durability: DurabilitySpec = DurabilitySpec()
     events: list[EventSpec] = []
     policies: dict[str, PolicySpec] = {}
-    offer: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    offer: Annotated[
+        dict[str, Annotated[float, number(0.0, 1.0)]], Declared("offered term", "0-1")
+    ] = {}
     offer_holds: OfferHoldsSpec = OfferHoldsSpec()
     deals: dict[str, DealSpec] = {}
     tabled: TabledSpec | None = None
