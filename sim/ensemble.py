@@ -28,7 +28,7 @@ from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
 from .model import NegotiationModel
 from .options import check_chunking, check_options
-from .outcomes import OUTCOME_COLUMNS, summarize, to_frame
+from .outcomes import record_columns, summarize, to_frame
 from .scenario import Scenario, load_scenario
 
 TRAJECTORY_REPLICATES = 1000
@@ -166,7 +166,7 @@ def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def chunk_columns(scenario: Scenario) -> list[str]:
     """The columns every chunk of ``scenario`` has: a saved chunk lacking one is refused."""
-    return ["replicate", *OUTCOME_COLUMNS, *(f"terms_{issue}" for issue in scenario.spec.issues)]
+    return ["replicate", *record_columns(), *(f"terms_{issue}" for issue in scenario.spec.issues)]
 
 
 def run_chunk(
