@@ -26,6 +26,7 @@ from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
 from .checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
+from .labels import titled
 from .model import NegotiationModel
 from .options import check_chunking, check_options
 from .outcomes import record_columns, summarize, to_frame
@@ -99,9 +100,7 @@ class EnsembleResult:
 
     def _title(self) -> str:
         scenario = self.scenario
-        named = scenario.label + (
-            f" (overrides: {', '.join(scenario.overrides)})" if scenario.overrides else ""
-        )
+        named = titled(scenario.label, scenario.overrides)
         return f"{shorten(named, 100)}: {len(self.runs):,} runs, seed {self.seed}"
 
     def __repr__(self) -> str:

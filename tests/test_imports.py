@@ -95,7 +95,7 @@ def test_plots_draw_from_tables_only():
     """Figures depend on the outcome vocabulary, the input vocabulary (the labels the
     scenario schema declares) and the style, never on the simulation, the analysis or the
     results folders (those call the plots, not the other way)."""
-    vocabulary = {"sim.outcomes", "sim.scenario.fields"}
+    vocabulary = {"sim.outcomes", "sim.scenario.fields", "sim.labels"}
     for module, targets in GRAPH.items():
         if module.startswith("sim.plots"):
             outside = {t for t in targets if not t.startswith("sim.plots")} - vocabulary

@@ -18,6 +18,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..labels import titled
 from ..scenario.fields import LABELS
 
 # No backend is chosen here (a notebook keeps its inline backend): the command line selects
@@ -255,10 +256,7 @@ def wrap(text: str, width: int = 38) -> str:
 
 def run_title(label: str, overrides: Iterable[str] = ()) -> str:
     """The name of a run in a title: ``baseline+us_aid_cut (overrides: actors.US.aid=0)``."""
-    overrides = [str(o) for o in overrides]
-    if not overrides:
-        return escape(label)
-    return escape(f"{label} (overrides: {', '.join(overrides)})")
+    return escape(titled(label, overrides))
 
 
 def start_of(info: Mapping) -> date | None:
