@@ -167,12 +167,13 @@ def _scenario_texts(folder: Folder) -> None:
     """Find the scenario text: recorded in the folder, or read from disk if its hash still
     matches the recorded one."""
     info = folder.info
-    if folder.kind == "discover":
+    kind = REGISTRY.get(folder.kind)
+    if kind is not None and kind.of_run:
         run_info = _discovered_run(folder)
         if run_info is not None:
             folder.run_info = run_info
             info = run_info
-    if folder.kind == "compare":
+    if kind is not None and kind.arms:
         arms = info.get("arms") if isinstance(info.get("arms"), dict) else {}
         reference = arms.get(info.get("reference")) or next(iter(arms.values()), {})
         info = reference if isinstance(reference, dict) else {}

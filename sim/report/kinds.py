@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import compared, tables
+from . import compared, tables, truth
 from .headline import run_headline
-from .page import Table, finite, registry_labels, text
+from .page import Table, finite, num, registry_labels, text
 
 if TYPE_CHECKING:
     from .folder import Folder
@@ -38,6 +38,18 @@ def _same_label(info: Mapping, label: object) -> object:
 
 def _no_question(info: Mapping) -> str | None:
     return None
+
+
+def _no_lines(info: Mapping) -> list[str]:
+    return []
+
+
+def _no_line(folder: Folder) -> str:
+    return ""
+
+
+def _no_limitations(folder: Folder) -> list[truth.Limitation]:
+    return []
 
 
 def _scenario_args(info: Mapping) -> tuple[list[str], list]:
@@ -93,6 +105,17 @@ class Kind:
         The kind's own arguments of the rebuilt command, after the scenario part.
     command
         The whole rebuilt command after ``ceasefire KIND`` (replacing the parts above).
+    arms
+        Whether the folder runs arms: its scenario is the reference arm's (the manifest's
+        ``arms``), its runs are counted per arm.
+    of_run
+        Whether the folder explores a run's folder, whose manifest holds the scenario.
+    describe
+        The kind's own lines about the scenario (after the policy), from the manifest.
+    bottom_line
+        The page's first sentence or two (:mod:`sim.report.truth`).
+    limitations
+        The validation bands the folder's numbers fall outside (:mod:`sim.report.truth`).
     """
 
     name: str
@@ -111,6 +134,11 @@ class Kind:
     scenario: Callable[[Mapping], tuple[list[str], list]] = _scenario_args
     arguments: Callable[[Mapping], list[str]] = _no_args
     command: Callable[[Mapping], list[str]] | None = None
+    arms: bool = False
+    of_run: bool = False
+    describe: Callable[[Mapping], list[str]] = _no_lines
+    bottom_line: Callable[[Folder], str] = _no_line
+    limitations: Callable[[Folder], list[truth.Limitation]] = _no_limitations
 
 
 # --------------------------------------------------------------------------- run
@@ -178,6 +206,19 @@ def _compare_scenario(info: Mapping) -> tuple[list[str], list]:
 # --------------------------------------------------------------------------- deal
 def _deal_label(info: Mapping, label: object) -> object:
     return f"{info.get('deal', '?')} on {info.get('label', '?')}"
+
+
+def _deal_lines(info: Mapping) -> list[str]:
+    """The deal's terms and the weeks it is tabled in."""
+    terms = info.get("terms") if isinstance(info.get("terms"), dict) else {}
+    described = ", ".join(
+        f"{k} = {'the line of contact' if v == 'line' else num(v)}" for k, v in terms.items()
+    )
+    weeks = ", ".join(str(w) for w in info.get("weeks") or [])
+    return [
+        f"The deal “{info.get('deal', '?')}”: {described or 'no terms'}"
+        + (f", tabled in week {weeks}." if weeks else ".")
+    ]
 
 
 def _deal_warnings(folder: Folder) -> list[str]:
@@ -324,6 +365,8 @@ KINDS: dict[str, Kind] = {
             headline=_run_headline,
             runs_per="",
             checks_validation=True,
+            bottom_line=truth.run_bottom_line,
+            limitations=truth.run_limitations,
         ),
         Kind(
             "compare",
@@ -339,6 +382,9 @@ KINDS: dict[str, Kind] = {
             checks_validation=True,
             label=_compare_label,
             scenario=_compare_scenario,
+            arms=True,
+            bottom_line=truth.compare_bottom_line,
+            limitations=truth.compare_limitations,
         ),
         Kind(
             "deal",
@@ -357,6 +403,8 @@ KINDS: dict[str, Kind] = {
             runs_per=" per week",
             label=_deal_label,
             arguments=_deal_arguments,
+            describe=_deal_lines,
+            bottom_line=truth.deal_bottom_line,
         ),
         Kind(
             "sweep",
@@ -375,6 +423,7 @@ KINDS: dict[str, Kind] = {
             runs_per=" per grid point",
             ask=_sweep_question,
             arguments=_sweep_arguments,
+            bottom_line=truth.sweep_bottom_line,
         ),
         Kind(
             "sensitivity",
@@ -393,6 +442,7 @@ KINDS: dict[str, Kind] = {
             compared=compared.inputs,
             warnings=_sensitivity_warnings,
             arguments=_sensitivity_arguments,
+            bottom_line=truth.sensitivity_bottom_line,
         ),
         Kind(
             "discover",
@@ -412,6 +462,8 @@ KINDS: dict[str, Kind] = {
             warnings=_discover_warnings,
             ask=_discover_question,
             command=_discover_command,
+            of_run=True,
+            bottom_line=truth.discover_bottom_line,
         ),
         Kind(
             "calibrate",

@@ -26,7 +26,6 @@ from .page import (
     finite,
     horizon_of,
     humanize,
-    num,
     text,
 )
 
@@ -41,9 +40,10 @@ name order): each kind's ``figures``."""
 
 def scenario_lines(folder: Folder) -> list[str]:
     """The scenario in a sentence or two: name and description, policy, overrides."""
+    kind = kind_of(folder.kind)
     info = folder.run_info if folder.run_info else folder.info
     doc = folder.scenario_doc
-    if folder.kind == "compare":
+    if kind.arms:
         arms = info.get("arms") if isinstance(info.get("arms"), dict) else {}
         ref = arms.get(info.get("reference"), {})
         info = ref if isinstance(ref, dict) else {}
@@ -61,18 +61,9 @@ def scenario_lines(folder: Folder) -> list[str]:
         entry = policies.get(policy)
         what = text(entry.get("description")) if isinstance(entry, dict) else ""
         lines.append(f"Policy “{policy}” applied" + (f": {what}" if what else "."))
-    elif folder.kind != "compare":
+    elif not kind.arms:
         lines.append("No policy applied (the scenario as written).")
-    if folder.kind == "deal":
-        terms = info.get("terms") if isinstance(info.get("terms"), dict) else {}
-        described = ", ".join(
-            f"{k} = {'the line of contact' if v == 'line' else num(v)}" for k, v in terms.items()
-        )
-        weeks = ", ".join(str(w) for w in info.get("weeks") or [])
-        lines.append(
-            f"The deal “{info.get('deal', '?')}”: {described or 'no terms'}"
-            + (f", tabled in week {weeks}." if weeks else ".")
-        )
+    lines += kind.describe(info)
     overrides = info.get("overrides") or []
     if overrides:
         lines.append("Overrides (--set): " + ", ".join(map(str, overrides)) + ".")
@@ -80,7 +71,7 @@ def scenario_lines(folder: Folder) -> list[str]:
     runs = folder.info.get("runs")
     bits = []
     if finite(runs):
-        bits.append(f"{int(runs):,} runs" + (" per arm" if folder.kind == "compare" else ""))
+        bits.append(f"{int(runs):,} runs" + (" per arm" if kind.arms else ""))
     if finite(horizon):
         bits.append(f"a horizon of {int(horizon)} weeks")
     if folder.info.get("seed") is not None:
@@ -293,8 +284,8 @@ def build(folder: Folder, name: str | None = None) -> Report:
     report.figures = figures(folder)
     report.compared = kind.compared(folder)
     assumptions(folder, report)
-    report.bottom_line = truth.bottom_line(folder)
-    report.limitations = truth.folder_limitations(folder)
+    report.bottom_line = kind.bottom_line(folder)
+    report.limitations = kind.limitations(folder)
     report.checked_rows = truth.checked_rows(horizon_of(folder)) if kind.checks_validation else []
     report.warnings = warnings(folder)
     reproduce(folder, report)

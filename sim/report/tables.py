@@ -70,8 +70,8 @@ def compare_tables(folder: Folder) -> list[Table]:
                 ["Arm", *(m["label"] for m in group)],
                 rows,
                 note=(f"{runs:,} runs per arm. " if runs else "")
-                + "Brackets: 95% intervals (shares: Wilson; median weeks: order statistics; "
-                "means: Student's t).",
+                + "Brackets: 95% intervals (shares: Wilson; medians: binomial order "
+                "statistics; means: Student's t).",
             )
         )
     for n, group in enumerate(groups, start=1):
