@@ -26,9 +26,10 @@ from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
 from .checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
+from .labels import titled
 from .model import NegotiationModel
 from .options import check_chunking, check_options
-from .outcomes import OUTCOME_COLUMNS, summarize, to_frame
+from .outcomes import record_columns, summarize, to_frame
 from .scenario import Scenario, load_scenario
 
 TRAJECTORY_REPLICATES = 1000
@@ -99,9 +100,7 @@ class EnsembleResult:
 
     def _title(self) -> str:
         scenario = self.scenario
-        named = scenario.label + (
-            f" (overrides: {', '.join(scenario.overrides)})" if scenario.overrides else ""
-        )
+        named = titled(scenario.label, scenario.overrides)
         return f"{shorten(named, 100)}: {len(self.runs):,} runs, seed {self.seed}"
 
     def __repr__(self) -> str:
@@ -166,7 +165,7 @@ def chunks(runs: int, chunk_size: int) -> list[tuple[int, int]]:
 
 def chunk_columns(scenario: Scenario) -> list[str]:
     """The columns every chunk of ``scenario`` has: a saved chunk lacking one is refused."""
-    return ["replicate", *OUTCOME_COLUMNS, *(f"terms_{issue}" for issue in scenario.spec.issues)]
+    return ["replicate", *record_columns(), *(f"terms_{issue}" for issue in scenario.spec.issues)]
 
 
 def run_chunk(

@@ -16,19 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom, norm
 
-OUTCOME_COLUMNS = (
-    "outcome",
-    "ceasefire",
-    "ceasefire_week",
-    "held",
-    "capitulated",
-    "collapses",
-    "breaker",
-    "final_control",
-    "blocker",
-)
+# median_ci and wilson are used from here by the plots, deals and the record (re-exported)
+from .statistics import mean_interval, median_ci, wilson  # noqa: F401
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 HEADLINE_WEEKS = (26, 52)
@@ -71,11 +62,11 @@ class Outcome:
     label : str
         Its title; ``{horizon}`` is replaced by the horizon in weeks.
     kind : {"proportion", "week", "value"}
-        How it is summarised over replicates: ``proportion`` (0/1 per replicate) as a share
-        with a Wilson interval; ``week`` (NaN where it does not apply) as the median of the
-        replicates where it applies, with an order-statistic interval (bootstrap in
-        ``compare``); ``value`` as the mean with a normal interval (bootstrap in
-        ``compare``).  In ``sensitivity`` each design point's replicates are averaged, a
+        How it is summarised over replicates (:mod:`sim.statistics`): ``proportion`` (0/1
+        per replicate) as a share with a Wilson interval; ``week`` (NaN where it does not
+        apply) as the median of the replicates where it applies, with an order-statistic
+        interval (a paired bootstrap for ``compare``'s differences of medians); ``value``
+        as the mean with Student's t interval.  In ``sensitivity`` each design point's replicates are averaged, a
         missing week counted as horizon + 1.
     compute : callable
         ``compute(runs, horizon)``: the per-replicate values (a float array as long as
@@ -112,25 +103,38 @@ class Outcome:
         return f"{value:g}" if self.kind == "week" else f"{value:.3f}"
 
 
+def _reads(column: str, compute: Callable) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    """``compute``, marked with the column of the runs table it reads (:func:`record_columns`)."""
+    compute.column = column  # type: ignore[attr-defined]
+    return compute
+
+
 def _column(name: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
     def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
         return runs[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
-    return compute
+    return _reads(name, compute)
 
 
 def _by_week(week: int) -> Callable[[pd.DataFrame, int], np.ndarray]:
     def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
         return (runs["ceasefire_week"].astype("Float64") <= week).fillna(False).to_numpy(float)
 
-    return compute
+    return _reads("ceasefire_week", compute)
 
 
 def _state(state: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
     def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
         return (runs["outcome"].astype(object) == state).to_numpy(float)
 
-    return compute
+    return _reads("outcome", compute)
+
+
+def _any(name: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        return (runs[name].to_numpy() > 0).astype(float)
+
+    return _reads(name, compute)
 
 
 def _prevails(side: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
@@ -145,7 +149,7 @@ def _prevails(side: str) -> Callable[[pd.DataFrame, int], np.ndarray]:
             won |= runs["capitulated"].astype(object) == other
         return won.to_numpy(float)
 
-    return compute
+    return _reads("capitulated", compute)
 
 
 HEADLINE: tuple[Outcome, ...] = (
@@ -198,7 +202,7 @@ HEADLINE: tuple[Outcome, ...] = (
         "p_collapse",
         "P(a ceasefire collapsed by week {horizon})",
         "proportion",
-        lambda runs, horizon: (runs["collapses"].to_numpy() > 0).astype(float),
+        _any("collapses"),
         short="P(collapse)",
     ),
     Outcome(
@@ -220,6 +224,19 @@ HEADLINE: tuple[Outcome, ...] = (
 )
 """The headline outcomes, in display order."""
 
+BLOCKS = ("blocker", "breaker")
+"""The columns of the outcome record beyond those the headline outcomes read: who blocked
+the last package and who broke the last ceasefire (``summary.json``'s ``blockers`` and
+``breakers``)."""
+
+
+def record_columns() -> tuple[str, ...]:
+    """The columns of the outcome record (``runs.parquet``, one row per replicate, before
+    the terms and the sampled inputs): those the headline outcomes read, then
+    :data:`BLOCKS`."""
+    read = (getattr(o.compute, "column", None) for o in HEADLINE)
+    return tuple(dict.fromkeys([*(c for c in read if c), *BLOCKS]))
+
 
 def headline_outcomes(horizon: int) -> list[Outcome]:
     """The headline outcomes reported for this horizon."""
@@ -231,19 +248,10 @@ def headline_outcome(key: str) -> Outcome | None:
     return next((o for o in HEADLINE if o.key == key), None)
 
 
-def median_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Median with a distribution-free interval from binomial order statistics."""
-    v = np.sort(np.asarray(values, dtype=float))
-    n = len(v)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    lo_k = int(binom.ppf((1 - level) / 2, n, 0.5))  # order statistics bracketing the median
-    hi_k = int(binom.ppf((1 + level) / 2, n, 0.5))
-    return float(np.median(v)), float(v[max(lo_k - 1, 0)]), float(v[min(hi_k, n - 1)])
-
-
 def summarise(outcome: Outcome, values: np.ndarray) -> tuple[float, float, float]:
-    """An outcome's estimate and 95% interval from its per-replicate values."""
+    """An outcome's estimate and 95% interval from its per-replicate values, by its kind
+    (:mod:`sim.statistics`): a share with Wilson's interval, a median week with the
+    order-statistic interval, a mean with Student's t (as ``compare``)."""
     values = np.asarray(values, dtype=float)
     n = len(values)
     if outcome.kind == "proportion":
@@ -251,9 +259,7 @@ def summarise(outcome: Outcome, values: np.ndarray) -> tuple[float, float, float
         return (hits / n if n else math.nan, *wilson(hits, n))
     if outcome.kind == "week":
         return median_ci(values[~np.isnan(values)])
-    mean = float(values.mean()) if n else math.nan
-    half = 1.96 * float(values.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
-    return mean, mean - half, mean + half
+    return mean_interval(values)
 
 
 def headline(runs: pd.DataFrame, horizon: int) -> dict[str, float]:
@@ -290,18 +296,6 @@ def to_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
     frame["breaker"] = pd.Categorical(frame["breaker"].replace("", None))
     frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(STATES))
     return frame
-
-
-def wilson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion (well-behaved at 0 and 1)."""
-    if n == 0:
-        return (float("nan"), float("nan"))
-    z = norm.ppf(0.5 + level / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # the interval always holds p; clipping to p only undoes rounding at 0 and 1
-    return (min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def cumulative_incidence(weeks: pd.Series, runs: int, horizon: int) -> np.ndarray:

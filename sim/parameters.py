@@ -8,10 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .distributions import Distribution, Param
-from .scenario import ScenarioSpec
+from .scenario import SECTIONS, ScenarioSpec
 from .streams import uniforms
-
-_SECTIONS = ("battlefield", "beliefs", "negotiation", "durability")
 
 
 def flat_parameters(spec: ScenarioSpec) -> dict[str, Param]:
@@ -37,7 +35,7 @@ def flat_parameters(spec: ScenarioSpec) -> dict[str, Param]:
             flat[f"issues.{name}.at_war"] = issue.at_war
     for name, actor in spec.actors.items():
         put(f"actors.{name}", dict(actor))
-    for section in _SECTIONS:
+    for section in SECTIONS:  # the sections of parameters (sim.scenario.fields)
         put(section, dict(getattr(spec, section)))
     for event in spec.events:
         flat[f"events.{event.name}.probability"] = event.probability

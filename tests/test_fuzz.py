@@ -25,6 +25,19 @@ from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario, run_ensemble
 from sim.outcomes import summarize
+from sim.scenario import (
+    DYNAMIC_ACTOR_FIELDS,
+    ActorSpec,
+    BattlefieldSpec,
+    BeliefSpec,
+    DurabilitySpec,
+    EventSpec,
+    IssueSpec,
+    NegotiationSpec,
+    ScenarioSpec,
+)
+from sim.testing import strategies
+from sim.testing.strategies import bounds_of, dynamic_values
 
 MINI: dict = yaml.safe_load((Path(__file__).parent / "data" / "mini.yaml").read_text())
 DEFAULT_EXAMPLES = 40
@@ -36,41 +49,11 @@ FUZZ = settings(
 )
 SLOW = settings(FUZZ, max_examples=SLOW_EXAMPLES)
 
-# ---------------------------------------------------------------------------- numbers
-finite = st.floats(allow_nan=False, allow_infinity=False, width=32)
-
-
-def _param(low: float, high: float, valid: bool) -> st.SearchStrategy[Any]:
-    """A number or a distribution: within ``[low, high]`` when ``valid``, else anything near."""
-    x = st.floats(low, high)
-    if valid:
-        return st.one_of(
-            x,
-            st.lists(x, min_size=2, max_size=2).map(lambda p: {"uniform": sorted(p)}),
-            st.lists(x, min_size=3, max_size=3).map(lambda p: {"triangular": sorted(p)}),
-            st.lists(x, min_size=1, max_size=3).map(lambda v: {"choice": v}),
-            st.tuples(x, st.floats(0.0, 1.0)).map(lambda p: {"normal": {"mean": p[0], "sd": p[1]}}),
-        )
-    x = st.one_of(x, st.floats(low - 1.0, high + 1.0), finite)
-    return st.one_of(
-        x,
-        st.lists(x, min_size=2, max_size=2).map(lambda p: {"uniform": p}),
-        st.lists(x, min_size=3, max_size=3).map(lambda p: {"triangular": p}),
-        st.lists(x, max_size=3).map(lambda v: {"choice": v}),
-        st.tuples(x, st.floats(-1.0, 1.0)).map(lambda p: {"normal": {"mean": p[0], "sd": p[1]}}),
-    )
-
-
-ACTOR_FIELDS = {
-    "capability": (0.0, 20.0),
-    "resolve": (0.01, 1.0),
-    "risk": (0.1, 10.0),
-    "aid": (0.0, 1.0),
-    "aid_cost": (0.0, 0.1),
-    "war_cost": (0.0, 0.1),
-    "optimism": (-1.0, 1.0),
-}
-DYNAMIC = ("capability", "resolve", "aid", "aid_cost", "war_cost", "risk")
+# ---------------------------------------------------------------------------- documents
+# Every range comes from the schema's declared bounds (sim.testing.strategies); the only
+# numbers here are the test's sizes (horizon, runs, counts of weeks), kept small for speed.
+WEEKS = 12
+ACTOR_FIELDS = ("capability", "resolve", "risk", "aid", "aid_cost", "war_cost", "optimism")
 
 
 @st.composite
@@ -82,10 +65,9 @@ def scenario_docs(draw, valid: bool | None = None) -> dict:
     """
     if valid is None:
         valid = draw(st.booleans())
-    unit = st.floats(0.0, 1.0)
 
-    def param(low, high):
-        return _param(low, high, valid)
+    def value(model, name):
+        return draw(strategies.values(model, name, valid))
 
     doc = copy.deepcopy(MINI)
     extra = draw(st.lists(st.sampled_from(["nato", "troops"]), unique=True))
@@ -93,72 +75,75 @@ def scenario_docs(draw, valid: bool | None = None) -> dict:
     doc["issues"] = {k: v for k, v in doc["issues"].items() if k in issues}
     for issue in doc["issues"].values():
         if draw(st.booleans()):
-            issue["status_quo"] = draw(param(0.0, 1.0))
+            issue["status_quo"] = value(IssueSpec, "status_quo")
     names = ["Russia", "Ukraine", "US", *draw(st.lists(st.just("UK"), max_size=1))]
     doc["actors"] = {k: v for k, v in doc["actors"].items() if k in names}
     for actor in doc["actors"].values():
-        for field in draw(st.lists(st.sampled_from(sorted(ACTOR_FIELDS)), unique=True)):
-            low, high = ACTOR_FIELDS[field]
-            if field == "risk" and actor.get("veto"):
-                low = 1.0  # a veto player's utility must be concave (sim/mechanics/package.py)
-            actor[field] = draw(param(low, high))
-        actor["position"] = {k: draw(param(0.0, 1.0)) for k in issues}
-        actor["salience"] = {k: draw(param(0.0, 1.0)) for k in issues}
-    doc["horizon"] = draw(st.integers(1, 12))
-    doc["runs"] = draw(st.integers(1, 5))
-    doc["seed"] = draw(st.integers(0, 2**63 - 1))
+        for field in draw(st.lists(st.sampled_from(ACTOR_FIELDS), unique=True)):
+            veto = bool(actor.get("veto"))
+            actor[field] = draw(strategies.actor_values(field, valid, veto=veto))
+        actor["position"] = {k: value(ActorSpec, "position") for k in issues}
+        actor["salience"] = {k: value(ActorSpec, "salience") for k in issues}
+    doc["horizon"] = draw(strategies.wholes(ScenarioSpec, "horizon", most=WEEKS))
+    doc["runs"] = draw(strategies.wholes(ScenarioSpec, "runs", most=5))
+    doc["seed"] = draw(strategies.wholes(ScenarioSpec, "seed"))
     doc["battlefield"] = {
         "issue": "territory",
-        "control": draw(param(0.0, 1.0)),
-        "drift": draw(param(0.0, 0.01)),
-        "volatility": draw(param(0.0, 0.01)),
+        **{k: value(BattlefieldSpec, k) for k in ("control", "drift", "volatility")},
     }
-    doc["beliefs"] = {
-        "prior_weeks": draw(param(0.5, 100.0)),
-        "outlook_weeks": draw(param(1.0, 104.0)),
-    }
+    doc["beliefs"] = {k: value(BeliefSpec, k) for k in ("prior_weeks", "outlook_weeks")}
     doc["negotiation"] = {
-        "q": draw(unit),
-        "t": draw(unit),
-        "rounds_every": draw(st.integers(1, 8)),
-        "first_week": draw(st.integers(1, 12)),
-        "pressure": draw(param(0.0, 0.1)),
-        "cooldown_weeks": draw(st.integers(0, 12)),
+        "q": value(NegotiationSpec, "q"),
+        "t": value(NegotiationSpec, "t"),
+        "rounds_every": draw(strategies.wholes(NegotiationSpec, "rounds_every", most=WEEKS)),
+        "first_week": draw(strategies.wholes(NegotiationSpec, "first_week", most=WEEKS)),
+        "pressure": value(NegotiationSpec, "pressure"),
+        "cooldown_weeks": draw(strategies.wholes(NegotiationSpec, "cooldown_weeks", most=WEEKS)),
     }
     doc["durability"] = {
-        "accident_hazard": draw(param(0.0, 0.1)),
-        "resume_cost": draw(param(0.0, 0.2)),
-        "tripwire": {k: draw(param(0.0, 5.0)) for k in issues if k != "territory"},
+        "accident_hazard": value(DurabilitySpec, "accident_hazard"),
+        "resume_cost": value(DurabilitySpec, "resume_cost"),
+        "tripwire": {k: value(DurabilitySpec, "tripwire") for k in issues if k != "territory"},
     }
+    unit = strategies.numbers(bounds_of(BattlefieldSpec, "control"))
+    week = strategies.wholes(EventSpec, "at", most=WEEKS)
     events = []
     for i in range(draw(st.integers(0, 3))):
         actor = draw(st.sampled_from(names))
-        field = draw(st.sampled_from(DYNAMIC))
+        field = draw(st.sampled_from(DYNAMIC_ACTOR_FIELDS))
         timing = draw(
             st.sampled_from(
                 [
-                    {"at": draw(st.integers(1, 12))},
-                    {"window": sorted(draw(st.tuples(st.integers(1, 12), st.integers(1, 12))))},
+                    {"at": draw(week)},
+                    {"window": sorted(draw(st.tuples(week, week)))},
                     {"when": f"control > {draw(unit):.3f}"},
                     {"when": f"actors.{actor}.resolve < {draw(unit):.3f}"},
-                    {"when": f"week >= {draw(st.integers(1, 12))}"},
+                    {"when": f"week >= {draw(week)}"},
                 ]
             )
         )
+        scale = strategies.values(EventSpec, "scale", valid)
         change = draw(
             st.sampled_from(
                 [
-                    {"scale": {f"actors.{actor}.{field}": draw(param(0.0, 2.0))}},
-                    {"set": {f"actors.{actor}.{field}": draw(param(*ACTOR_FIELDS[field]))}},
-                    {"set": {f"actors.{actor}.position.{issues[0]}": draw(param(0.0, 1.0))}},
-                    {"scale": {"battlefield.drift": draw(param(0.0, 2.0))}},
+                    {"scale": {f"actors.{actor}.{field}": draw(scale)}},
+                    {"set": {f"actors.{actor}.{field}": draw(dynamic_values(field, valid))}},
+                    {
+                        "set": {
+                            f"actors.{actor}.position.{issues[0]}": draw(
+                                dynamic_values("position", valid)
+                            )
+                        }
+                    },
+                    {"scale": {"battlefield.drift": draw(scale)}},
                 ]
             )
         )
-        events.append({"name": f"e{i}", "probability": draw(param(0.0, 1.0)), **timing, **change})
+        probability = value(EventSpec, "probability")
+        events.append({"name": f"e{i}", "probability": probability, **timing, **change})
     doc["events"] = events
     doc["policies"] = {
-        "cut": {"description": "a policy", "set": {"actors.US.aid": draw(param(0.0, 1.0))}}
+        "cut": {"description": "a policy", "set": {"actors.US.aid": value(ActorSpec, "aid")}}
     }
     return doc
 

@@ -92,11 +92,13 @@ def test_no_import_circle_inside_sim():
 
 
 def test_plots_draw_from_tables_only():
-    """Figures depend on the outcome vocabulary and the style, never on the simulation,
-    the analysis or the results folders (those call the plots, not the other way)."""
+    """Figures depend on the outcome vocabulary, the input vocabulary (the labels the
+    scenario schema declares) and the style, never on the simulation, the analysis or the
+    results folders (those call the plots, not the other way)."""
+    vocabulary = {"sim.outcomes", "sim.scenario.fields", "sim.labels"}
     for module, targets in GRAPH.items():
         if module.startswith("sim.plots"):
-            outside = {t for t in targets if not t.startswith("sim.plots")} - {"sim.outcomes"}
+            outside = {t for t in targets if not t.startswith("sim.plots")} - vocabulary
             assert not outside, f"{module} imports {sorted(outside)}"
 
 

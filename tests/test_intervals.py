@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.stats import bootstrap
 
-import sim.analysis.intervals as iv
+import sim.statistics as iv
 from sim.analysis import comparison as cmp
 from sim.outcomes import wilson
 

@@ -169,8 +169,10 @@ def test_a_sensitivity_whose_indices_are_noise_says_so(tmp_path):
 
 def test_a_comparison_names_the_arms_outside_a_band_once_per_band_and_side(compared):
     """Arms above and below one band are two warnings, each naming its arms."""
+    from sim.report.kinds import kind_of
     from sim.report.sections import build
-    from sim.report.truth import folder_limitations
+
+    folder_limitations = kind_of("compare").limitations
 
     folder = read_folder(compared)
     table = folder.table

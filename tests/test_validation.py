@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.mechanics import package
 from sim.validation import checks as v
 
 CHECKS = {check.__name__: (check, takes_quick) for _, check, takes_quick in v.CHECKS}
@@ -108,5 +109,5 @@ def test_nash_rows_grid_is_the_utility_of_each_package() -> None:
         np.testing.assert_allclose(grid[..., n], u, atol=1e-14)
     # about half the problems admit a deal, so both branches of the solver are checked
     many = v.nash_problems(np.random.default_rng(1), 400, 3)
-    share = v.package.nash_package(**many).feasible.mean()
+    share = package.nash_package(**many).feasible.mean()
     assert 0.3 < share < 0.8

@@ -172,9 +172,9 @@ def compare_folders(
 
 def outcome_columns(runs: pd.DataFrame) -> set[str]:
     """The columns of a runs table that hold outcomes (not sampled inputs or costs)."""
-    from ..outcomes import OUTCOME_COLUMNS
+    from ..outcomes import record_columns
 
-    return {c for c in runs.columns if c in OUTCOME_COLUMNS or c.startswith("terms_")}
+    return {c for c in runs.columns if c in record_columns() or c.startswith("terms_")}
 
 
 def check_comparable(

@@ -10,11 +10,12 @@ parameters it names for that replicate.  Conditions are parsed by a fixed gramma
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..scenario.schema import WHEN as _WHEN  # the one grammar: the schema checks, this reads
 
 _OPS: dict[str, Callable] = {
     "<": operator.lt,
@@ -22,7 +23,6 @@ _OPS: dict[str, Callable] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_WHEN = re.compile(r"^\s*(\S+)\s*(<=|>=|<|>)\s*(\S+)\s*$")
 
 Target = tuple[str, tuple[int, ...]]
 """A state array's name and the index of the actor (and issue) it changes."""

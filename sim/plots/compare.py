@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ..labels import overrides_note
 from ..outcomes import cumulative_incidence
 from .style import (
     BESIDE_STATES,
@@ -86,7 +87,7 @@ def _overrides(results: Mapping) -> tuple[str, ...]:
 
 
 def _with(overrides, text: str = "") -> str:
-    return f" (overrides: {escape(', '.join(overrides))})" if overrides else text
+    return escape(overrides_note(overrides)) or text
 
 
 def incidence_curves(arms: Mapping[str, np.ndarray], n_arms: int, overrides=(), ax=None) -> Figure:

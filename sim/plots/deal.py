@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import RC, REFERENCE, color, escape, panels, percent_axis
+from .style import RC, REFERENCE, color, escape, panels, percent_axis, titled
 
 
 def plot_deal(result, terms: str, fig=None) -> Figure:
@@ -103,13 +103,8 @@ def plot_deal(result, terms: str, fig=None) -> Figure:
         bottom.set_xlim(-0.6, len(weeks) - 0.4)
         bottom.set_xlabel("Week the deal is tabled")
         runs = int(table["runs"].iloc[0])
-        label = escape(result.scenario.label)  # no mathtext from a name
-        if result.scenario.overrides:
-            shown = [
-                o for o in result.scenario.overrides if not o.startswith(("tabled=", "deals."))
-            ]
-            if shown:
-                label += escape(f" (overrides: {', '.join(shown)})")
+        shown = [o for o in result.scenario.overrides if not o.startswith(("tabled=", "deals."))]
+        label = escape(titled(result.scenario.label, shown))  # no mathtext from a name
         fig.suptitle(
             f"Deal '{result.deal}' tabled: who accepts?\n"
             f"{terms} (issues not named stay at their status quo)",

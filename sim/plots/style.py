@@ -18,6 +18,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..labels import titled
+from ..scenario.fields import LABELS
+
 # No backend is chosen here (a notebook keeps its inline backend): the command line selects
 # Agg (sim.cli.app.main), and headless matplotlib falls back to Agg by itself.
 
@@ -253,10 +256,7 @@ def wrap(text: str, width: int = 38) -> str:
 
 def run_title(label: str, overrides: Iterable[str] = ()) -> str:
     """The name of a run in a title: ``baseline+us_aid_cut (overrides: actors.US.aid=0)``."""
-    overrides = [str(o) for o in overrides]
-    if not overrides:
-        return escape(label)
-    return escape(f"{label} (overrides: {', '.join(overrides)})")
+    return escape(titled(label, overrides))
 
 
 def start_of(info: Mapping) -> date | None:
@@ -283,38 +283,9 @@ def issue_axis(ax, low: str, high: str, axis: str = "x", width: int = 30) -> Non
         ax.set_ylabel(f"0 = {wrap(low, width)}\n1 = {wrap(high, width)}", fontsize=8.5)
 
 
-# Actor fields: a readable name and the unit (docs/scenarios.md, sections 4-8).
-FIELDS: dict[str, tuple[str, str]] = {
-    "aid": ("aid", "US$100 bn a year"),
-    "aid_cost": ("cost of aid", "per week, per unit of aid"),
-    "capability": ("capability", "US$100 bn of military spending a year"),
-    "resolve": ("resolve", "0-1"),
-    "risk": ("risk exponent", "1 = risk-neutral"),
-    "war_cost": ("cost of war", "utility per week"),
-    "optimism": ("optimism", "-1 to 1, + = Russia gains more"),
-    "loss_aversion": ("loss aversion", "λ, 1 = none"),
-    "ratification_limit": ("ratification limit", "share of held territory"),
-    "position": ("position", "0-1"),
-    "salience": ("salience", "0-1"),
-    "control": ("Russia's control at week 0", "share of the territory in dispute"),
-    "drift": ("drift of the front", "per week"),
-    "volatility": ("volatility of the front", "sd per week"),
-    "prior_weeks": ("weight of prior beliefs", "weeks"),
-    "outlook_weeks": ("outlook", "weeks"),
-    "rounds_every": ("weeks between rounds", "weeks"),
-    "first_week": ("first week of talks", "week"),
-    "pressure": ("mediator's pressure", "utility"),
-    "cooldown_weeks": ("cooldown after a collapse", "weeks"),
-    "mediator_bias": ("mediator's bias", "μ, 0 = neutral"),
-    "mediator_error": ("mediator's error", "sd, utility"),
-    "base_hazard": ("base hazard of collapse", "per week"),
-    "guarantees": ("guarantee", "log-hazard per unit of terms"),
-    "dissatisfaction": ("dissatisfaction", "δ"),
-    "consolidation_weeks": ("consolidation", "weeks"),
-    "probability": ("probability", "0-1"),
-    "at": ("week", "week"),
-    "horizon": ("horizon", "weeks"),
-}
+FIELDS: dict[str, tuple[str, str]] = dict(LABELS)
+"""Each scenario field's readable name and unit, as the schema declares them
+(:data:`sim.scenario.fields.LABELS`; docs/scenarios.md)."""
 
 
 def param_label(path: str, unit: bool = True) -> str:
@@ -331,12 +302,15 @@ def param_label(path: str, unit: bool = True) -> str:
         else:
             name = field
             what = f"{actor} {FIELDS.get(field, (field.replace('_', ' '), ''))[0]}"
+    elif parts[0] == "issues" and len(parts) == 3:
+        issue = _UPPER.get(parts[1].lower(), parts[1].replace("_", " "))
+        what = f"{issue} {FIELDS.get(name, (name.replace('_', ' '),))[0]}"
     elif parts[0] == "events" and len(parts) >= 3:
         name = parts[-1]
         what = f"{parts[1].replace('_', ' ')}: {FIELDS.get(name, (name.replace('_', ' '),))[0]}"
-    elif parts[0] == "durability" and len(parts) >= 3 and parts[1] == "guarantees":
+    elif parts[0] == "durability" and len(parts) >= 3 and parts[1] == "tripwire":
         issue = _UPPER.get(parts[2].lower(), parts[2].replace("_", " "))
-        name, what = "guarantees", f"guarantee from the {issue} terms"
+        name, what = "tripwire", f"tripwire of the {issue} terms"
     elif name in FIELDS:
         what = FIELDS[name][0]
     if what is None:

@@ -24,16 +24,12 @@ import yaml
 
 from ..errors import ResultsError
 from ..folder_files import LIMITS, Unreadable, is_png, read_bytes, read_json
+from .kinds import KINDS as REGISTRY
 
-KINDS = ("run", "compare", "deal", "sweep", "sensitivity", "discover", "calibrate", "backtest")
+KINDS = tuple(REGISTRY)
+"""The kinds of results folder the report knows (:data:`sim.report.kinds.KINDS`)."""
 
-TABLES = {
-    "compare": "comparison.csv",
-    "deal": "deal.csv",
-    "sweep": "sweep.csv",
-    "sensitivity": "sensitivity.csv",
-    "discover": "discover.csv",
-}
+TABLES = {name: kind.table for name, kind in REGISTRY.items() if kind.table}
 """The main table of each kind of folder (``run`` has ``summary.json`` instead)."""
 
 
@@ -171,12 +167,13 @@ def _scenario_texts(folder: Folder) -> None:
     """Find the scenario text: recorded in the folder, or read from disk if its hash still
     matches the recorded one."""
     info = folder.info
-    if folder.kind == "discover":
+    kind = REGISTRY.get(folder.kind)
+    if kind is not None and kind.of_run:
         run_info = _discovered_run(folder)
         if run_info is not None:
             folder.run_info = run_info
             info = run_info
-    if folder.kind == "compare":
+    if kind is not None and kind.arms:
         arms = info.get("arms") if isinstance(info.get("arms"), dict) else {}
         reference = arms.get(info.get("reference")) or next(iter(arms.values()), {})
         info = reference if isinstance(reference, dict) else {}

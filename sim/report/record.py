@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from .folder import Folder
+if TYPE_CHECKING:
+    from .folder import Folder
 
 
 def _share(x: object) -> str:

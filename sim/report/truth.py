@@ -438,56 +438,62 @@ def _horizon(folder) -> int | None:
     return int(horizon) if _finite(horizon) else None
 
 
-def bottom_line(folder) -> str:
-    """The report's first sentence or two: what the folder's results say, with their
-    interval (:class:`sim.report.folder.Folder`)."""
-    kind, info = folder.kind, folder.info
-    if kind == "run":
-        if folder.summary is None:
-            return "The folder holds no headline numbers (summary.json is missing)."
-        return run_line(folder.summary, start_date(folder.scenario_doc, info))
+# The bottom line and the limitations of each kind of folder (:class:`sim.report.folder.Folder`),
+# named by its entry of :mod:`sim.report.kinds`.
+def run_bottom_line(folder) -> str:
+    """A run's first sentence or two: what its results say, with their interval."""
+    if folder.summary is None:
+        return "The folder holds no headline numbers (summary.json is missing)."
+    return run_line(folder.summary, start_date(folder.scenario_doc, folder.info))
+
+
+def compare_bottom_line(folder) -> str:
+    return compare_line(_rows(folder), _horizon(folder))
+
+
+def deal_bottom_line(folder) -> str:
+    vetoes = folder.info.get("vetoes") if isinstance(folder.info.get("vetoes"), list) else []
+    return deal_line(_rows(folder), [str(v) for v in vetoes])
+
+
+def sweep_bottom_line(folder) -> str:
+    vary = [str(v).split("=")[0] for v in folder.info.get("vary") or []]
+    return sweep_line(_rows(folder), vary)
+
+
+def sensitivity_bottom_line(folder) -> str:
+    return sensitivity_line(_rows(folder), _horizon(folder))
+
+
+def discover_bottom_line(folder) -> str:
+    return discover_line(_rows(folder), str(folder.info.get("outcome", "?")))
+
+
+def run_limitations(folder) -> list[Limitation]:
+    """The validation bands a run's summary falls outside."""
+    if folder.summary is None:
+        return []
+    return limitations(folder.summary, _horizon(folder))
+
+
+def compare_limitations(folder) -> list[Limitation]:
+    """The validation bands the arms of a comparison fall outside, one per band naming
+    the arms outside it."""
     rows = _rows(folder)
-    if kind == "compare":
-        return compare_line(rows, _horizon(folder))
-    if kind == "deal":
-        vetoes = info.get("vetoes") if isinstance(info.get("vetoes"), list) else []
-        return deal_line(rows, [str(v) for v in vetoes])
-    if kind == "sweep":
-        vary = [str(v).split("=")[0] for v in info.get("vary") or []]
-        return sweep_line(rows, vary)
-    if kind == "sensitivity":
-        return sensitivity_line(rows, _horizon(folder))
-    if kind == "discover":
-        return discover_line(rows, str(info.get("outcome", "?")))
-    return ""
-
-
-def folder_limitations(folder) -> list[Limitation]:
-    """The validation bands the folder's numbers fall outside: a run's summary, or each
-    arm of a comparison."""
-    if folder.kind == "run" and folder.summary is not None:
-        return limitations(folder.summary, _horizon(folder))
-    if folder.kind == "compare":
-        rows = _rows(folder)
-        found: dict[str, list[tuple[str, Limitation]]] = {}
-        for row in rows:
-            for item in limitations(row, _horizon(folder)):
-                side = "above" if " is above " in item.text else "below"
-                found.setdefault(f"{item.anchor} {side}", []).append(
-                    (str(row.get("arm", "?")), item)
-                )
-        out = []
-        for items in found.values():  # one warning per band, naming the arms outside it
-            first = items[0][1]
-            arms = ", ".join(arm for arm, _ in items)
-            said = (
-                first.text
-                if first.text.startswith("P(")
-                else first.text[:1].lower() + first.text[1:]
-            )
-            text = f"In {len(items)} of {len(rows)} arms ({arms}): {said}"
-            if len(items) > 1:
-                text = text.replace(", is ", " (the first of them), is ", 1)
-            out.append(Limitation(first.anchor, text, first.section, first.why))
-        return out
-    return []
+    found: dict[str, list[tuple[str, Limitation]]] = {}
+    for row in rows:
+        for item in limitations(row, _horizon(folder)):
+            side = "above" if " is above " in item.text else "below"
+            found.setdefault(f"{item.anchor} {side}", []).append((str(row.get("arm", "?")), item))
+    out = []
+    for items in found.values():  # one warning per band, naming the arms outside it
+        first = items[0][1]
+        arms = ", ".join(arm for arm, _ in items)
+        said = (
+            first.text if first.text.startswith("P(") else first.text[:1].lower() + first.text[1:]
+        )
+        text = f"In {len(items)} of {len(rows)} arms ({arms}): {said}"
+        if len(items) > 1:
+            text = text.replace(", is ", " (the first of them), is ", 1)
+        out.append(Limitation(first.anchor, text, first.section, first.why))
+    return out

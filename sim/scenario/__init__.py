@@ -14,8 +14,12 @@ scenario cannot pull in arbitrary files, and chains are limited to
 
 The package, by job:
 
-- ``schema.py``: bounds, the pydantic models of every section, :func:`validate_document`
-  and the checks across fields;
+- ``schema.py``: bounds, the pydantic models of every section, each field's bounds,
+  label, unit and whether events change it declared on it (:class:`Declared`);
+- ``fields.py``: what follows from those declarations: the dynamic fields and
+  :data:`DYNAMIC_BOUNDS`, the sections, the labels;
+- ``crossrefs.py``: :func:`validate_document`, the schema and then the checks across
+  fields;
 - ``reading.py``: the safe YAML 1.2 loader, size and depth limits, ``extends:``;
 - ``overrides.py``: :func:`set_path` and :func:`parse_override` (policies' ``set:``, ``--set``);
 - ``loading.py``: :class:`Scenario` and :func:`load_scenario` (read, policy, overrides,
@@ -24,6 +28,16 @@ The package, by job:
 Every name below is importable from ``sim.scenario`` as before the split.
 """
 
+from .crossrefs import validate_document
+from .fields import (
+    DYNAMIC_ACTOR_FIELDS,
+    DYNAMIC_BOUNDS,
+    DYNAMIC_GLOBAL_FIELDS,
+    DYNAMIC_ISSUE_FIELDS,
+    LABELS,
+    OPTIONAL_SECTIONS,
+    SECTIONS,
+)
 from .loading import (
     Scenario,
     apply_policy,
@@ -33,7 +47,6 @@ from .loading import (
     validate_policy,
 )
 from .overrides import (
-    OPTIONAL_SECTIONS,
     parse_override,
     set_path,
 )
@@ -49,10 +62,6 @@ from .reading import (
 )
 from .schema import (
     DISTRIBUTION_KINDS,
-    DYNAMIC_ACTOR_FIELDS,
-    DYNAMIC_BOUNDS,
-    DYNAMIC_GLOBAL_FIELDS,
-    DYNAMIC_ISSUE_FIELDS,
     LINE,
     MAX_EXTENDS_DEPTH,
     MAX_FILE_BYTES,
@@ -65,11 +74,13 @@ from .schema import (
     RISK,
     UNIT,
     WEEKS,
+    WHEN,
     ActorSpec,
     BattlefieldSpec,
     BeliefSpec,
     Bounds,
     DealSpec,
+    Declared,
     DurabilitySpec,
     EventSpec,
     IssueSpec,
@@ -79,7 +90,6 @@ from .schema import (
     TabledSpec,
     number,
     param,
-    validate_document,
     whole,
 )
 
@@ -94,9 +104,11 @@ __all__ = [
     "DYNAMIC_GLOBAL_FIELDS",
     "DYNAMIC_ISSUE_FIELDS",
     "DealSpec",
+    "Declared",
     "DurabilitySpec",
     "EventSpec",
     "IssueSpec",
+    "LABELS",
     "LINE",
     "MAX_DEPTH",
     "MAX_EXTENDS_DEPTH",
@@ -112,11 +124,13 @@ __all__ = [
     "PolicySpec",
     "RESOLVE",
     "RISK",
+    "SECTIONS",
     "Scenario",
     "ScenarioSpec",
     "TabledSpec",
     "UNIT",
     "WEEKS",
+    "WHEN",
     "apply_policy",
     "build_scenario",
     "check_depth",

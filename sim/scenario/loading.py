@@ -14,18 +14,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
+from .crossrefs import _problem, _where, validate_document
+from .fields import DYNAMIC_ACTOR_FIELDS, DYNAMIC_GLOBAL_FIELDS, DYNAMIC_ISSUE_FIELDS
 from .overrides import parse_override, set_path
 from .reading import _load_document, resolve_path
-from .schema import (
-    DYNAMIC_ACTOR_FIELDS,
-    DYNAMIC_GLOBAL_FIELDS,
-    DYNAMIC_ISSUE_FIELDS,
-    PolicySpec,
-    ScenarioSpec,
-    _problem,
-    _where,
-    validate_document,
-)
+from .schema import PolicySpec, ScenarioSpec
 
 
 @dataclass(frozen=True)

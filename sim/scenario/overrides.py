@@ -5,18 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ScenarioError
+from .fields import OPTIONAL_SECTIONS
 from .reading import parse_yaml
-
-OPTIONAL_SECTIONS = (
-    "beliefs",
-    "negotiation",
-    "durability",
-    "offer",
-    "offer_holds",
-    "deals",
-    "tabled",
-)
-"""Top-level sections a file may leave out (all defaults) and ``--set`` may still reach."""
 
 
 def set_path(doc: dict, path: str, value: Any, source: str) -> None:

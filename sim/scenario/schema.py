@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -18,12 +18,10 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Strict,
-    ValidationError,
 )
 from pydantic_core import PydanticCustomError
 
 from ..distributions import Choice, Distribution, Normal, Param, Triangular, Uniform
-from ..errors import ScenarioError
 
 MAX_FILE_BYTES = 1_000_000
 """Scenario files larger than this are refused (they are hand-written data, not dumps)."""
@@ -62,16 +60,15 @@ class _Name:
 
 
 _NAME = _Name()
-_WHEN = re.compile(
+
+WHEN = re.compile(
     r"^\s*(control|week|actors\.[A-Za-z][A-Za-z0-9_-]*\.resolve|rejections\.[A-Za-z][A-Za-z0-9_-]*)"
     r"\s*(<=|>=|<|>)\s*"
     r"(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$"
 )
-
-# Attributes that events may set or scale while a replicate runs.
-DYNAMIC_ACTOR_FIELDS = ("capability", "resolve", "aid", "aid_cost", "war_cost", "risk")
-DYNAMIC_ISSUE_FIELDS = ("position", "salience")
-DYNAMIC_GLOBAL_FIELDS = ("battlefield.drift", "battlefield.volatility", "negotiation.pressure")
+"""An event's ``when:`` condition: ``<control|week|actors.<actor>.resolve|rejections.<actor>>
+<op> <number>``, groups (variable, op, number); the schema checks it, the model reads it
+(:mod:`sim.mechanics.events`), never evaluated as code."""
 
 
 # --------------------------------------------------------------------------- parameters
@@ -194,15 +191,38 @@ DISTRIBUTION_SCHEMA: dict = {
 against the field's bounds when the file loads, not by the schema."""
 
 
+class Bounds(NamedTuple):
+    """The range of a numeric field: ``[low, high]``, or ``(low, high]`` when ``low_open``."""
+
+    low: float
+    high: float
+    low_open: bool = False
+
+
 @dataclass(frozen=True)
 class _Typed(PlainValidator):
     """A plain validator that also states its JSON Schema (pydantic leaves a plain
-    validator's schema empty): ``ceasefire schema`` types every numeric field."""
+    validator's schema empty): ``ceasefire schema`` types every numeric field.  Its
+    ``bounds`` are the field's, declared once: :mod:`sim.scenario.fields` reads them."""
 
     schema: str = "{}"  # JSON text: the annotation must stay hashable
+    bounds: Bounds | None = None
+    uncertain: bool = False  # may be a distribution (param), not only a number
 
     def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
         return json.loads(self.schema)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a field means, declared beside its type: its label and unit (axis labels,
+    :func:`sim.plots.style.param_label`) and whether events may set or scale it while a
+    replicate runs.  :mod:`sim.scenario.fields` derives the dynamic fields, their bounds
+    and the labels from these."""
+
+    label: str
+    unit: str = ""
+    dynamic: bool = False
 
 
 def param(low: float = -math.inf, high: float = math.inf, low_open: bool = False) -> PlainValidator:
@@ -224,7 +244,12 @@ def param(low: float = -math.inf, high: float = math.inf, low_open: bool = False
         return x
 
     number_schema = _number_schema(low, high, low_open)
-    return _Typed(validate, schema=json.dumps({"anyOf": [number_schema, DISTRIBUTION_SCHEMA]}))
+    return _Typed(
+        validate,
+        schema=json.dumps({"anyOf": [number_schema, DISTRIBUTION_SCHEMA]}),
+        bounds=Bounds(low, high, low_open),
+        uncertain=True,
+    )
 
 
 def whole(low: int, high: int | None = None) -> PlainValidator:
@@ -245,7 +270,8 @@ def whole(low: int, high: int | None = None) -> PlainValidator:
         return x
 
     top = high if high is not None else math.inf
-    return _Typed(validate, schema=json.dumps(_number_schema(low, top, integer=True)))
+    schema = json.dumps(_number_schema(low, top, integer=True))
+    return _Typed(validate, schema=schema, bounds=Bounds(low, top))
 
 
 def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
@@ -258,7 +284,7 @@ def number(low: float = -math.inf, high: float = math.inf) -> PlainValidator:
         _check_range(x, low, high, False)
         return x
 
-    return _Typed(validate, schema=json.dumps(_number_schema(low, high)))
+    return _Typed(validate, schema=json.dumps(_number_schema(low, high)), bounds=Bounds(low, high))
 
 
 MAX_MAGNITUDE = 1e6
@@ -268,16 +294,9 @@ Far above any meaningful value, it keeps products and sums of inputs (and event 
 them) finite, so a typo such as ``1e60`` for ``1e-6`` is refused instead of overflowing."""
 
 
-class Bounds(NamedTuple):
-    """The range of a numeric field: ``[low, high]``, or ``(low, high]`` when ``low_open``."""
-
-    low: float
-    high: float
-    low_open: bool = False
-
-
-# Each field's bounds are declared once here; the schema below and the run-time clipping of
-# event changes (:data:`DYNAMIC_BOUNDS`, used by the model) both derive from them.
+# Each field's bounds are declared once, in its annotation below (with its label, unit and
+# whether events change it: :class:`Declared`); the run-time clipping of event changes
+# (:data:`sim.scenario.fields.DYNAMIC_BOUNDS`, used by the model) derives from them.
 UNIT = Bounds(0.0, 1.0)
 NON_NEGATIVE = Bounds(0.0, MAX_MAGNITUDE)
 RESOLVE = Bounds(0.0, 1.0, low_open=True)
@@ -288,23 +307,6 @@ Unit = Annotated[Param, param(*UNIT)]
 NonNeg = Annotated[Param, param(*NON_NEGATIVE)]
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]
-
-DYNAMIC_BOUNDS: dict[str, Bounds] = {
-    "capability": NON_NEGATIVE,
-    "resolve": RESOLVE,
-    "risk": RISK,
-    "aid": NON_NEGATIVE,
-    "aid_cost": NON_NEGATIVE,
-    "war_cost": NON_NEGATIVE,
-    "position": UNIT,
-    "salience": UNIT,
-    "battlefield.drift": NON_NEGATIVE,
-    "battlefield.volatility": NON_NEGATIVE,
-    "negotiation.pressure": NON_NEGATIVE,
-}
-"""Bounds of the fields events may set or scale.  A ``set`` value is checked against them
-when the file loads; after a ``scale`` the model clips the field back into them, so no
-chain of events can take a value past its documented cap (or overflow)."""
 
 
 # --------------------------------------------------------------------------- schema
@@ -326,10 +328,12 @@ class IssueSpec(_Strict):
     low: Text = Field(description="What 0 means")
     high: Text = Field(description="What 1 means")
     # where the issue stands today: what a deal leaves it at if the deal does not name it
-    status_quo: Unit = 0.0
+    status_quo: Annotated[Unit, Declared("status quo", "0-1")] = 0.0
     # what the issue is worth while the war goes on, when that is not what a deal would fix
     # (e.g. no NATO accession during a war, only a path kept open); the status quo if absent
-    at_war: Annotated[Param | None, param(*UNIT), PlainSerializer(_as_written)] = None
+    at_war: Annotated[
+        Param | None, param(*UNIT), PlainSerializer(_as_written), Declared("value at war", "0-1")
+    ] = None
     # what a military victory imposes: the victor's ideal ("ideal": the loser decides it),
     # or its ideal within the feasible range ("table": third parties decide it)
     victor_gets: Literal["ideal", "table"] = "ideal"
@@ -340,7 +344,7 @@ class IssueSpec(_Strict):
     )
     description: Text = ""
     # the issue's extent in km², where it is land (figures give terms in km² beside 0-1)
-    area_km2: Annotated[float, number(0.0, 1e8)] | None = None
+    area_km2: Annotated[Annotated[float, number(0.0, 1e8)] | None, Declared("area", "km²")] = None
 
 
 class ActorSpec(_Strict):
@@ -350,81 +354,113 @@ class ActorSpec(_Strict):
     role: Literal["belligerent", "supporter", "mediator"]
     side: Literal["russia", "ukraine", "neutral"] = "neutral"
     veto: Flag = False
-    capability: NonNeg
-    resolve: Annotated[Param, param(*RESOLVE)] = 1.0
-    risk: Annotated[Param, param(*RISK)] = 1.0
-    aid: NonNeg = 0.0
-    aid_cost: NonNeg = 0.0
-    war_cost: NonNeg = 0.0
-    optimism: Annotated[Param, param(-1.0, 1.0)] = 0.0
+    capability: Annotated[
+        NonNeg, Declared("capability", "US$100 bn of military spending a year", dynamic=True)
+    ]
+    resolve: Annotated[Param, param(*RESOLVE), Declared("resolve", "0-1", dynamic=True)] = 1.0
+    risk: Annotated[
+        Param, param(*RISK), Declared("risk exponent", "1 = risk-neutral", dynamic=True)
+    ] = 1.0
+    aid: Annotated[NonNeg, Declared("aid", "US$100 bn a year", dynamic=True)] = 0.0
+    aid_cost: Annotated[
+        NonNeg, Declared("cost of aid", "per week, per unit of aid", dynamic=True)
+    ] = 0.0
+    war_cost: Annotated[NonNeg, Declared("cost of war", "utility per week", dynamic=True)] = 0.0
+    optimism: Annotated[
+        Param, param(-1.0, 1.0), Declared("optimism", "-1 to 1, + = Russia gains more")
+    ] = 0.0
     # weight of a loss of held territory against a gain (Kahneman & Tversky 1979)
-    loss_aversion: Annotated[Param, param(1.0, 10.0)] = 1.0
+    loss_aversion: Annotated[Param, param(1.0, 10.0), Declared("loss aversion", "λ, 1 = none")] = (
+        1.0
+    )
     # where territorial losses count from: the line it holds, or its own claim (its ideal)
     reference: Literal["line", "claim"] = "line"
     # largest share of territory a deal may concede from its reference (held line or claim)
     # and still be signed: a referendum (Ukraine), a constitution (Russia); none: no limit
-    ratification_limit: Unit | None = None
+    ratification_limit: Annotated[
+        Unit | None, Declared("ratification limit", "share of held territory")
+    ] = None
     # issue -> threshold: a term beyond it, seen from the ideal, is refused outright
     # (Toft 2003 on indivisible stakes), not weighed as a linear cost
-    red_lines: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    red_lines: Annotated[
+        dict[str, Annotated[float, number(0.0, 1.0)]], Declared("red line", "0-1, from the ideal")
+    ] = {}
     # resolve below which a belligerent's army breaks and the other side wins; 0: never
-    breaking_point: Unit = 0.0
+    breaking_point: Annotated[Unit, Declared("breaking point", "resolve")] = 0.0
     # sd of its error in reading a week's change of the front, in multiples of the front's
     # weekly volatility (intelligence quality, Smith & Stam 2004); 0: sees the front as it is
-    signal_noise: Annotated[Param, param(0.0, 100.0)] = 0.0
+    signal_noise: Annotated[
+        Param, param(0.0, 100.0), Declared("signal noise", "sd, x the weekly volatility")
+    ] = 0.0
     # yearly growth of capability while the guns are silent (rearmament, Powell 2006)
-    rearmament: Annotated[Param, param(-1.0, 1.0)] = 0.0
-    position: dict[str, Unit]
-    salience: dict[str, Unit]
+    rearmament: Annotated[
+        Param, param(-1.0, 1.0), Declared("rearmament", "growth of capability a year")
+    ] = 0.0
+    position: Annotated[dict[str, Unit], Declared("position", "0-1", dynamic=True)]
+    salience: Annotated[dict[str, Unit], Declared("salience", "0-1", dynamic=True)]
 
 
 class BattlefieldSpec(_Strict):
     issue: Text = "territory"
-    control: Unit
-    drift: NonNeg = 0.001
-    volatility: NonNeg = 0.003
+    control: Annotated[
+        Unit, Declared("Russia's control at week 0", "share of the territory in dispute")
+    ]
+    drift: Annotated[NonNeg, Declared("drift of the front", "per week", dynamic=True)] = 0.001
+    volatility: Annotated[
+        NonNeg, Declared("volatility of the front", "sd per week", dynamic=True)
+    ] = 0.003
 
 
 class BeliefSpec(_Strict):
-    prior_weeks: Annotated[Param, param(*WEEKS)] = 26.0
-    outlook_weeks: Annotated[Param, param(1.0, 1_000.0)] = 52.0
+    prior_weeks: Annotated[Param, param(*WEEKS), Declared("weight of prior beliefs", "weeks")] = (
+        26.0
+    )
+    outlook_weeks: Annotated[Param, param(1.0, 1_000.0), Declared("outlook", "weeks")] = 52.0
 
 
 class NegotiationSpec(_Strict):
-    q: Annotated[float, number(0.0, 1.0)] = 1.0
-    t: Annotated[float, number(0.0, 1.0)] = 1.0
-    rounds_every: Annotated[int, whole(1, 520)] = 4
-    first_week: Annotated[int, whole(1)] = 1
-    pressure: NonNeg = 0.0
-    cooldown_weeks: Annotated[int, whole(0)] = 12
+    q: Annotated[float, number(0.0, 1.0), Declared("status-quo belief q", "0-1")] = 1.0
+    t: Annotated[float, number(0.0, 1.0), Declared("status-quo belief t", "0-1")] = 1.0
+    rounds_every: Annotated[int, whole(1, 520), Declared("weeks between rounds", "weeks")] = 4
+    first_week: Annotated[int, whole(1), Declared("first week of talks", "week")] = 1
+    pressure: Annotated[NonNeg, Declared("mediator's pressure", "utility", dynamic=True)] = 0.0
+    cooldown_weeks: Annotated[int, whole(0), Declared("cooldown after a collapse", "weeks")] = 12
     # an interested mediator's tilt of the bargaining weights (Kydd 2003); 0 = neutral
-    mediator_bias: Annotated[Param, param(0.0, 10.0)] = 0.0
+    mediator_bias: Annotated[
+        Param, param(0.0, 10.0), Declared("mediator's bias", "μ, 0 = neutral")
+    ] = 0.0
     # sd of the mediator's error about each veto player's value of fighting on (Fearon 1995:
     # private information); 0 = the mediator knows them
-    mediator_error: Annotated[Param, param(0.0, 1.0)] = 0.0
+    mediator_error: Annotated[
+        Param, param(0.0, 1.0), Declared("mediator's error", "sd, utility")
+    ] = 0.0
 
 
 class DurabilitySpec(_Strict):
     # weekly chance that an incident nobody chose ends the ceasefire
-    accident_hazard: Unit = 0.0
+    accident_hazard: Annotated[Unit, Declared("accident hazard", "per week")] = 0.0
     # utility a party gives up by restarting the war (remobilisation, blame)
-    resume_cost: NonNeg = 0.0
+    resume_cost: Annotated[NonNeg, Declared("cost of resuming the war", "utility")] = 0.0
     # issue -> strength that guarantor forces add to the defender, per unit of the term
-    tripwire: dict[str, NonNeg] = {}
+    tripwire: Annotated[
+        dict[str, NonNeg], Declared("tripwire", "strength per unit of the term")
+    ] = {}
 
 
 class EventSpec(_Strict):
     """A shock that sets or scales dynamic parameters, once per replicate at most."""
 
     name: Text
-    at: Annotated[int, whole(1)] | None = None
+    at: Annotated[Annotated[int, whole(1)] | None, Declared("week", "week")] = None
     window: tuple[Annotated[int, whole(1)], Annotated[int, whole(1)]] | None = None
-    probability: Unit = 1.0
+    probability: Annotated[Unit, Declared("probability", "0-1")] = 1.0
     when: Text | None = None
     set: dict[str, Annotated[Param, param()]] = {}
     scale: dict[str, Annotated[Param, param(0.0, 1000.0)]] = {}
     # not before this week (a policy's `from:`): a condition that holds earlier waits
-    from_: Annotated[int, whole(1)] | None = Field(None, alias="from")
+    from_: Annotated[Annotated[int, whole(1)] | None, Declared("not before", "week")] = Field(
+        None, alias="from"
+    )
 
 
 def _week_or_date(value: Any) -> int | str:
@@ -447,9 +483,13 @@ class OfferHoldsSpec(_Strict):
     players have refused a package carrying it N times; otherwise the mediator tables its
     own package (an offer that adapts)."""
 
-    from_week: Annotated[int, whole(1)] = 1
-    until_week: Annotated[int, whole(1)] | None = None
-    until_refused: Annotated[int, whole(1)] | None = None
+    from_week: Annotated[int, whole(1), Declared("offer holds from", "week")] = 1
+    until_week: Annotated[
+        Annotated[int, whole(1)] | None, Declared("offer holds until", "week")
+    ] = None
+    until_refused: Annotated[
+        Annotated[int, whole(1)] | None, Declared("offer holds until refused", "times")
+    ] = None
 
 
 class PolicySpec(_Strict):
@@ -494,7 +534,7 @@ class TabledSpec(_Strict):
     """Table one named deal in one week instead of the mediator's packages."""
 
     deal: Text
-    week: Annotated[int, whole(1)]
+    week: Annotated[int, whole(1), Declared("week tabled", "week")]
 
 
 def _start(value: Any) -> str:
@@ -513,9 +553,9 @@ class ScenarioSpec(_Strict):
     description: Text = ""
     # the calendar: the date of week 0 (ISO text; sim.dates); none: weeks are numbers only
     start: Annotated[str, PlainValidator(_start)] | None = None
-    horizon: Annotated[int, whole(1, 5200)]
-    runs: Annotated[int, whole(1, MAX_RUNS)] = 1000
-    seed: Annotated[int, whole(0, 2**63 - 1)] = 0
+    horizon: Annotated[int, whole(1, 5200), Declared("horizon", "weeks")]
+    runs: Annotated[int, whole(1, MAX_RUNS), Declared("runs", "replicates")] = 1000
+    seed: Annotated[int, whole(0, 2**63 - 1), Declared("seed")] = 0
     mediator: Text
     issues: dict[str, IssueSpec]
     actors: dict[str, ActorSpec]
@@ -525,292 +565,9 @@ class ScenarioSpec(_Strict):
     durability: DurabilitySpec = DurabilitySpec()
     events: list[EventSpec] = []
     policies: dict[str, PolicySpec] = {}
-    offer: dict[str, Annotated[float, number(0.0, 1.0)]] = {}
+    offer: Annotated[
+        dict[str, Annotated[float, number(0.0, 1.0)]], Declared("offered term", "0-1")
+    ] = {}
     offer_holds: OfferHoldsSpec = OfferHoldsSpec()
     deals: dict[str, DealSpec] = {}
     tabled: TabledSpec | None = None
-
-
-# --------------------------------------------------------------------------- validation
-def _loc(parts: Iterable) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _where(loc: tuple) -> str:
-    if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping key of the wrong type
-        return ".".join(x for x in (_loc(loc[:-2]), str(loc[-2])) if x)
-    return _loc(loc)
-
-
-def _problem(err: dict) -> str:
-    kind = err["type"]
-    if err["loc"] and err["loc"][-1] == "[key]":
-        return f"keys must be text, got {err['input']!r}"
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind.startswith("literal_error"):
-        return f"{err['msg'].replace('Input should be', 'must be')}, got {err['input']!r}"
-    if kind in {"dict_type", "model_type"}:
-        return f"must be a mapping, got {type(err['input']).__name__}"
-    if kind in {"string_type", "bool_type", "list_type", "tuple_type", "int_type"}:
-        return f"{err['msg'].replace('Input should be', 'must be')}, got {err['input']!r}"
-    if kind in {"too_short", "too_long"} and isinstance(err["input"], list | tuple):
-        ctx = err.get("ctx", {})
-        want = ctx.get("max_length", ctx.get("min_length"))
-        return f"expected {want} items, got {len(err['input'])}"
-    return err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
-
-
-def validate_document(doc: dict, source: str) -> ScenarioSpec:
-    """Validate a merged raw document; raise :class:`ScenarioError` naming every problem
-    the schema finds (one line each, :meth:`ScenarioError.lines`; a misspelt key with a
-    suggestion), or the first problem of the checks across fields."""
-    try:
-        spec = ScenarioSpec.model_validate(doc)
-    except ValidationError as exc:
-        from .diagnose import MAX_PROBLEMS, problems  # every problem, misspellings named
-
-        found = problems(exc, ScenarioSpec, _where, _problem)
-        raise ScenarioError.many(source, found, MAX_PROBLEMS) from None
-    _check_references(spec, source)
-    return spec
-
-
-def _check_dynamic_path(spec: ScenarioSpec, path: str, source: str, where: str) -> str:
-    """Check that events may change ``path``; return the field's name for its bounds."""
-    parts = path.split(".")
-    if path in DYNAMIC_GLOBAL_FIELDS:
-        return path
-    if len(parts) >= 3 and parts[0] == "actors":
-        if parts[1] not in spec.actors:
-            raise ScenarioError(source, where, f"unknown actor {parts[1]!r}")
-        if len(parts) == 3 and parts[2] in DYNAMIC_ACTOR_FIELDS:
-            return parts[2]
-        if len(parts) == 4 and parts[2] in DYNAMIC_ISSUE_FIELDS:
-            if parts[3] not in spec.issues:
-                raise ScenarioError(source, where, f"unknown issue {parts[3]!r}")
-            return parts[2]
-    allowed = ", ".join(
-        [f"actors.<actor>.{f}" for f in DYNAMIC_ACTOR_FIELDS]
-        + [f"actors.<actor>.{f}.<issue>" for f in DYNAMIC_ISSUE_FIELDS]
-        + list(DYNAMIC_GLOBAL_FIELDS)
-    )
-    raise ScenarioError(source, where, f"events cannot change {path!r}; they can change {allowed}")
-
-
-def _check_references(spec: ScenarioSpec, source: str) -> None:
-    if not spec.name.strip():
-        raise ScenarioError(source, "name", "must not be empty")
-    size = len(spec.name.encode("utf-8", "surrogatepass"))
-    if size > MAX_NAME_BYTES:
-        raise ScenarioError(
-            source,
-            "name",
-            f"must be at most {MAX_NAME_BYTES} characters (UTF-8 bytes), got {size}: "
-            "it names the results folder",
-        )
-    issues = list(spec.issues)
-    if not issues:
-        raise ScenarioError(source, "issues", "a scenario needs at least one issue")
-    if not spec.actors:
-        raise ScenarioError(source, "actors", "a scenario needs actors")
-    names = [
-        *(f"issues.{k}" for k in issues),
-        *(f"actors.{k}" for k in spec.actors),
-        *(f"policies.{k}" for k in spec.policies),
-    ]
-    for where in names:
-        key = where.split(".", 1)[1]
-        if not _NAME.match(key):
-            raise ScenarioError(
-                source, where, "names must start with a letter and use letters, digits, _ or -"
-            )
-        _check_key_length(key, source, where.split(".", 1)[0])
-    seen_events: dict[str, int] = {}
-    for i, event in enumerate(spec.events):
-        if not _NAME.match(event.name):
-            raise ScenarioError(
-                source,
-                f"events[{i}].name",
-                f"names must start with a letter and use letters, digits, _ or -, "
-                f"got {event.name!r}",
-            )
-        _check_key_length(event.name, source, f"events[{i}].name")
-        if event.name in seen_events:
-            raise ScenarioError(
-                source,
-                f"events[{i}].name",
-                f"duplicate event name {event.name!r} (also events[{seen_events[event.name]}])",
-            )
-        seen_events[event.name] = i
-    if spec.battlefield.issue not in spec.issues:
-        raise ScenarioError(
-            source, "battlefield.issue", f"unknown issue {spec.battlefield.issue!r}"
-        )
-    if spec.mediator not in spec.actors:
-        raise ScenarioError(source, "mediator", f"unknown actor {spec.mediator!r}")
-    if spec.actors[spec.mediator].role == "belligerent":
-        raise ScenarioError(
-            source,
-            "mediator",
-            f"{spec.mediator!r} is a belligerent; the mediator must be a supporter or mediator",
-        )
-    for actor_name, actor in spec.actors.items():
-        for kind in ("position", "salience"):
-            values = getattr(actor, kind)
-            for issue in values:
-                if issue not in spec.issues:
-                    raise ScenarioError(
-                        source, f"actors.{actor_name}.{kind}.{issue}", "unknown issue"
-                    )
-            for issue in issues:
-                if issue not in values:
-                    raise ScenarioError(
-                        source, f"actors.{actor_name}.{kind}.{issue}", "required field is missing"
-                    )
-        for issue in actor.red_lines:
-            if issue not in spec.issues:
-                raise ScenarioError(
-                    source, f"actors.{actor_name}.red_lines.{issue}", "unknown issue"
-                )
-        if actor.role == "belligerent" and actor.side == "neutral":
-            raise ScenarioError(
-                source,
-                f"actors.{actor_name}.side",
-                "a belligerent must be on side russia or ukraine",
-            )
-    for side in ("russia", "ukraine"):
-        if not any(a.role == "belligerent" and a.side == side for a in spec.actors.values()):
-            raise ScenarioError(source, "actors", f"no belligerent on side {side}")
-    vetoes = [k for k, a in spec.actors.items() if a.veto]
-    if not vetoes:
-        raise ScenarioError(source, "actors", "no veto player: set veto: true for at least one")
-    if len(vetoes) > 2:
-        raise ScenarioError(
-            source,
-            "actors",
-            f"at most two veto players (the package is bargained between them), got "
-            f"{len(vetoes)}: {', '.join(vetoes)}",
-        )
-    for name in vetoes:
-        if _lower(spec.actors[name].risk) < 1.0:
-            raise ScenarioError(
-                source,
-                f"actors.{name}.risk",
-                "a veto player's risk attitude must be at least 1 (the package is solved for "
-                f"concave utilities), got {_fmt(_lower(spec.actors[name].risk))}",
-            )
-    for name, issue in spec.issues.items():
-        if issue.feasible[0] > issue.feasible[1]:
-            raise ScenarioError(source, f"issues.{name}.feasible", "low must not exceed high")
-    for issue in spec.offer:
-        if issue not in spec.issues:
-            raise ScenarioError(source, f"offer.{issue}", "unknown issue")
-    for name, deal in spec.deals.items():
-        if not _NAME.match(name):
-            raise ScenarioError(
-                source,
-                f"deals.{name}",
-                "names must start with a letter and use letters, digits, _ or -",
-            )
-        for issue, term in deal.terms.items():
-            if issue not in spec.issues:
-                raise ScenarioError(source, f"deals.{name}.terms.{issue}", "unknown issue")
-            if term == LINE and issue != spec.battlefield.issue:
-                raise ScenarioError(
-                    source,
-                    f"deals.{name}.terms.{issue}",
-                    f"'line' is only for the battlefield issue ({spec.battlefield.issue})",
-                )
-    if spec.tabled is not None:
-        if spec.tabled.deal not in spec.deals:
-            known = ", ".join(spec.deals) or "none"
-            raise ScenarioError(
-                source, "tabled.deal", f"no such deal {spec.tabled.deal!r} (defined: {known})"
-            )
-        if spec.tabled.week > spec.horizon:
-            raise ScenarioError(
-                source,
-                "tabled.week",
-                f"must be at most the horizon ({spec.horizon}), got {spec.tabled.week}",
-            )
-    for issue in issues:
-        top = max(_upper(spec.actors[a].salience[issue]) for a in spec.actors)
-        if top <= 0:
-            raise ScenarioError(source, f"issues.{issue}", "no actor has salience above 0 for it")
-    for issue in spec.durability.tripwire:
-        if issue not in spec.issues:
-            raise ScenarioError(source, f"durability.tripwire.{issue}", "unknown issue")
-    for i, event in enumerate(spec.events):
-        where = f"events[{i}]"
-        timing = [event.at is not None, event.window is not None, event.when is not None]
-        if sum(timing) != 1:
-            raise ScenarioError(source, where, "give exactly one of at, window or when")
-        if event.window is not None and event.window[0] > event.window[1]:
-            raise ScenarioError(source, f"{where}.window", "start must not be after end")
-        if event.when is not None:
-            match = _WHEN.match(event.when)
-            if not match:
-                raise ScenarioError(
-                    source,
-                    f"{where}.when",
-                    "expected '<control|week|actors.<actor>.resolve|rejections.<actor>> <op> "
-                    "<number>' "
-                    "with op one of <, <=, >, >=",
-                )
-            if match.group(1).startswith(("actors.", "rejections.")):
-                actor = match.group(1).split(".")[1]
-                if actor not in spec.actors:
-                    raise ScenarioError(source, f"{where}.when", f"unknown actor {actor!r}")
-                if match.group(1).startswith("rejections.") and actor not in vetoes:
-                    raise ScenarioError(
-                        source,
-                        f"{where}.when",
-                        f"{actor!r} is not a veto player: only veto players reject packages",
-                    )
-        if not event.set and not event.scale:
-            raise ScenarioError(source, where, "an event must set or scale something")
-        for kind in ("set", "scale"):
-            for path, value in getattr(event, kind).items():
-                target = _check_dynamic_path(spec, path, source, f"{where}.{kind}.{path}")
-                if kind == "set":
-                    _check_set_value(value, target, source, f"{where}.set.{path}")
-                parts = path.split(".")
-                if target == "risk" and parts[1] in vetoes and _lower(value) < 1.0:
-                    # a veto player's utility must stay concave (docs/model.md, phase 5)
-                    raise ScenarioError(
-                        source,
-                        f"{where}.{kind}.{path}",
-                        f"would take a veto player's risk attitude below 1, got "
-                        f"{_fmt(_lower(value))}",
-                    )
-
-
-def _check_key_length(key: str, source: str, where: str) -> None:
-    if len(key) > MAX_KEY_LENGTH:
-        raise ScenarioError(
-            source, where, f"names must be at most {MAX_KEY_LENGTH} characters, got {len(key)}"
-        )
-
-
-def _check_set_value(value: Param, target: str, source: str, where: str) -> None:
-    """An event may set a field only to values the field itself allows."""
-    low, high, low_open = DYNAMIC_BOUNDS[target]
-    try:
-        for x in (value,) if isinstance(value, float) else value.support:
-            _check_range(x, low, high, low_open)
-    except PydanticCustomError as err:
-        raise ScenarioError(source, where, err.message()) from None
-
-
-def _upper(value: Param) -> float:
-    return value if isinstance(value, float) else value.support[1]
-
-
-def _lower(value: Param) -> float:
-    return value if isinstance(value, float) else value.support[0]
