@@ -72,7 +72,7 @@ def test_a_headline_outside_a_validation_band_is_a_warning_with_its_explanation(
     assert "two years), 98.0%, is above the validation band (row 4.1" in warnings
     anchor = re.search(r'href="#(limitation-base_ceasefire_share)"', warnings)
     assert anchor and f'id="{anchor.group(1)}"' in warnings  # the link lands on the page
-    assert "documented departure" in warnings
+    assert "the baseline lies inside it" in warnings
 
 
 def test_a_clean_run_has_no_warning(tmp_path):
@@ -187,3 +187,18 @@ def test_a_comparison_names_the_arms_outside_a_band_once_per_band_and_side(compa
     assert len(above) == 1 and f"In {len(table) - 1} of {len(table)} arms" in above[0]
     assert len(below) == 1 and below[0].startswith(f"In 1 of {len(table)} arms")
     assert build(folder).limitations  # and the page lists them
+
+
+def test_capitulations_count_as_the_other_side_prevailing_in_the_bottom_line_and_band_42(
+    tmp_path,
+):
+    """A ceasefire that is Ukraine's capitulation is Russia prevailing: the bottom line says
+    so, and row 4.2's band counts it as a victory, as the conflict-termination data do."""
+    numbers = _summary(0.4, p_russia_prevails=0.3, p_russia_prevails_lo=0.28)
+    numbers |= {"p_russia_prevails_hi": 0.32, "p_ukraine_prevails": 0.0}
+    line = run_line(numbers)
+    assert "Russia prevails in 30.0% (28.0%–32.0%)" in line
+    assert "Ukraine prevails" not in line
+    victories = next(b for b in bands() if b.row == "base_victories")
+    assert victories.value(numbers) == pytest.approx(0.3 / 0.4)
+    assert victories.value(_summary(0.4)) == 0.0  # no capitulations: none counted
