@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -210,6 +210,8 @@ def _write_report(tmp: Path, out: Path) -> None:
     results) is replaced by a page saying so: the results themselves are kept."""
     from .report import REPORT, write_report
 
+    if (tmp / REPORT).exists():
+        return  # written already, by a writer that times it (write_results)
     if not any((tmp / name).is_file() for name in ("manifest.json", "deal.json")):
         return  # not a results folder (nothing to report on)
     try:
@@ -273,29 +275,77 @@ def write_results(
     result: EnsembleResult,
     out: Path,
     plots: bool = True,
-    draw: Callable[[Path], object] | None = None,
+    files: Mapping[str, object] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> dict:
     """Write a run's results folder atomically; returns the summary.
 
     Files: ``runs.parquet``, ``trajectories.npz``, ``offers.parquet`` (the offers and
     answers of the kept replicates, :func:`sim.offers.offers_table`), ``summary.json``,
-    ``manifest.json`` and, unless ``plots`` is false, ``plots/*.png``.
+    ``manifest.json``, ``report.html`` and, unless ``plots`` is false, ``plots/*.png``,
+    drawn from the results in memory (in forked processes while the tables are written,
+    :mod:`sim.drawing`).  ``files``: more JSON documents by file name (``given.json``).
+    ``on_step`` is told each stage as it begins (``"figures: 2 of 6"``, ...), for a
+    progress display.
+
+    The manifest's ``timings`` gain ``write_seconds`` (the tables), ``figures_seconds``,
+    ``report_seconds`` and ``total_seconds`` (the simulation's ``wall_seconds`` plus all
+    the writing), which ``result.timings`` holds too.
     """
     began = time.perf_counter()
+    step = on_step or (lambda _text: None)
+    timings = result.timings
     summary = summarize(result.runs, result.issues, result.scenario.spec.horizon)
+    info = manifest(result)
+    info["timings"] = timings  # the same dict: the times below reach the caller too
     with atomic_dir(out) as tmp:
-        result.runs.to_parquet(tmp / "runs.parquet", index=False)
-        np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
-        offers(result).to_parquet(tmp / "offers.parquet", index=False)
-        _write_json(tmp / "summary.json", summary)
-        info = manifest(result)
-        info["timings"]["write_seconds"] = time.perf_counter() - began
-        _write_json(tmp / "manifest.json", info)
+
+        def tables() -> None:
+            step("writing the tables")
+            result.runs.to_parquet(tmp / "runs.parquet", index=False)
+            np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
+            offers(result).to_parquet(tmp / "offers.parquet", index=False)
+            _write_json(tmp / "summary.json", summary)
+            for name, document in (files or {}).items():
+                _write_json(tmp / name, document)
+            timings["write_seconds"] = time.perf_counter() - began
+
         if plots:
-            if draw is None:
-                draw = plot_results
-            draw(tmp)
+            drawn = time.perf_counter()
+            _save_figures(result, info, tmp / "plots", tables, on_step)
+            timings["figures_seconds"] = time.perf_counter() - drawn
+        else:
+            tables()
+        _write_json(tmp / "manifest.json", info)  # the report reads it
+        step("writing report.html")
+        reported = time.perf_counter()
+        _write_report(tmp, out)
+        timings["report_seconds"] = time.perf_counter() - reported
+        timings["total_seconds"] = timings.get("wall_seconds", 0.0) + (time.perf_counter() - began)
+        _write_json(tmp / "manifest.json", info)  # again, with the report's time
     return summary
+
+
+def _save_figures(
+    result: EnsembleResult,
+    info: dict,
+    folder: Path,
+    meanwhile: Callable[[], object],
+    on_step: Callable[[str], None] | None,
+) -> list[Path]:
+    """Draw the run's figures from memory and save them; ``meanwhile`` runs beside."""
+    from .drawing import drawing_processes, save_drawn
+    from .plots.run import plot_run, run_figures  # imports matplotlib before any fork
+
+    names = run_figures(result.trajectories)
+    # most expensive first: each worker takes the next figure when it is free
+    names.sort(key=lambda name: name != "terms")
+
+    def draw(name: str):
+        return plot_run(result.runs, result.trajectories, info, [name])[name]
+
+    workers = drawing_processes(result.timings.get("workers"))
+    return save_drawn(draw, names, folder, processes=workers, meanwhile=meanwhile, on_step=on_step)
 
 
 def offers(result: EnsembleResult) -> pd.DataFrame:
