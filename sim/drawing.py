@@ -8,17 +8,22 @@ back), while this process writes the tables (:func:`sim.results.write_results`).
 platforms, or with one worker, they are drawn here one after another.
 
 Forking costs a few milliseconds; matplotlib is imported before the fork (by whoever made
-``draw``), so no worker imports it again.  The worker processes are those of
-:func:`sim.ensemble.executor_for`: an error or Ctrl-C ends them, none outlives the command.
+``draw``), so no worker imports it again.  As the simulation's workers
+(:func:`sim.ensemble.executor_for`), they leave Ctrl-C to this process, and an error or
+Ctrl-C here ends them: none outlives the command.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +38,7 @@ closure over the results cannot be pickled, and need not be)."""
 def drawing_processes(workers: int | None) -> int:
     """How many processes draw a run's figures: the run's workers (all the cores for a run
     on a Dask cluster, ``workers`` 0), never more than the cores; 1 where fork is not the
-    start method (:func:`sim.ensemble.executor_for`), since a spawned worker would start
+    start method, since a spawned worker would start
     without the results and re-import everything."""
     if sys.platform != "linux":
         return 1
@@ -95,24 +100,57 @@ def save_drawn(
         for name in names:
             saved(name, _save(draw, name, folder, suffix))
         return [done[name] for name in names]
-    from .ensemble import executor_for
-
     for stream in (sys.stdout, sys.stderr):  # a forked worker must not write them again
         stream.flush()
     _DRAW = draw
+    pool = ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals
+    )
     try:
-        with executor_for(processes, None) as pool:
-            futures = {pool.submit(_draw_one, name, folder, suffix): name for name in names}
-            if meanwhile is not None:
-                meanwhile()
-            for future in as_completed(futures):
-                path, caught = future.result()
-                for message, category in caught:
-                    warnings.warn(message, category, stacklevel=2)
-                saved(futures[future], path)
+        futures = {pool.submit(_draw_one, name, folder, suffix): name for name in names}
+        if meanwhile is not None:
+            meanwhile()
+        for future in as_completed(futures):
+            path, caught = future.result()
+            for message, category in caught:
+                warnings.warn(message, category, stacklevel=2)
+            saved(futures[future], path)
+    except BaseException:
+        _stop(pool)  # an error or Ctrl-C: end the workers now, none outlives the command
+        raise
     finally:
         _DRAW = None
+    pool.shutdown(wait=True)
     return [done[name] for name in names]
+
+
+def _worker_signals() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the workers); SIGTERM
+    and SIGHUP end a worker at once (not the command's handlers, inherited by the fork)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+STOP_SECONDS = 3.0
+"""How long stopped workers get to exit on SIGTERM before they are killed."""
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the figures not started and end the workers (SIGTERM, then SIGKILL)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
 
 
 def _save(draw: Callable[[str], Figure], name: str, folder: Path, suffix: str) -> Path:

@@ -254,6 +254,12 @@ def progress_bar(total: int, label: str):
         TimeElapsedColumn,
     )
 
+    from ..compiling import compile_kernels, compile_notice
+
+    notice = compile_notice()  # before a first run's silent ~15 s of numba compiling
+    if notice:
+        err_console.print(notice, markup=False, highlight=False)
+        compile_kernels()  # once, here, before the workers are forked
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
