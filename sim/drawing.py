@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +122,34 @@ def save_drawn(
         _DRAW = None
     pool.shutdown(wait=True)
     return [done[name] for name in names]
+
+
+def save_figures_forked(
+    figures: Mapping[str, Figure],
+    folder: Path,
+    suffix: str = ".png",
+    processes: int = 1,
+    meanwhile: Callable[[], object] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Save figures already drawn here (``plot_comparison(...)``, by file name) as
+    :func:`save_drawn` does, and close them: the forked workers inherit the figures and do
+    the expensive part, the layout and rendering of :func:`sim.plots.style.save_figure`.
+
+    Returns
+    -------
+    list of Path
+        The files, in the order of ``figures``.
+    """
+    import matplotlib.pyplot as plt
+
+    try:
+        return save_drawn(
+            figures.__getitem__, list(figures), folder, suffix, processes, meanwhile, on_step
+        )
+    finally:
+        for fig in figures.values():  # the workers closed their copies, not these
+            plt.close(fig)
 
 
 def _worker_signals() -> None:

@@ -125,3 +125,23 @@ def test_drawing_processes_follow_the_runs_workers(monkeypatch):
     assert drawing.drawing_processes(0) == 2  # a Dask run: this machine's cores
     monkeypatch.setattr(drawing.sys, "platform", "darwin")
     assert drawing.drawing_processes(8) == 1  # no fork: drawn here
+
+
+@linux
+def test_figures_drawn_here_are_saved_by_workers_byte_for_byte(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim.plots.style import save_figures
+
+    def figures():
+        return {name: _warning_figure(name) for name in ("a", "b", "c")}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        save_figures(figures(), tmp_path / "here")
+        drawn = figures()
+        files = drawing.save_figures_forked(drawn, tmp_path / "forked", processes=2)
+    assert [f.name for f in files] == ["a.png", "b.png", "c.png"]
+    for f in files:
+        assert f.read_bytes() == (tmp_path / "here" / f.name).read_bytes()
+    assert not any(plt.fignum_exists(fig.number) for fig in drawn.values())  # closed here too
