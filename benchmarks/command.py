@@ -18,7 +18,7 @@ simulation, statistics, figures, report.html), ``--workers 2``, in a temporary f
     the repetitions).
 
 Before timing, one small run compiles the model if numba's cache is empty (the first run
-of an install, ``docs/architecture.md``, "Where the time goes"), so no repetition pays for
+of an install, ``docs/performance.md``), so no repetition pays for
 it.  Wall times are what the targets are about; the CPU times (user + system of the
 command and its workers) are printed beside them, because on a machine shared with other
 jobs the wall time of a 2-worker command says as much about the others as about it.

@@ -8,7 +8,7 @@ about :data:`COMPILE_SECONDS` compiling before the first replicate is done (the 
 the cache in a fraction of a second).
 :func:`compile_notice` is what the command line prints before such a run, and
 :func:`compile_kernels` compiles them there once, before any worker is forked
-(``docs/architecture.md``, "Where the time goes").
+(``docs/performance.md``).
 
 The check reads numba's cache index the way numba does when it loads a kernel (the source
 file's hash, this machine's code generator, the kernel's bytecode): private numba API, so

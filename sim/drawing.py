@@ -38,8 +38,8 @@ closure over the results cannot be pickled, and need not be)."""
 def drawing_processes(workers: int | None) -> int:
     """How many processes draw a run's figures: the run's workers (all the cores for a run
     on a Dask cluster, ``workers`` 0), never more than the cores; 1 where fork is not the
-    start method, since a spawned worker would start
-    without the results and re-import everything."""
+    start method, since a spawned worker would start without the results and re-import
+    everything."""
     if sys.platform != "linux":
         return 1
     cores = os.cpu_count() or 1
