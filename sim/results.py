@@ -303,7 +303,7 @@ def write_results(
         def tables() -> None:
             step("writing the tables")
             result.runs.to_parquet(tmp / "runs.parquet", index=False)
-            np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
+            save_npz(tmp / "trajectories.npz", result.trajectories)
             offers(result).to_parquet(tmp / "offers.parquet", index=False)
             _write_json(tmp / "summary.json", summary)
             for name, document in (files or {}).items():
@@ -346,6 +346,20 @@ def _save_figures(
 
     workers = drawing_processes(result.timings.get("workers"))
     return save_drawn(draw, names, folder, processes=workers, meanwhile=meanwhile, on_step=on_step)
+
+
+NPZ_LEVEL = 1
+"""zlib level of ``trajectories.npz``: level 1 compresses the baseline's 50 MB of kept
+trajectories in half the time of ``numpy.savez_compressed``'s level 6 (0.55 s against
+1.1 s), into a file 9% larger (12.5 MB against 11.5 MB)."""
+
+
+def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """``numpy.savez_compressed`` at :data:`NPZ_LEVEL` (``numpy.load`` reads it alike)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=NPZ_LEVEL) as npz:
+        for name, array in arrays.items():
+            with npz.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 def offers(result: EnsembleResult) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 
 import pytest
@@ -30,27 +31,45 @@ def kernel_module(tmp_path, monkeypatch):
     sys.modules.pop(name, None)
 
 
+def _compile_elsewhere(name, folder):
+    """Call the kernel in another process: it compiles and writes the cache (compiling here,
+    then reloading, would leave numba holding dead references to the old kernel)."""
+    code = f"import {name}; assert {name}.twice(2.0) == 4.0"
+    subprocess.run([sys.executable, "-c", code], cwd=folder, check=True, timeout=120)
+
+
 def test_a_kernel_is_compiled_once_then_loaded_from_the_cache(kernel_module):
     name, path = kernel_module
     assert compiling.will_compile([name])  # nothing cached yet
     assert compiling.compile_notice([name]) == (
         f"compiling the model (first run only, about {compiling.COMPILE_SECONDS} s)"
     )
-    module = importlib.import_module(name)
-    assert module.twice(2.0) == 4.0  # compiles and writes the cache
-    assert not compiling.will_compile([name])  # compiled in this process
-    importlib.reload(module)  # a new dispatcher, as in the next process
+    _compile_elsewhere(name, path.parent)
+    module = importlib.reload(sys.modules[name])  # as the next process finds it
     assert not module.twice.signatures and compiling.cached(module.twice)
     assert not compiling.will_compile([name]) and compiling.compile_notice([name]) is None
 
 
 def test_an_edited_kernel_is_compiled_again(kernel_module):
     name, path = kernel_module
-    importlib.import_module(name).twice(2.0)
+    _compile_elsewhere(name, path.parent)
+    assert not compiling.will_compile([name])
     path.write_text(KERNEL.format(body="x + x"))  # the cache is now stale
-    module = importlib.reload(sys.modules[name])
+    importlib.reload(sys.modules[name])
     assert compiling.will_compile([name])
-    assert module.twice(3.0) == 6.0
+
+
+def test_a_kernel_compiled_in_this_process_is_not_compiled_again(monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(compiling, "cached", lambda kernel: False)  # no cache on disk
+    compiled = SimpleNamespace(signatures=[("float64",)])
+    monkeypatch.setattr(compiling, "kernels", lambda modules=(): [compiled])
+    assert not compiling.will_compile()
+    monkeypatch.setattr(
+        compiling, "kernels", lambda modules=(): [compiled, SimpleNamespace(signatures=[])]
+    )
+    assert compiling.will_compile()
 
 
 def test_numba_internals_it_cannot_read_raise_no_false_alarm():

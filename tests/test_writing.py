@@ -145,3 +145,15 @@ def test_figures_drawn_here_are_saved_by_workers_byte_for_byte(tmp_path):
     for f in files:
         assert f.read_bytes() == (tmp_path / "here" / f.name).read_bytes()
     assert not any(plt.fignum_exists(fig.number) for fig in drawn.values())  # closed here too
+
+
+def test_the_trajectories_read_back_as_they_were_written(result, tmp_path):
+    import numpy as np
+
+    from sim.results import read_results
+
+    write_results(result, tmp_path / "res", plots=False)
+    _, weekly, _ = read_results(tmp_path / "res")
+    assert sorted(weekly) == sorted(result.trajectories)
+    for name, array in result.trajectories.items():
+        assert weekly[name].dtype == array.dtype and np.array_equal(weekly[name], array), name
