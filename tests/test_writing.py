@@ -157,3 +157,16 @@ def test_the_trajectories_read_back_as_they_were_written(result, tmp_path):
     assert sorted(weekly) == sorted(result.trajectories)
     for name, array in result.trajectories.items():
         assert weekly[name].dtype == array.dtype and np.array_equal(weekly[name], array), name
+
+
+def test_the_printed_time_is_the_whole_commands(tmp_path, capsys):
+    import re
+
+    from sim.cli import main
+
+    out = tmp_path / "res"
+    assert main(["run", str(MINI), "-n", "40", "-w", "1", "-o", str(out)]) == 0
+    printed = re.search(r"Results: .*\(([\d.]+) s\)", capsys.readouterr().out)
+    timings = json.loads((out / "manifest.json").read_text())["timings"]
+    assert printed and float(printed.group(1)) == round(timings["total_seconds"], 1)
+    assert timings["total_seconds"] > timings["wall_seconds"] + timings["figures_seconds"]
