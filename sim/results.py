@@ -312,7 +312,16 @@ def write_results(
 
         if plots:
             drawn = time.perf_counter()
-            _save_figures(result, info, tmp / "plots", tables, on_step)
+            workers = timings.get("workers")
+            _save_figures(
+                result.runs,
+                result.trajectories,
+                info,
+                tmp / "plots",
+                workers,
+                meanwhile=tables,
+                on_step=on_step,
+            )
             timings["figures_seconds"] = time.perf_counter() - drawn
         else:
             tables()
@@ -327,25 +336,29 @@ def write_results(
 
 
 def _save_figures(
-    result: EnsembleResult,
-    info: dict,
+    runs: pd.DataFrame,
+    trajectories: Mapping[str, np.ndarray],
+    info: Mapping,
     folder: Path,
-    meanwhile: Callable[[], object],
-    on_step: Callable[[str], None] | None,
+    workers: int | None,
+    suffix: str = ".png",
+    meanwhile: Callable[[], object] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Draw the run's figures from memory and save them; ``meanwhile`` runs beside."""
+    """Draw a run's figures and save them (:func:`sim.drawing.save_drawn`, ``meanwhile``
+    beside); returns the files in the order of :func:`sim.plots.run.run_figures`."""
     from .drawing import drawing_processes, save_drawn
     from .plots.run import plot_run, run_figures  # imports matplotlib before any fork
 
-    names = run_figures(result.trajectories)
+    names = run_figures(trajectories)
     # most expensive first: each worker takes the next figure when it is free
-    names.sort(key=lambda name: name != "terms")
+    order = sorted(names, key=lambda name: name != "terms")
 
     def draw(name: str):
-        return plot_run(result.runs, result.trajectories, info, [name])[name]
+        return plot_run(runs, trajectories, info, [name])[name]
 
-    workers = drawing_processes(result.timings.get("workers"))
-    return save_drawn(draw, names, folder, processes=workers, meanwhile=meanwhile, on_step=on_step)
+    files = save_drawn(draw, order, folder, suffix, drawing_processes(workers), meanwhile, on_step)
+    return sorted(files, key=lambda path: names.index(path.stem))
 
 
 NPZ_LEVEL = 1
@@ -374,14 +387,16 @@ def offers(result: EnsembleResult) -> pd.DataFrame:
 def plot_results(folder: str | Path, suffix: str = ".png") -> list[Path]:
     """(Re)draw every plot of a results folder into ``folder/plots``; returns the files.
 
-    ``suffix`` chooses the format: ``.png`` (the default), ``.svg`` or ``.pdf``.
+    ``suffix`` chooses the format: ``.png`` (the default), ``.svg`` or ``.pdf``.  The
+    figures are drawn as :func:`write_results` draws them, by as many processes as the
+    run had workers.
     """
-    from .plots.run import plot_run  # drawing only: sim.plots never imports this module
-    from .plots.style import save_figures
-
     folder = Path(folder)
     runs, trajectories, info = read_results(folder)
-    return save_figures(plot_run(runs, trajectories, info), folder / "plots", suffix)
+    timings = info.get("timings") if isinstance(info.get("timings"), dict) else {}
+    workers = timings.get("workers")  # a manifest is input: anything but a count is ignored
+    workers = workers if isinstance(workers, int) and not isinstance(workers, bool) else None
+    return _save_figures(runs, trajectories, info, folder / "plots", workers, suffix)
 
 
 RUN_COLUMNS = ("replicate", "ceasefire", "ceasefire_week", "held", "blocker", "final_control")

@@ -170,3 +170,15 @@ def test_the_printed_time_is_the_whole_commands(tmp_path, capsys):
     timings = json.loads((out / "manifest.json").read_text())["timings"]
     assert printed and float(printed.group(1)) == round(timings["total_seconds"], 1)
     assert timings["total_seconds"] > timings["wall_seconds"] + timings["figures_seconds"]
+
+
+@pytest.mark.parametrize("workers", ["two", True, -3])
+def test_redrawing_a_folder_ignores_a_manifest_s_odd_worker_count(result, tmp_path, workers):
+    out = tmp_path / "res"
+    write_results(result, out, plots=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["timings"]["workers"] = workers
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    files = plot_results(out)
+    assert [f.stem for f in files][:3] == ["summary", "ceasefire_by_week", "terms"]
+    assert all(f.is_file() for f in files)
