@@ -244,7 +244,8 @@ INTERRUPTED = 130  # the shell's code for a process ended by SIGINT (128 + 2)
 
 @contextmanager
 def progress_bar(total: int, label: str):
-    """A replicate counter on stderr; yields the callback that advances it."""
+    """A replicate counter on stderr; yields the callback that advances it (its ``step``
+    shows the stage after the simulation: ``figures: 2 of 6``, ...)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -253,6 +254,12 @@ def progress_bar(total: int, label: str):
         TimeElapsedColumn,
     )
 
+    from ..compiling import compile_kernels, compile_notice
+
+    notice = compile_notice()  # before a first run's silent ~15 s of numba compiling
+    if notice:
+        err_console.print(notice, markup=False, highlight=False)
+        compile_kernels()  # once, here, before the workers are forked
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -263,7 +270,15 @@ def progress_bar(total: int, label: str):
         transient=True,
     ) as bar:
         task = bar.add_task(printable_markup(label), total=total)
-        yield lambda n: bar.advance(task, n)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        # the stages after the simulation (figures, report) name themselves on the bar
+        advance.step = lambda text: bar.update(
+            task, description=printable_markup(f"{label}: {text}")
+        )
+        yield advance
 
 
 def check_options(seed: int | None = None, **counts: int | None) -> None:

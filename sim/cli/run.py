@@ -143,8 +143,8 @@ def run(
             scheduler=scheduler,
             on_progress=advance,
         )
-        summary = write_results(result, out, plots=not no_plots)
-    done = f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)"
+        summary = write_results(result, out, plots=not no_plots, on_step=advance.step)
+    done = f"Results: {printable(out)}  ({result.timings['total_seconds']:.1f} s)"
     if format_ == "csv":
         print_csv(summary_frame(summary))
         err_console.print(done, markup=False, highlight=False, soft_wrap=True)
@@ -177,7 +177,7 @@ def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_
         result = run_given(
             loaded, record, until, runs=runs, seed=seed, workers=workers, on_progress=advance
         )
-        summary = write_given_run(result, out, plots=not no_plots)
+        summary = write_given_run(result, out, plots=not no_plots, on_step=advance.step)
     if format_ == "csv":
         print_csv(summary_frame(summary))
         err_console.print(printable(result.given.message()), markup=False, highlight=False)

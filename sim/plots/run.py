@@ -2,12 +2,12 @@
 
 Each function draws one figure (into the ``ax`` or ``fig`` it is given, or a new one) and
 returns it; :func:`plot_run` returns them all by file name, and
-:func:`sim.results.plot_results` saves them (:func:`sim.plots.style.save_figures`).
+:func:`sim.results.write_results` saves them (:func:`sim.plots.pool.save_drawn`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import matplotlib.pyplot as plt
@@ -34,38 +34,56 @@ from .style import (
 )
 from .summary import draw_incidence, run_summary
 
+RUN_FIGURES = ("summary", "ceasefire_by_week", "terms", "blockers", "control_fan", "outcomes")
+"""The figures of a run, by file name (``control_fan`` and ``outcomes`` need the kept
+trajectories: a run without them has the first four)."""
+
+
+def run_figures(trajectories: Mapping[str, np.ndarray]) -> list[str]:
+    """The names of the figures :func:`plot_run` draws for a run with these trajectories."""
+    needs = {"control_fan": "control", "outcomes": "status"}
+
+    def kept(key: str) -> bool:
+        weekly = trajectories.get(key)
+        return weekly is not None and len(weekly) > 0
+
+    return [name for name in RUN_FIGURES if name not in needs or kept(needs[name])]
+
 
 def plot_run(
-    runs: pd.DataFrame, trajectories: Mapping[str, np.ndarray], info: Mapping
+    runs: pd.DataFrame,
+    trajectories: Mapping[str, np.ndarray],
+    info: Mapping,
+    names: Iterable[str] | None = None,
 ) -> dict[str, Figure]:
-    """Every figure of a run, by file name (without suffix).
+    """Every figure of a run (or those in ``names``, of :func:`run_figures`), by file name
+    (without suffix).
 
-    The arguments are a results folder as :func:`sim.results.read_results` returns it
-    (:func:`sim.results.plot_results` reads the folder, calls this and saves the figures).
+    The arguments are a run as :func:`sim.results.read_results` returns it (a manifest
+    serves as ``info``); :func:`sim.results.write_results` draws them from memory and
+    saves them, one process per figure where that pays (:mod:`sim.plots.pool`).
     The titles name the run: its label (scenario and policy) and any ``--set`` overrides.
     """
     title = run_title(info.get("label", "scenario"), info.get("overrides") or ())
+    start = start_of(info)
+    control = trajectories.get("control")
+    issue = _battlefield_issue(info)
+    front = {}
+    if control is not None and len(control):  # the battlefield issue's status quo
+        front = {issue: float(np.median(control[:, 0]))}
+    draw = {
+        "summary": lambda: run_summary(runs, info),
+        "ceasefire_by_week": lambda: ceasefire_curve(
+            runs, info["horizon_weeks"], title, start=start
+        ),
+        "terms": lambda: terms_histograms(runs, info["issues"], title, front=front),
+        "blockers": lambda: blockers_bar(runs, title),
+        "control_fan": lambda: control_fan(control, title, info["issues"].get(issue), week0=start),
+        "outcomes": lambda: outcome_areas(trajectories["status"], title, start=start),
+    }
+    wanted = run_figures(trajectories) if names is None else list(names)
     with plt.rc_context(RC):
-        control = trajectories.get("control")
-        front = {}
-        if control is not None and len(control):  # the battlefield issue's status quo
-            front = {_battlefield_issue(info): float(np.median(control[:, 0]))}
-        start = start_of(info)
-        figures = {
-            "summary": run_summary(runs, info),
-            "ceasefire_by_week": ceasefire_curve(runs, info["horizon_weeks"], title, start=start),
-            "terms": terms_histograms(runs, info["issues"], title, front=front),
-            "blockers": blockers_bar(runs, title),
-        }
-        if control is not None and len(control):
-            issue = _battlefield_issue(info)
-            figures["control_fan"] = control_fan(
-                control, title, info["issues"].get(issue), week0=start
-            )
-        status = trajectories.get("status")
-        if status is not None and len(status):
-            figures["outcomes"] = outcome_areas(status, title, start=start)
-    return figures
+        return {name: draw[name]() for name in wanted}
 
 
 def _battlefield_issue(info: Mapping) -> str:

@@ -166,19 +166,25 @@ class GivenRunResult:
         return f"GivenRunResult({self.given.message()})"
 
 
-def write_given_run(result: GivenRunResult, out: Path, plots: bool = True) -> dict:
+def write_given_run(
+    result: GivenRunResult,
+    out: Path,
+    plots: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> dict:
     """The run's results folder (:func:`sim.results.write_results`) over the kept worlds,
     with ``given.json`` (the record, the worlds kept, the outcome clocks)."""
-    from ..results import plot_results, write_results
-
-    def extra(tmp: Path) -> None:
-        (tmp / "given.json").write_text(json.dumps(result.given.to_json(), indent=2) + "\n")
-        if plots and len(result.result.runs):
-            plot_results(tmp)
+    from ..results import write_results
 
     if not len(result.result.runs):
         raise ScenarioError(result.given.record.source, "", result.given.message())
-    return write_results(result.result, out, plots=True, draw=extra)
+    return write_results(
+        result.result,
+        out,
+        plots=plots,
+        files={"given.json": result.given.to_json()},
+        on_step=on_step,
+    )
 
 
 def run_given(
