@@ -33,16 +33,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
-    from .analysis import compare, discover, sensitivity, sweep
-    from .analysis.comparison import ComparisonResult
+    from .analysis.compare import ComparisonResult
+    from .analysis.discover import discover
     from .analysis.explored import DiscoveryResult, SensitivityResult, SweepResult
+    from .analysis.sensitivity import sensitivity
+    from .analysis.sweep import sweep
     from .deals import DealResult, evaluate_deal
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
     from .loaded import load
     from .model import NegotiationModel
     from .record import load_record
-    from .record.api import run
+    from .record.api import compare, run
     from .record.backtest import BacktestResult, backtest
     from .record.calibrate import CalibrationResult, calibrate
     from .scenario import Scenario, load_scenario
@@ -95,14 +97,22 @@ def _home(name: str) -> object:
         from . import record
 
         return record
-    if name in ("discover", "sensitivity", "sweep"):
-        from . import analysis
+    if name == "discover":
+        from .analysis import discover
 
-        return analysis
+        return discover
+    if name == "sensitivity":
+        from .analysis import sensitivity
+
+        return sensitivity
+    if name == "sweep":
+        from .analysis import sweep
+
+        return sweep
     if name == "ComparisonResult":
-        from .analysis import comparison
+        from .analysis import compare
 
-        return comparison
+        return compare
     if name in ("DiscoveryResult", "SensitivityResult", "SweepResult"):
         from .analysis import explored
 

@@ -10,6 +10,7 @@ and so on), rebuilt from the folder's files and the scenario text its manifest r
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def _run(folder: Path, info: dict):
 
 
 def _compare(folder: Path, info: dict):
-    from .analysis.comparison import ComparisonResult
+    from .analysis.compare import ComparisonResult
     from .ensemble import EnsembleResult
 
     table = _table(folder, "compare")
@@ -200,8 +201,8 @@ def _sweep(folder: Path, info: dict):
 
 
 def _sensitivity(folder: Path, info: dict):
-    from .analysis.explore import _sensitivity_label
     from .analysis.explored import SensitivityResult
+    from .analysis.sensitivity import _sensitivity_label
     from .outcomes import headline_outcome
 
     scenario = scenario_of(info, str(folder / "manifest.json"))
@@ -280,16 +281,21 @@ def replot(folder: str | Path, suffix: str = ".png") -> list[Path]:
 
 
 def write_folder_comparison(
-    table: pd.DataFrame, folders: list[str | Path], out: Path, title: str, plots: bool = True
+    table: pd.DataFrame,
+    folders: list[str | Path],
+    out: Path,
+    title: str,
+    plots: bool = True,
+    provenance: Mapping | None = None,
 ) -> None:
     """Write the folder of ``compare DIR DIR ...`` into ``out`` (which the caller makes
     atomic): the same files as a ``compare`` of scenarios (comparison.csv, the arms'
     runs, manifest.json, the figures), the manifest saying the differences are unpaired
     and naming the folders compared."""
-    from .analysis.comparison import write_comparison
+    from .analysis.compare import write_comparison
 
     results = {label: load(folder) for label, folder in zip(table["arm"], folders, strict=True)}
-    write_comparison(table, results, out, title, plots=plots)
+    write_comparison(table, results, out, title, plots, provenance)
     manifest = out / "manifest.json"
     info = _json(manifest)
     info["paired"] = False  # separate runs: no common random numbers

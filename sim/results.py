@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +32,6 @@ from .errors import OutputError, ResultsError, ScenarioError
 from .folder_files import open_regular, read_json
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
-from .report import invocation
 
 if TYPE_CHECKING:  # sim.ensemble imports this module to save its results
     from .ensemble import EnsembleResult
@@ -239,8 +238,9 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(result: EnsembleResult) -> dict:
-    """What produced a run: scenario text and hash, resolved parameters, seed, versions."""
+def manifest(result: EnsembleResult, provenance: Mapping | None = None) -> dict:
+    """What produced a run: scenario text and hash, resolved parameters, seed, versions;
+    ``provenance``: the command that made it (:class:`sim.jobs.Job`), if one did."""
     scenario = result.scenario
     return {
         "scenario": scenario.name,
@@ -261,7 +261,7 @@ def manifest(result: EnsembleResult) -> dict:
         "versions": versions(),
         "timings": result.timings,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        **invocation.record(),  # the command line, when a command made it
+        **(provenance or {}),  # the command line, when a command made it
     }
 
 
@@ -274,6 +274,7 @@ def write_results(
     out: Path,
     plots: bool = True,
     draw: Callable[[Path], object] | None = None,
+    provenance: Mapping | None = None,
 ) -> dict:
     """Write a run's results folder atomically; returns the summary.
 
@@ -288,7 +289,7 @@ def write_results(
         np.savez_compressed(tmp / "trajectories.npz", **result.trajectories)
         offers(result).to_parquet(tmp / "offers.parquet", index=False)
         _write_json(tmp / "summary.json", summary)
-        info = manifest(result)
+        info = manifest(result, provenance)
         info["timings"]["write_seconds"] = time.perf_counter() - began
         _write_json(tmp / "manifest.json", info)
         if plots:

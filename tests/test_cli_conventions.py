@@ -274,7 +274,7 @@ def test_compare_needs_two_folders_and_no_scenario_among_them(two_runs, mini_pat
 
 def test_comparison_tables_fit_80_columns_and_never_cut_a_name(two_runs):
     from sim.analysis.folders import compare_folders
-    from sim.cli.analysis import comparison_tables
+    from sim.cli.compare import comparison_tables
 
     table = compare_folders(list(two_runs))
     table["arm"] = ["a_policy_name_much_longer_than_any_column_would_allow", "short"]

@@ -185,12 +185,12 @@ def test_deal_given_tables_after_the_last_fact(mini_cal, record, tmp_path, capsy
             "-o",
             str(out),
             "--no-plots",
-            "--json",
         ]
     )
     assert code == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["weeks"] == [18, 43] and data["given"]["last_fact_week"] == 17
+    data = json.loads((out / "deal.json").read_text())
+    given = json.loads((out / "given.json").read_text())
+    assert data["weeks"] == [18, 43] and given["last_fact_week"] == 17
     code = main(
         [
             "deal",

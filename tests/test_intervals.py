@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import bootstrap
 
 import sim.analysis.intervals as iv
-from sim.analysis import comparison as cmp
+from sim.analysis import paired as cmp
 from sim.outcomes import wilson
 
 

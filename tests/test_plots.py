@@ -17,10 +17,13 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from sim.analysis.comparison import arm_scenarios, compare_results, run_arms
-from sim.analysis.explore import discover, sensitivity, sweep
+from sim.analysis.compare import arm_scenarios, compare_results, run_compared
+from sim.analysis.discover import discover
+from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sweep import sweep
 from sim.cli import main
 from sim.deals import evaluate_deal
+from sim.options import RunOptions
 from sim.plots import compare as compare_plots
 from sim.plots import discover as discover_plots
 from sim.plots import run as run_plots
@@ -57,7 +60,7 @@ def run_data(run_folder):
 @pytest.fixture(scope="module")
 def compared():
     arms = arm_scenarios([MINI], ["us_aid_cut", "nothing"], [OVERRIDE])
-    results = run_arms(arms, 40, 3, 1)
+    results = run_compared(arms, RunOptions(runs=40, seed=3, workers=1))
     return compare_results(results, n_resamples=50), results
 
 

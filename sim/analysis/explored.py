@@ -1,5 +1,5 @@
-"""What :func:`~sim.analysis.explore.sweep`, :func:`~sim.analysis.explore.sensitivity` and
-:func:`~sim.analysis.explore.discover` return: a small result object holding the table
+"""What :func:`~sim.analysis.sweep.sweep`, :func:`~sim.analysis.sensitivity.sensitivity` and
+:func:`~sim.analysis.discover.discover` return: a small result object holding the table
 (``.table``, the DataFrame with its ``attrs``) and what produced it.
 
 Each has a short ``repr``, an HTML table for notebooks (``_repr_html_``), ``.summary()``,
@@ -26,14 +26,14 @@ from ..spreadsheet import to_csv
 
 
 # --------------------------------------------------------------------------- helpers
-def write_json(path: Path, data: dict) -> None:
-    """A folder's JSON file, with the command line (if any), versions and time."""
-    from ..report.invocation import record
+def write_json(path: Path, data: dict, provenance: Mapping | None = None) -> None:
+    """A folder's JSON file, with the command line (``provenance``, if a command made
+    it: :class:`sim.jobs.Job`), versions and time."""
     from ..results import versions
 
     data = {
         **data,
-        **record(),  # the command line
+        **(provenance or {}),  # the command line
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -138,6 +138,13 @@ class SweepResult:
         """Write the folder ``ceasefire sweep`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sweep(self, tmp, plots))
 
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_sweep(self, tmp, plots, provenance)
+
     def _title(self) -> str:
         a = self.table.attrs
         return (
@@ -169,7 +176,9 @@ class SweepResult:
         )
 
 
-def write_sweep(result: SweepResult, out: Path, plots: bool = True) -> None:
+def write_sweep(
+    result: SweepResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a sweep folder into ``out`` (which the caller makes atomic): sweep.csv,
     runs.parquet, manifest.json and plots/sweep.png."""
     from ..errors import ScenarioError
@@ -192,6 +201,7 @@ def write_sweep(result: SweepResult, out: Path, plots: bool = True) -> None:
             "scenario_sha256": base.text_hash,
             "scenario_texts": base.texts,
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures
@@ -256,6 +266,13 @@ class SensitivityResult:
         """Write the folder ``ceasefire sensitivity`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sensitivity(self, tmp, plots))
 
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_sensitivity(self, tmp, plots, provenance)
+
     def _title(self) -> str:
         a = self.table.attrs
         return (
@@ -299,7 +316,9 @@ class SensitivityResult:
         return html_table(self._title(), ("Outcome", "Input", *(a for a, _ in cols)), rows, note)
 
 
-def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) -> None:
+def write_sensitivity(
+    result: SensitivityResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a sensitivity folder into ``out`` (which the caller makes atomic):
     sensitivity.csv, design.parquet, manifest.json and plots/sensitivity.png."""
     from ..parameters import flat_parameters, uncertain
@@ -324,6 +343,7 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
             "scenario_texts": base.texts,
             "warnings": table.attrs["warnings"],
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures
@@ -402,6 +422,13 @@ class DiscoveryResult:
         """Write the folder ``ceasefire discover`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_discovery(self, tmp, plots))
 
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_discovery(self, tmp, plots, provenance)
+
     def _title(self) -> str:
         s = self.summary_json()
         return (
@@ -430,7 +457,9 @@ class DiscoveryResult:
         )
 
 
-def write_discovery(result: DiscoveryResult, out: Path, plots: bool = True) -> None:
+def write_discovery(
+    result: DiscoveryResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a discover folder into ``out`` (which the caller makes atomic):
     discover.csv, trajectory.csv, manifest.json and the plots."""
     box = result.table
@@ -447,6 +476,7 @@ def write_discovery(result: DiscoveryResult, out: Path, plots: bool = True) -> N
             "runs": box.attrs["runs"],
             "hits": box.attrs["hits"],
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures

@@ -4,8 +4,8 @@ The folders come from separate runs, so their replicates share no random numbers
 difference is estimated *unpaired*.  Shares use Newcombe's hybrid score interval (from the
 two Wilson intervals), medians an independent percentile bootstrap (vectorised), means
 Welch's interval (:mod:`sim.analysis.intervals`).  The per-folder estimates are those of ``compare``
-(:func:`sim.analysis.comparison.estimate`), and the table has the same columns as
-:func:`sim.analysis.comparison.compare_runs`, so it prints and saves the same way.
+(:func:`sim.analysis.paired.estimate`), and the table has the same columns as
+:func:`sim.analysis.paired.compare_runs`, so it prints and saves the same way.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..results import read_results
-from .comparison import (
+from .intervals import (
+    unpaired_mean_difference,
+    unpaired_median_difference,
+    unpaired_proportion_difference,
+)
+from .paired import (
     N_RESAMPLES,
     comparison_table,
     estimate,
     metrics,
     outcome_values,
     put_difference,
-)
-from .intervals import (
-    unpaired_mean_difference,
-    unpaired_median_difference,
-    unpaired_proportion_difference,
 )
 
 RESULTS_FILES = ("runs.parquet", "manifest.json")
@@ -119,7 +119,7 @@ def compare_folders(
     -------
     DataFrame
         One row per folder, with the columns of
-        :func:`sim.analysis.comparison.compare_runs` (``arm`` is the folder's label) plus
+        :func:`sim.analysis.paired.compare_runs` (``arm`` is the folder's label) plus
         ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.
 
     Raises
@@ -156,15 +156,15 @@ def compare_folders(
         }
         for j, m in enumerate(chosen):
             values = outcome_values(runs[label], m, horizon)
-            est = estimate(values, m.kind, seed + j, n_resamples)
+            est = estimate(values, m.estimator)
             row.update({m.key: est[0], f"{m.key}_lo": est[1], f"{m.key}_hi": est[2]})
             if label == reference:
                 diff = (float("nan"),) * 3
             else:
-                diff = _unpaired(ref_values[m.key], values, m.kind, seed + j, n_resamples)
+                diff = _unpaired(ref_values[m.key], values, m.estimator, seed + j, n_resamples)
             put_difference(row, m.key, diff)
         rows.append(row)
-    table = comparison_table(rows, chosen, reference)
+    table = comparison_table(rows, chosen, reference, horizon)
     table.attrs["paired"] = False
     table.attrs["horizon_weeks"] = horizon
     return table

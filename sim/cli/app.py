@@ -233,6 +233,61 @@ UntilOpt = Annotated[
 ]
 
 
+ResumeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--resume", help="Complete an interrupted job: the results folder it was writing."
+    ),
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (must not exist).")]
+PolicyOpt = Annotated[
+    str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
+]
+NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
+
+
+def run_options(
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    scheduler: str | None = None,
+):
+    """The command's :class:`~sim.options.RunOptions`, checked once, each bad value named
+    by its flag (the constraints of :data:`sim.options.OPTIONS`)."""
+    from ..options import RunOptions
+
+    return RunOptions.from_cli(
+        runs=runs, seed=seed, workers=workers, chunk_size=chunk_size, scheduler=scheduler
+    )
+
+
+def job(out: Path | None = None, resume: Path | None = None, no_plots: bool = False):
+    """The command's :class:`~sim.jobs.Job`: its folder, the command line it records
+    (provenance), the progress bar and where the ``--resume`` hint goes."""
+    from ..jobs import Job
+
+    def hint(line: str) -> None:
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    return Job(
+        out=out,
+        resume=resume,
+        plots=not no_plots,
+        provenance=invocation.record(),
+        progress=progress_bar,
+        hint=hint,
+    )
+
+
+def say_results(out: Path, format_: str = "table", seconds: float | None = None) -> None:
+    """Print where the results are (the path escaped: it may come from a scenario name);
+    on stderr when stdout carries CSV."""
+    where = err_console if format_ == Format.csv else console
+    took = f"  ({seconds:.1f} s)" if seconds is not None else ""
+    where.print(f"Results: {printable(out)}{took}", markup=False, highlight=False, soft_wrap=True)
+
+
 def check_given(given: Path | None, until: str | None) -> None:
     """Refuse ``--until`` without ``--given``."""
     if until is not None and given is None:
@@ -277,13 +332,11 @@ def check_options(seed: int | None = None, **counts: int | None) -> None:
 
 
 def check_total(total: int, option: str, what: str) -> None:
-    """Refuse a command whose replicates add up past :data:`sim.scenario.MAX_RUNS`."""
-    from ..scenario import MAX_RUNS
+    """Refuse a command whose replicates add up past :data:`sim.scenario.MAX_RUNS`
+    (:func:`sim.jobs.check_total`)."""
+    from ..jobs import check_total as check
 
-    if total > MAX_RUNS:
-        raise ScenarioError(
-            option, "", f"{what} is more than {MAX_RUNS:,} replicates in one command"
-        )
+    check(total, option, what)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,25 +13,31 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
-from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
 from .app import (
+    ChunkOpt,
     Format,
     FormatOpt,
     GivenOpt,
+    NoPlotsOpt,
+    OutOpt,
+    PolicyOpt,
+    ResumeOpt,
     RunsOpt,
     ScenarioArg,
+    SchedulerOpt,
     SeedOpt,
     SetOpt,
     UntilOpt,
     WorkersOpt,
     app,
     check_given,
-    check_options,
-    check_total,
     err_console,
     examples,
+    job,
     print_csv,
     progress_bar,
+    run_options,
+    say_results,
     table_console,
 )
 
@@ -95,7 +101,6 @@ def deal_table(result) -> Table:
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 1,26,52",
         "ceasefire deal scenarios/baseline.yaml --terms territory=line,nato=0,troops=0.2",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 2025-03-11,2025-11-21",
-        "ceasefire deal scenarios/baseline.yaml --deal freeze --json",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
     ),
 )
@@ -129,11 +134,10 @@ def deal_command(
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
-    json_: Annotated[
-        bool,
-        typer.Option("--json", help="Print one JSON object on stdout instead of the table."),
-    ] = False,
     workers: WorkersOpt = None,
+    chunk_size: ChunkOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
     no_plots: NoPlotsOpt = False,
     format_: FormatOpt = Format.table,
     record: GivenOpt = None,
@@ -143,23 +147,25 @@ def deal_command(
 
     With --given, the deal is tabled at the end of weeks after the record's last fact used (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
     """
-    from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
-    from ..results import atomic_dir, reserved
+    from ..deals import deal_folder, parse_terms
     from ..snapshot import read_snapshot
 
-    if json_ and format_ == Format.csv:
-        raise ScenarioError("--json", "", "give --json or --format csv, not both")
     if (deal is None) == (terms is None):
         raise ScenarioError(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
         )
     parsed_terms = parse_terms(terms) if terms is not None else None
-    check_options(seed, runs=runs, workers=workers)
-    snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
-    # weeks may be dates on the scenario's calendar: its start: is needed to read them
+    options = run_options(runs, seed, workers, chunk_size, scheduler)
     check_given(record, until)
-    start = snapshot.build(policy, set_ or ()).spec.start
+    snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
     if record is not None:
+        for option, value in (
+            ("--resume", resume),
+            ("--scheduler", scheduler),
+            ("--chunk-size", chunk_size),
+        ):
+            if value is not None:
+                raise ScenarioError(option, "", "cannot be combined with --given")
         _deal_given(
             snapshot,
             record,
@@ -167,7 +173,6 @@ def deal_command(
             deal,
             parsed_terms,
             weeks,
-            start,
             runs,
             seed,
             policy,
@@ -175,39 +180,22 @@ def deal_command(
             out,
             workers,
             no_plots,
-            json_,
+            format_,
         )
         return
-    week_list = parse_weeks(weeks, start)
-    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or (), cli=True)
-    n = runs or arms[0].spec.runs
-    check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
-    name = deal if parsed_terms is None else CUSTOM
-    out = _out(out, f"deal-{arms[0].label}-{name}")
-    with reserved(out):
-        with progress_bar(n * len(week_list), f"{name}: {len(week_list)} weeks") as advance:
-            result = evaluate_deal(
-                snapshot,
-                deal=deal,
-                terms=parsed_terms,
-                weeks=week_list,
-                runs=runs,
-                seed=seed,
-                policy=policy,
-                overrides=set_ or (),
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_deal(result, tmp, plots=not no_plots)
-    for note in result.notes:  # on stderr: stdout may carry the JSON or the CSV
+    # weeks may be dates on the scenario's calendar: read with its start: (sim.deals)
+    result, out = deal_folder(
+        snapshot,
+        deal,
+        parsed_terms,
+        [part.strip() for part in weeks.split(",")],
+        policy,
+        set_ or (),
+        options,
+        job(out, resume, no_plots),
+    )
+    for note in result.notes:  # on stderr: stdout may carry the CSV
         err_console.print(f"note: {printable(note)}", markup=False, highlight=False, soft_wrap=True)
-    if json_:
-        typer.echo(json.dumps(result.to_json(), allow_nan=False))
-        err_console.print(
-            f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True
-        )
-        return
     if format_ == Format.csv:
         print_csv(result.table)
         say_results(out, format_)
@@ -223,7 +211,6 @@ def _deal_given(
     deal,
     terms,
     weeks,
-    start,
     runs,
     seed,
     policy,
@@ -231,10 +218,11 @@ def _deal_given(
     out,
     workers,
     no_plots,
-    json_,
+    format_,
 ) -> None:
     """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
     from ..deals import CUSTOM, parse_weeks, write_deal
+    from ..jobs import Job, out_folder
     from ..record.facts import check_until, load_record
     from ..record.given import deal_given
     from ..results import atomic_dir, reserved
@@ -246,7 +234,7 @@ def _deal_given(
     explicit = [] if weeks == "1,26,52" else parse_weeks(weeks, bound.start)
     n = runs or base.spec.runs
     name = deal if terms is None else CUSTOM
-    out = _out(out, f"deal-{base.label}-{name}-given")
+    out = out_folder(Job(out=out), f"deal-{base.label}-{name}-given")
     with reserved(out):
         with progress_bar(n * max(len(explicit), 3), f"{name} given {record.name}") as advance:
             result, given = deal_given(
@@ -264,11 +252,11 @@ def _deal_given(
                 on_progress=advance,
             )
         with atomic_dir(out) as tmp:
-            write_deal(result, tmp, plots=not no_plots)
+            write_deal(result, tmp, not no_plots, job().provenance)
             (tmp / "given.json").write_text(json.dumps(given.to_json(), indent=2) + "\n")
-    if json_:
-        typer.echo(json.dumps({**result.to_json(), "given": given.to_json()}, allow_nan=False))
-        err_console.print(f"Results: {printable(out)}", markup=False, highlight=False)
+    if format_ == Format.csv:
+        print_csv(result.table)
+        say_results(out, format_)
         return
     table_console().print(deal_table(result))
     print_given(given)

@@ -14,8 +14,11 @@ from typing import Annotated
 import typer
 
 from ..errors import printable, printable_markup
-from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
+from ..jobs import Job, out_folder
 from .app import (
+    NoPlotsOpt,
+    OutOpt,
+    PolicyOpt,
     RunsOpt,
     ScenarioArg,
     SeedOpt,
@@ -26,7 +29,9 @@ from .app import (
     check_options,
     err_console,
     examples,
+    job,
     progress_bar,
+    say_results,
     table_console,
 )
 
@@ -87,7 +92,7 @@ def calibrate(
 
     loaded, bound, until = _prepare(scenario, record, policy, set_, runs, seed, workers, until)
     n = runs or loaded.spec.runs
-    out = _out(out, f"calibrate-{loaded.label}")
+    out = out_folder(Job(out=out), f"calibrate-{loaded.label}")
     with reserved(out):
         with progress_bar(n, f"{loaded.label} given {record.name}") as advance:
             result = run_calibration(
@@ -100,7 +105,7 @@ def calibrate(
                 on_progress=advance,
             )
         with atomic_dir(out) as tmp:
-            write_calibration(result, tmp, plots=not no_plots)
+            write_calibration(result, tmp, not no_plots, job().provenance)
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(printable(result.message()), markup=False, highlight=False)
@@ -187,14 +192,14 @@ def backtest(
     if not bound.questions:
         raise ScenarioError(str(record), "questions", "the record asks no questions to backtest")
     n = runs or loaded.spec.runs
-    out = _out(out, f"backtest-{loaded.label}")
+    out = out_folder(Job(out=out), f"backtest-{loaded.label}")
     with reserved(out):
         with progress_bar(n, f"{loaded.label}: {len(bound.questions)} questions") as advance:
             result = run_backtest(
                 loaded, bound, runs=runs, seed=seed, workers=workers, on_progress=advance
             )
         with atomic_dir(out) as tmp:
-            write_backtest(result, tmp, plots=not no_plots)
+            write_backtest(result, tmp, not no_plots, job().provenance)
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(

@@ -22,12 +22,13 @@ from .app import (
     WorkersOpt,
     app,
     check_given,
-    check_options,
     console,
     err_console,
     examples,
+    job,
     print_csv,
     progress_bar,
+    run_options,
     table_console,
 )
 
@@ -118,11 +119,10 @@ def run(
 
     Prints the headline outcomes with their 95% intervals; the folder holds every replicate (runs.parquet), summary.json, manifest.json and the plots.
     """
-    from ..ensemble import run_ensemble
-    from ..results import default_out_dir, reserved, run_label, write_results
+    from ..ensemble import run_folder
     from ..scenario import load_scenario
 
-    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size, scheduler=scheduler)
+    options = run_options(runs, seed, workers, chunk_size, scheduler)
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:
@@ -131,19 +131,9 @@ def run(
                 raise ScenarioError(option, "", "cannot be combined with --given")
         _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_)
         return
-    out = out or default_out_dir(run_label(loaded.label, loaded.overrides))
-    total = runs or loaded.spec.runs
-    with reserved(out), progress_bar(total, loaded.label) as advance:
-        result = run_ensemble(
-            loaded,
-            runs=runs,
-            seed=seed,
-            workers=workers,
-            chunk_size=chunk_size,
-            scheduler=scheduler,
-            on_progress=advance,
-        )
-        summary = write_results(result, out, plots=not no_plots)
+    result, out = run_folder(loaded, options, job(out, None, no_plots))
+    summary = result.summary_json()
+    total = len(result.runs)
     done = f"Results: {printable(out)}  ({result.timings['wall_seconds']:.1f} s)"
     if format_ == "csv":
         print_csv(summary_frame(summary))
@@ -177,7 +167,7 @@ def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_
         result = run_given(
             loaded, record, until, runs=runs, seed=seed, workers=workers, on_progress=advance
         )
-        summary = write_given_run(result, out, plots=not no_plots)
+        summary = write_given_run(result, out, not no_plots, job().provenance)
     if format_ == "csv":
         print_csv(summary_frame(summary))
         err_console.print(printable(result.given.message()), markup=False, highlight=False)

@@ -1,6 +1,6 @@
 """``given=`` on the public functions: :func:`run`, :func:`compare` and
 :func:`evaluate_deal` are :func:`sim.ensemble.run_ensemble`,
-:func:`sim.analysis.compare` and :func:`sim.deals.evaluate_deal` when ``given`` is ``None``,
+:func:`sim.analysis.compare.compare` and :func:`sim.deals.evaluate_deal` when ``given`` is ``None``,
 and their counterparts over the worlds consistent with a record otherwise
 (:mod:`sim.record.given`).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from ..analysis import compare as _compare
+from ..analysis.compare import compare as _compare
 from ..deals import evaluate_deal as _evaluate_deal
 from ..ensemble import run_ensemble
 from .given import compare_given, deal_given, run_given
@@ -33,7 +33,7 @@ def run(scenario, *args, given=None, until=None, **kwargs):
 
 @functools.wraps(_compare)
 def compare(scenarios, *args, given=None, until=None, **kwargs):
-    """:func:`sim.analysis.compare`; with ``given=RECORD``, one file's policies compared
+    """:func:`sim.analysis.compare.compare`; with ``given=RECORD``, one file's policies compared
     over the worlds consistent with the record, every policy taking effect the week after
     its last fact used: a :class:`~sim.record.given.GivenComparison`."""
     if given is None:

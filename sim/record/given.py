@@ -166,7 +166,9 @@ class GivenRunResult:
         return f"GivenRunResult({self.given.message()})"
 
 
-def write_given_run(result: GivenRunResult, out: Path, plots: bool = True) -> dict:
+def write_given_run(
+    result: GivenRunResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> dict:
     """The run's results folder (:func:`sim.results.write_results`) over the kept worlds,
     with ``given.json`` (the record, the worlds kept, the outcome clocks)."""
     from ..results import plot_results, write_results
@@ -178,7 +180,7 @@ def write_given_run(result: GivenRunResult, out: Path, plots: bool = True) -> di
 
     if not len(result.result.runs):
         raise ScenarioError(result.given.record.source, "", result.given.message())
-    return write_results(result.result, out, plots=True, draw=extra)
+    return write_results(result.result, out, plots=True, draw=extra, provenance=provenance)
 
 
 def run_given(
@@ -275,14 +277,14 @@ class GivenComparison:
             self.save_into(out, plots)
         return out
 
-    def save_into(self, out: Path, plots: bool = True) -> None:
+    def save_into(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
         """The comparison folder (atomic), with ``given.json`` and ``given_clocks.csv``."""
-        from ..analysis.comparison import write_comparison
+        from ..analysis.compare import write_comparison
         from ..results import atomic_dir
 
         c = self.comparison
         with atomic_dir(out) as tmp:
-            write_comparison(c.table, c.results, tmp, c.title, plots=plots)
+            write_comparison(c.table, c.results, tmp, c.title, plots, provenance)
             (tmp / "given.json").write_text(json.dumps(self.to_json(), indent=2) + "\n")
             self.clocks.to_csv(tmp / "given_clocks.csv", index=False)
 
@@ -299,7 +301,8 @@ def compare_given(
     on_progress: Callable[[int], None] | None = None,
 ) -> GivenComparison:
     """:func:`sim.compare` of one file's policies given the record (see the module)."""
-    from ..analysis.comparison import ComparisonResult, compare_results, run_arms
+    from ..analysis.compare import ComparisonResult, compare_results, run_compared
+    from ..options import RunOptions
     from ..snapshot import ScenarioSnapshot, as_snapshot
 
     snapshot, _, overrides = as_snapshot(scenario, None, overrides)
@@ -332,7 +335,11 @@ def compare_given(
     shifted = ScenarioSnapshot(snapshot.source, doc, snapshot.texts)
     arms = [shifted.build(overrides=overrides), *(shifted.build(n, overrides) for n in names)]
     model = functools.partial(RecordedModel, probes=Probes.of(bound, (last,)))
-    results = run_arms(arms, runs, seed, workers, on_progress=on_progress, model_class=model)
+    results = run_compared(
+        arms,
+        RunOptions(runs=runs, seed=seed, workers=workers, on_progress=on_progress),
+        model_class=model,
+    )
     reference = next(iter(results.values()))
     kept = used_mask(reference.runs, bound, until)
     for label, result in results.items():
@@ -359,7 +366,7 @@ def compare_given(
 def clock_table(results: Mapping, last: int, horizon: int) -> pd.DataFrame:
     """Per arm: P(a ceasefire in force within each clock after ``last``), with its 95%
     interval, and the paired difference from the first arm (same worlds)."""
-    from ..analysis.comparison import difference
+    from ..analysis.paired import difference
 
     rows, reference = [], None
     for label, result in results.items():
@@ -407,8 +414,9 @@ def deal_given(
     Returns ``(DealResult, Given)``."""
     import time
 
-    from ..deals import CUSTOM, DealResult, acceptance_row, as_weeks, check_terms, deal_overrides
-    from ..ensemble import run_ensemble
+    from ..deals import CUSTOM, DealResult, acceptance_row, as_weeks, check_terms, tabling
+    from ..ensemble import Arm, run_arms
+    from ..options import RunOptions
     from ..snapshot import as_snapshot
 
     began = time.perf_counter()
@@ -419,8 +427,7 @@ def deal_given(
     if terms is not None:
         check_terms(terms, base.spec)
         # the custom deal is declared (not tabled: it is tabled after the record, below)
-        overrides = [*overrides, *deal_overrides(None, terms, 1)[:1]]
-        base = snapshot.build(policy, overrides)
+        base = tabling(base, None, terms)
     elif deal not in base.spec.deals:
         known = ", ".join(base.spec.deals) or "none"
         raise ScenarioError("--deal", deal, f"no such deal in {snapshot.source} (defined: {known})")
@@ -440,19 +447,20 @@ def deal_given(
             )
     named = dict(base.spec.deals[name].terms)
     vetoes = [k for k, a in base.spec.actors.items() if a.veto]
-    rows, tables, used_seed, info = [], {}, 0, None
-    for week in weeks:
-        probes = Probes.of(bound, (last,), table=(int(week), named))
-        result = run_ensemble(
+    rows, tables, info = [], {}, None
+    arms = [
+        Arm(
             base,
-            runs=runs,
-            seed=seed,
-            workers=workers,
-            on_progress=on_progress,
-            model_class=functools.partial(RecordedModel, probes=probes),
-            trajectory_replicates=0,
+            model_class=functools.partial(
+                RecordedModel, probes=Probes.of(bound, (last,), table=(int(week), named))
+            ),
         )
-        used_seed = result.seed
+        for week in weeks
+    ]
+    results = run_arms(
+        arms, RunOptions(runs=runs, seed=seed, workers=workers, on_progress=on_progress)
+    )
+    for week, result in zip(weeks, results, strict=True):
         kept = used_mask(result.runs, bound, until)
         if info is None:
             info = Given(
@@ -477,7 +485,7 @@ def deal_given(
             table=pd.DataFrame(rows),
             runs=tables,
             scenario=base,
-            seed=used_seed,
+            seed=results[0].seed,
             wall_seconds=time.perf_counter() - began,
         ),
         info,
