@@ -24,7 +24,7 @@ def run(scenario, *args, given=None, until=None, **kwargs):
         if until is not None:
             raise TypeError("until= needs given=")
         return run_ensemble(scenario, *args, **kwargs)
-    allowed = {"runs", "seed", "workers", "on_progress", "policy", "overrides"}
+    allowed = {"runs", "seed", "workers", "on_progress", "policy", "overrides", "options"}
     extra = set(kwargs) - allowed
     if extra or args:
         raise TypeError(f"with given=, run takes only {sorted(allowed)} (got {sorted(extra)})")
@@ -40,7 +40,7 @@ def compare(scenarios, *args, given=None, until=None, **kwargs):
         if until is not None:
             raise TypeError("until= needs given=")
         return _compare(scenarios, *args, **kwargs)
-    allowed = {"policies", "runs", "seed", "workers", "overrides", "on_progress"}
+    allowed = {"policies", "runs", "seed", "workers", "overrides", "on_progress", "options"}
     extra = set(kwargs) - allowed
     if extra or args:
         raise TypeError(f"with given=, compare takes only {sorted(allowed)}")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..dates import as_date
+from ..options import RunOptions
 from ..scenario import Scenario
 from .calibrate import as_bound, run_with_record
 from .facts import BoundQuestion, BoundRecord, Record
@@ -233,6 +234,7 @@ def backtest(
     overrides=(),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> BacktestResult:
     """Score the model's forecasts of the record's questions (see the module).
 
@@ -259,9 +261,10 @@ def backtest(
     bound = as_bound(record, scenario.spec)
     if not bound.questions:
         raise ScenarioError(bound.source, "questions", "the record asks no questions to backtest")
-    result = run_with_record(
-        scenario, bound, runs, seed, workers, on_progress, trajectory_replicates=0
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
     )
+    result = run_with_record(scenario, bound, options, trajectory_replicates=0)
     return BacktestResult(
         scenario=scenario,
         record=bound,

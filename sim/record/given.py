@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..options import RunOptions
 from ..outcomes import wilson
 from ..scenario import Scenario
 from .calibrate import as_bound, used_mask
@@ -193,23 +194,21 @@ def run_given(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> GivenRunResult:
-    """:func:`sim.run` over the worlds consistent with the record (see the module)."""
+    """:func:`sim.run` over the worlds consistent with the record (see the module);
+    ``runs``, ``seed``, ``workers``, ``on_progress``: or give ``options``."""
     from ..ensemble import run_ensemble
     from ..scenario import load_scenario
 
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, policy=policy, overrides=overrides)
     bound, until, last = prepare(scenario, given, until)
     model = functools.partial(RecordedModel, probes=Probes.of(bound, (last,)))
-    result = run_ensemble(
-        scenario,
-        runs=runs,
-        seed=seed,
-        workers=workers,
-        on_progress=on_progress,
-        model_class=model,
-    )
+    result = run_ensemble(scenario, model_class=model, options=options)
     kept = used_mask(result.runs, bound, until)
     info = Given(
         bound,
@@ -299,11 +298,16 @@ def compare_given(
     workers: int | None = None,
     overrides: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> GivenComparison:
-    """:func:`sim.compare` of one file's policies given the record (see the module)."""
+    """:func:`sim.compare` of one file's policies given the record (see the module);
+    ``runs``, ``seed``, ``workers``, ``on_progress``: or give ``options``."""
     from ..analysis.compare import ComparisonResult, compare_results, run_compared
-    from ..options import RunOptions
     from ..snapshot import ScenarioSnapshot, as_snapshot
+
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
 
     snapshot, _, overrides = as_snapshot(scenario, None, overrides)
     base = snapshot.build(overrides=overrides)
@@ -335,11 +339,7 @@ def compare_given(
     shifted = ScenarioSnapshot(snapshot.source, doc, snapshot.texts)
     arms = [shifted.build(overrides=overrides), *(shifted.build(n, overrides) for n in names)]
     model = functools.partial(RecordedModel, probes=Probes.of(bound, (last,)))
-    results = run_compared(
-        arms,
-        RunOptions(runs=runs, seed=seed, workers=workers, on_progress=on_progress),
-        model_class=model,
-    )
+    results = run_compared(arms, options, model_class=model)
     reference = next(iter(results.values()))
     kept = used_mask(reference.runs, bound, until)
     for label, result in results.items():
@@ -407,6 +407,7 @@ def deal_given(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ):
     """:func:`sim.evaluate_deal` given the record: the deal tabled at the end of each of
     ``weeks`` (all after the last fact used; default: the week after it, and 26 and 52
@@ -416,9 +417,11 @@ def deal_given(
 
     from ..deals import CUSTOM, DealResult, acceptance_row, as_weeks, check_terms, tabling
     from ..ensemble import Arm, run_arms
-    from ..options import RunOptions
     from ..snapshot import as_snapshot
 
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
     began = time.perf_counter()
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
@@ -457,9 +460,7 @@ def deal_given(
         )
         for week in weeks
     ]
-    results = run_arms(
-        arms, RunOptions(runs=runs, seed=seed, workers=workers, on_progress=on_progress)
-    )
+    results = run_arms(arms, options)
     for week, result in zip(weeks, results, strict=True):
         kept = used_mask(result.runs, bound, until)
         if info is None:
