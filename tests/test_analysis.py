@@ -112,23 +112,24 @@ def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
     # can be ratified by Ukraine
     actors["Russia"]["loss_aversion"] = {"uniform": [1.0, 4.0]}
     path = write_scenario(mini_doc, "wide.yaml")
-    table = sensitivity(path, samples=64, replicates=4, workers=1).table
+    result = sensitivity(path, samples=64, replicates=4, workers=1)
+    table = result.table
     # one row per headline outcome (sim.outcomes.HEADLINE, as the horizon allows) and input
-    assert list(table.attrs["outcomes"]) == list(table["outcome"].unique())
-    assert len(table) == len(table.attrs["outcomes"]) * 7
+    assert list(result.labels) == list(table["outcome"].unique())
+    assert len(table) == len(result.labels) * 7
     assert {"p_ceasefire", "median_week", "p_held", "final_control"} <= set(table["outcome"])
     for outcome in ("p_ceasefire", "median_week"):
         rows = table[table["outcome"] == outcome].set_index("input")
         assert rows["ST"].idxmax() == "actors.Russia.loss_aversion"
         others = rows["ST"].drop("actors.Russia.loss_aversion")
         assert rows.loc["actors.Russia.loss_aversion", "ST"] > 5 * others.max()
-    assert table.attrs["points"] == 64 * 9
+    assert result.points == 64 * 9 and len(result.design) == result.points
 
 
 def test_morris(mini_path):
-    table = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1).table
-    assert {"mu_star", "mu_star_conf", "sigma"} <= set(table.columns)
-    assert table.attrs["points"] == 3 * 7
+    result = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1)
+    assert {"mu_star", "mu_star_conf", "sigma"} <= set(result.table.columns)
+    assert result.points == 3 * 7 and result.method == "morris"
 
 
 def test_cli_sensitivity_without_uncertain_inputs(mini_doc, write_scenario, tmp_path, capsys):
@@ -438,8 +439,9 @@ def test_discover_blocker_target_reports_quasi_p(results_dir):
 
     runs = pd.read_parquet(results_dir / "runs.parquet")
     name = runs["blocker"].dropna().astype(str).value_counts().index[0]
-    box = discover(results_dir, f"blocker == {name}").table
-    assert box.attrs["hits"] == int((runs["blocker"].astype("string") == name).sum())
+    found = discover(results_dir, f"blocker == {name}")
+    box = found.table
+    assert found.hits == int((runs["blocker"].astype("string") == name).sum())
     assert "quasi_p" in box
     restricted = box[box["restricted"]]
     assert restricted["quasi_p"].between(0, 1).all()

@@ -25,12 +25,14 @@ def costly_path(mini_doc, write_scenario):
 
 
 def test_nothing_policy_difference_contains_zero(mini_path):
-    table = cmp.compare(
+    result = cmp.compare(
         mini_path, policies=["nothing", "us_aid_cut"], runs=80, workers=1, n_resamples=500
-    ).table
+    )
+    table = result.table
+    assert result.reference == "mini" and result.paired
     assert list(table["arm"]) == ["mini", "mini+nothing", "mini+us_aid_cut"]
     nothing = table.set_index("arm").loc["mini+nothing"]
-    for m in table.attrs["metrics"]:
+    for m in result.metrics:
         lo, hi = nothing[f"{m['key']}_diff_lo"], nothing[f"{m['key']}_diff_hi"]
         assert lo <= 0 <= hi, m["key"]
     ref = table.set_index("arm").loc["mini"]

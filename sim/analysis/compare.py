@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from ..scenario import Scenario
 from ..snapshot import ScenarioSnapshot
 from ..snapshot import as_snapshot as _as_snapshot
 from ..spreadsheet import to_csv
-from .paired import LEVEL, N_RESAMPLES, cell, compare_runs
+from .paired import LEVEL, N_RESAMPLES, cell, compare_runs, described
 
 
 # --------------------------------------------------------------------------- arms
@@ -130,6 +130,23 @@ def compare_results(
     return table
 
 
+def comparison_of(
+    results: Mapping[str, EnsembleResult], title: str, n_resamples: int = N_RESAMPLES
+) -> ComparisonResult:
+    """The :class:`ComparisonResult` of arms that ran on common random numbers (the first
+    is the reference): the table of :func:`compare_results` and what it compares."""
+    issues = list(dict.fromkeys(i for r in results.values() for i in r.issues))
+    horizon = min(r.scenario.spec.horizon for r in results.values())
+    return ComparisonResult(
+        compare_results(results, n_resamples),
+        dict(results),
+        title,
+        described(issues, horizon),
+        next(iter(results)),
+        horizon=horizon,
+    )
+
+
 def compare(
     scenarios: str | Path | Scenario | Sequence[str | Path | Scenario],
     policies: Sequence[str] | None = None,
@@ -203,33 +220,45 @@ def compare_arms(
 ) -> ComparisonResult:
     """:func:`compare` of arms already built (:func:`arm_scenarios`): run, then tabled."""
     results = run_compared(arms, options, model_class)
-    table = compare_results(results, n_resamples)
     first = next(iter(results.values()))
     title = f"{arms[0].name}: {len(arms)} arms, {len(first.runs):,} runs each, seed {first.seed}"
-    return ComparisonResult(table, results, title)
+    return comparison_of(results, title, n_resamples)
 
 
 @dataclass(repr=False)
 class ComparisonResult:
     """Arms compared on common random numbers (:func:`compare`).
 
+    Like EMA Workbench's ``PrimBox`` or a statsmodels results object, it holds the table
+    and what the table means as attributes, and draws and saves itself.
+
     Attributes
     ----------
     table : DataFrame
         One row per arm (:func:`compare_runs`): each outcome with its 95% interval and its
-        paired difference from the reference; ``attrs``: ``metrics``, ``reference``.
+        paired difference from the reference.
     results : dict of str to EnsembleResult
-        Each arm's runs, by label (the reference first).
+        Each arm's runs, by label (the reference first; empty for folders compared as
+        they are, :func:`sim.analysis.folders.compare_folders`).
     title : str
+    metrics : list of dict
+        The compared outcomes in table order (:func:`sim.analysis.paired.described`):
+        ``key``, ``label``, ``kind`` (the estimator: proportion, median or mean), ``unit``.
+    reference : str
+        The arm the differences are taken from.
+    paired : bool
+        Differences paired on common random numbers (False: separate runs compared).
+    horizon : int, optional
+        The (shortest) horizon the outcomes are measured at.
     """
 
     table: pd.DataFrame
     results: dict[str, EnsembleResult]
     title: str
-
-    @property
-    def reference(self) -> str:
-        return self.table.attrs["reference"]
+    metrics: list[dict] = field(default_factory=list)
+    reference: str = ""
+    paired: bool = True
+    horizon: int | None = None
 
     def summary(self) -> pd.DataFrame:
         """Each arm's headline outcomes and their differences from the reference (the
@@ -241,7 +270,7 @@ class ComparisonResult:
         """The comparison's figures, by name (those ``ceasefire compare`` saves)."""
         from ..plots.compare import plot_comparison
 
-        return plot_comparison(self.table, self.results)
+        return plot_comparison(self)
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire compare`` writes (must not exist); returns it."""
@@ -257,7 +286,7 @@ class ComparisonResult:
             self.write_into(tmp, plots, provenance)
 
     def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
-        write_comparison(self.table, self.results, tmp, self.title, plots, provenance)
+        write_comparison(self, tmp, plots, provenance)
 
     def __repr__(self) -> str:
         from ..display import share, shorten
@@ -281,7 +310,7 @@ class ComparisonResult:
     def _repr_html_(self) -> str:
         from ..display import html_table
 
-        chosen = [m for m in self.table.attrs["metrics"] if not m["key"].startswith("terms_")]
+        chosen = [m for m in self.metrics if not m["key"].startswith("terms_")]
         chosen = chosen[:4]
         header = ["Arm"]
         for m in chosen:
@@ -351,12 +380,11 @@ def _description(scenario: Scenario) -> str:
     return " ".join(text.split())
 
 
-def markdown(table: pd.DataFrame, title: str) -> str:
+def markdown(comparison: ComparisonResult) -> str:
     """The comparison as a Markdown document (values, then differences)."""
-    chosen = table.attrs["metrics"]
-    ref = table.attrs["reference"]
+    table, chosen, ref = comparison.table, comparison.metrics, comparison.reference
     lines = [
-        f"# {title}",
+        f"# {comparison.title}",
         "",
         f"Reference arm: **{ref}**. {int(table['runs'].iloc[0]):,} "
         "runs per arm on common random numbers. Brackets: 95% intervals (shares: Wilson; "
@@ -385,10 +413,8 @@ def markdown(table: pd.DataFrame, title: str) -> str:
 
 
 def write_comparison(
-    table: pd.DataFrame,
-    results: Mapping[str, EnsembleResult],
+    comparison: ComparisonResult,
     out: Path,
-    title: str,
     plots: bool = True,
     provenance: Mapping | None = None,
 ) -> None:
@@ -396,8 +422,9 @@ def write_comparison(
     ``provenance``: the command that made it (:class:`sim.jobs.Job`), if one did."""
     from ..results import versions
 
+    table, results = comparison.table, comparison.results
     to_csv(table, out / "comparison.csv")
-    (out / "comparison.md").write_text(markdown(table, title))
+    (out / "comparison.md").write_text(markdown(comparison))
     arms = out / "arms"
     arms.mkdir()
     files = {}
@@ -409,7 +436,7 @@ def write_comparison(
     first = next(iter(results.values()))
     info = {
         "kind": "compare",
-        "reference": table.attrs["reference"],
+        "reference": comparison.reference,
         "runs": len(first.runs),
         "seed": first.seed,
         "arms": {
@@ -426,7 +453,7 @@ def write_comparison(
             }
             for label, r in results.items()
         },
-        "metrics": table.attrs["metrics"],
+        "metrics": comparison.metrics,
         "intervals": {
             "level": LEVEL,
             "proportion": "Wilson score; difference: Newcombe (1998) method 10, paired",
@@ -443,4 +470,4 @@ def write_comparison(
         from ..plots.compare import plot_comparison
         from ..plots.style import save_figures
 
-        save_figures(plot_comparison(table, results), out / "plots")
+        save_figures(plot_comparison(comparison), out / "plots")

@@ -196,7 +196,8 @@ def discover(
         ``.table``: the chosen box: one row per input (``input, lower, upper, data_min, data_max,
         restricted, quasi_p``) with the box's ``coverage``, ``density`` and ``mass``;
         restricted inputs first.  ``quasi_p`` is the quasi-p-value of each restricted
-        input (:func:`sim.analysis.prim.quasi_p`; NaN where unrestricted).  ``attrs``: ``trajectory`` (the peeling trajectory table), ``step``,
+        input (:func:`sim.analysis.prim.quasi_p`; NaN where unrestricted); the result's
+        attributes: ``trajectory`` (the peeling trajectory table), ``step``,
         ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
     """
     from ..results import read_results
@@ -261,20 +262,21 @@ def discover(
     box["coverage"] = y[inside].sum() / hits
     box["density"] = y[inside].mean()
     box["mass"] = inside.mean()
-    box.attrs.update(
-        {
-            "trajectory": trajectory.table(),
-            "step": step,
-            "base_rate": hits / len(y),
-            "outcome": outcome,
-            "runs": len(y),
-            "hits": hits,
-            "label": manifest.get("label", folder.name if folder is not None else name),
-            "peeling": trajectory,
-        }
-    )
     settings = {"alpha": alpha, "min_mass": min_mass, "min_coverage": min_coverage, "paste": paste}
-    return DiscoveryResult(box, folder, name, settings)
+    return DiscoveryResult(
+        box,
+        folder,
+        name,
+        settings,
+        outcome=outcome,
+        trajectory=trajectory.table(),
+        step=step,
+        runs=len(y),
+        hits=hits,
+        base_rate=hits / len(y),
+        label=manifest.get("label", folder.name if folder is not None else name),
+        peeling=trajectory,
+    )
 
 
 def discover_folder(
@@ -293,7 +295,7 @@ def discover_folder(
 
     job = job or Job()
     result = discover(folder, outcome, alpha, min_mass, min_coverage, paste)
-    label = run_label(*_run_of(Path(folder), result.table.attrs["label"]))
+    label = run_label(*_run_of(Path(folder), result.label))
     return run_job(job, f"discover-{label}", 0, "", lambda o: result, root=Path(folder).parent)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..results import read_results
+from .compare import ComparisonResult
 from .intervals import (
     unpaired_mean_difference,
     unpaired_median_difference,
@@ -25,7 +26,7 @@ from .intervals import (
 )
 from .paired import (
     N_RESAMPLES,
-    comparison_table,
+    described,
     estimate,
     metrics,
     outcome_values,
@@ -103,7 +104,7 @@ def _unpaired(
 
 def compare_folders(
     folders: Sequence[str | Path], n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> pd.DataFrame:
+) -> ComparisonResult:
     """Compare results folders of ``run`` (the first is the reference), unpaired.
 
     Parameters
@@ -117,10 +118,11 @@ def compare_folders(
 
     Returns
     -------
-    DataFrame
-        One row per folder, with the columns of
+    ComparisonResult
+        ``.table``: one row per folder, with the columns of
         :func:`sim.analysis.paired.compare_runs` (``arm`` is the folder's label) plus
-        ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.
+        ``folder``, ``description`` and ``seed``; ``.paired`` is False; ``.results`` is
+        empty (the folders' runs are read again when the comparison is written).
 
     Raises
     ------
@@ -164,10 +166,15 @@ def compare_folders(
                 diff = _unpaired(ref_values[m.key], values, m.estimator, seed + j, n_resamples)
             put_difference(row, m.key, diff)
         rows.append(row)
-    table = comparison_table(rows, chosen, reference, horizon)
-    table.attrs["paired"] = False
-    table.attrs["horizon_weeks"] = horizon
-    return table
+    table = pd.DataFrame(rows)
+    sizes = ", ".join(f"{n:,}" for n in table["runs"])
+    title = (
+        f"{len(folders)} results folders (runs: {sizes}); the first is the reference; "
+        "differences unpaired (separate runs)"
+    )
+    return ComparisonResult(
+        table, {}, title, described(issues, horizon), reference, paired=False, horizon=horizon
+    )
 
 
 def outcome_columns(runs: pd.DataFrame) -> set[str]:

@@ -176,7 +176,7 @@ def compare_runs(
                 diff = difference(ref, v, m.estimator)
             put_difference(row, m.key, diff)
         rows.append(row)
-    return comparison_table(rows, chosen, reference, horizon)
+    return pd.DataFrame(rows)
 
 
 def put_difference(row: dict, key: str, diff: Sequence[float]) -> None:
@@ -184,14 +184,10 @@ def put_difference(row: dict, key: str, diff: Sequence[float]) -> None:
     row.update({f"{key}_diff": diff[0], f"{key}_diff_lo": diff[1], f"{key}_diff_hi": diff[2]})
 
 
-def comparison_table(
-    rows: list[dict], chosen: Sequence[Outcome], reference: str, horizon: int
-) -> pd.DataFrame:
-    """The rows of a comparison as its table, with the metrics and the reference arm."""
-    table = pd.DataFrame(rows)
-    table.attrs["metrics"] = [m.described(horizon) for m in chosen]
-    table.attrs["reference"] = reference
-    return table
+def described(issues: Sequence[str], horizon: int) -> list[dict[str, str]]:
+    """The compared outcomes (:func:`metrics`) as a comparison lists them (its
+    ``metrics``: key, label, estimator as ``kind``, unit), for its result and manifest."""
+    return [m.described(horizon) for m in metrics(issues, horizon)]
 
 
 # --------------------------------------------------------------------------- cells

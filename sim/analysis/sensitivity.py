@@ -265,20 +265,20 @@ def sensitivity_of(
     table = table.sort_values("outcome", key=lambda s: s.map(order), kind="stable")
     table = table.reset_index(drop=True)
     design = pd.DataFrame(values).assign(**{f"u:{k}": u[:, i] for i, k in enumerate(names)})
-    table.attrs.update(
-        {
-            "method": method,
-            "points": points,
-            "replicates": replicates,
-            "seed": seed,
-            "scenario": base.label,
-            "design": pd.concat([design, per_point.reset_index(drop=True)], axis=1),
-            "outcomes": {o.key: _sensitivity_label(o, spec.horizon) for o in chosen},
-            "samples": samples or (SOBOL_SAMPLES if method == "sobol" else MORRIS_TRAJECTORIES),
-            "warnings": sobol_warnings(table) if method == "sobol" else [],
-        }
+    return SensitivityResult(
+        table,
+        base,
+        base.policy,
+        tuple(base.overrides),
+        method=method,
+        points=points,
+        replicates=replicates,
+        seed=seed,
+        design=pd.concat([design, per_point.reset_index(drop=True)], axis=1),
+        labels={o.key: _sensitivity_label(o, spec.horizon) for o in chosen},
+        samples=samples or (SOBOL_SAMPLES if method == "sobol" else MORRIS_TRAJECTORIES),
+        warnings=sobol_warnings(table) if method == "sobol" else [],
     )
-    return SensitivityResult(table, base, base.policy, tuple(base.overrides))
 
 
 def _sensitivity_label(outcome: outcomes.Outcome, horizon: int) -> str:

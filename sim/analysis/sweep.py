@@ -207,25 +207,17 @@ def sweep_arms(
             frames.append(frame)
     runs = len(results[0].runs)
     seed = results[0].seed
-    table = pd.DataFrame(rows)
-    table.attrs.update(
-        {
-            "vary": paths,
-            "scenario": base.name,
-            "seed": seed,
-            "runs": runs,
-            "horizon": base.spec.horizon,
-            "source": base.source,
-            "scenario_sha256": base.text_hash,
-        }
-    )
     return SweepResult(
-        table=table,
+        table=pd.DataFrame(rows),
         runs=pd.concat(frames, ignore_index=True) if keep_runs else None,
         scenario=base,
         vary=[f"{p}={list(map(float, v))}" for p, v in grid],
         policy=base.policy,
-        overrides=tuple(o for o in base.overrides),
+        overrides=tuple(base.overrides),
+        paths=paths,
+        seed=seed,
+        runs_per_point=runs,
+        horizon=base.spec.horizon,
     )
 
 

@@ -44,14 +44,16 @@ from .app import (
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..analysis.compare import ComparisonResult
+
 DIFF_HEADING = "Δ [95% CI]"
 MAX_OUTCOMES_PER_TABLE = 3
 
 
-def comparison_tables(table, width: int = 200) -> list[Table]:
+def comparison_tables(comparison: ComparisonResult, width: int = 200) -> list[Table]:
     """The comparison as rich tables (headline outcomes, then terms): each outcome's value
     and its difference from the reference with its 95% interval (paired on common random
-    numbers, or unpaired between results folders: ``table.attrs["paired"]``).
+    numbers, or unpaired between results folders: ``comparison.paired``).
 
     As many outcomes share a table as fit in ``width`` columns (at most three), so the
     numbers are never cut; a long arm name wraps within its column, never truncated.
@@ -61,8 +63,7 @@ def comparison_tables(table, width: int = 200) -> list[Table]:
     from ..analysis.paired import cell
     from ..outcomes import HEADLINE
 
-    chosen = table.attrs["metrics"]
-    paired = table.attrs.get("paired", True)
+    table, chosen, paired = comparison.table, comparison.metrics, comparison.paired
     short = {o.key: o.short for o in HEADLINE}  # headings in the narrow tables; "": left out
     headline = [m for m in chosen if short.get(m["key"])]
     terms = [m for m in chosen if m["key"].startswith("terms_")]
@@ -119,11 +120,11 @@ def comparison_tables(table, width: int = 200) -> list[Table]:
     return out
 
 
-def print_comparison(table, title: str) -> None:
+def print_comparison(comparison: ComparisonResult) -> None:
     """The comparison tables under their title, on the console tables go to."""
     shown = table_console()
-    shown.print(f"[bold]{printable_markup(title)}[/bold]", soft_wrap=True)
-    for t in comparison_tables(table, shown.width):
+    shown.print(f"[bold]{printable_markup(comparison.title)}[/bold]", soft_wrap=True)
+    for t in comparison_tables(comparison, shown.width):
         shown.print(t)
 
 
@@ -136,38 +137,20 @@ def _compare_folders(
 ) -> None:
     """``compare DIR DIR ...``: results folders of ``run``, compared without running; the
     comparison is written to a folder like any other (``--out``)."""
-    from ..analysis.folders import check_results_folder, compare_folders
-    from ..loaded import write_folder_comparison
-    from ..results import atomic_dir, reserved
+    from ..loaded import compared_folders
 
     for option, value in given.items():
         if value not in (None, False, [], ()):
             raise ScenarioError(
                 option, "", "does not apply when comparing results folders (nothing is run)"
             )
-    for folder in folders:
-        check_results_folder(folder)
-    if len(folders) < 2:
-        raise ScenarioError(str(folders[0]), "", "give two or more results folders to compare")
-    from ..jobs import Job, out_folder
-
-    out = out_folder(Job(out=out), f"compare-{folders[0].name}")
-    table = compare_folders(folders)
-    sizes = ", ".join(f"{n:,}" for n in table["runs"])
-    title = (
-        f"{len(folders)} results folders (runs: {sizes}); the first is the reference; "
-        "differences unpaired (separate runs)"
-    )
-    with reserved(out), atomic_dir(out) as tmp:
-        write_folder_comparison(
-            table, folders, tmp, title, plots=not no_plots, provenance=job().provenance
-        )
+    result, out = compared_folders(folders, job(out, None, no_plots))
     if format_ == Format.csv:
-        print_csv(table)
+        print_csv(result.table)
         say_results(out, format_)
         return
-    print_comparison(table, title)
-    for _, row in table.iterrows():
+    print_comparison(result)
+    for _, row in result.table.iterrows():
         console.print(
             f"{printable(row['arm'])}: {printable(row['description'])}, seed {row['seed']} "
             f"({printable(row['folder'])})",
@@ -260,7 +243,7 @@ def compare(
     if format_ == Format.csv:
         print_csv(result.table)
     else:
-        print_comparison(result.table, result.title)
+        print_comparison(result)
     say_results(out, format_)
 
 
@@ -299,7 +282,7 @@ def _compare_given(scenarios, given, until, names, runs, seed, workers, set_, ou
                 on_progress=advance,
             )
         result.save_into(out, not no_plots, job().provenance)
-    print_comparison(result.comparison.table, result.comparison.title)
+    print_comparison(result.comparison)
     table_console().print(given_clock_table(result.clocks))
     print_given(result.given)
     for name, why in result.skipped.items():

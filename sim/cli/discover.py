@@ -76,10 +76,9 @@ def discover(
         return
     from rich.table import Table
 
-    a = box.attrs
     t = Table(
         title=f"PRIM box for '{printable_markup(outcome)}': coverage {box['coverage'].iloc[0]:.1%}, "
-        f"density {box['density'].iloc[0]:.1%} (all runs: {a['base_rate']:.1%}), "
+        f"density {box['density'].iloc[0]:.1%} (all runs: {result.base_rate:.1%}), "
         f"mass {box['mass'].iloc[0]:.1%}",
         header_style="bold",
     )

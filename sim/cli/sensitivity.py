@@ -97,7 +97,7 @@ def sensitivity(
 
     sobol = method == "sobol"
     t = Table(
-        title=f"Sensitivity ({method}, {table.attrs['points']:,} points x {replicates} "
+        title=f"Sensitivity ({method}, {result.points:,} points x {replicates} "
         "runs; top 5 inputs per outcome)",
         header_style="bold",
     )
@@ -123,6 +123,6 @@ def sensitivity(
                 ),
             )
     table_console().print(t)
-    for line in table.attrs["warnings"]:
+    for line in result.warnings:
         err_console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     say_results(out)

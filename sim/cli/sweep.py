@@ -78,7 +78,7 @@ def sweep(
         scenario, vary, policy, set_ or (), options, job(out, resume, no_plots)
     )
     table = result.table
-    n = int(table.attrs["runs"])
+    n = result.runs_per_point
     if format_ == Format.csv:
         print_csv(table)
         say_results(out, format_)
@@ -88,17 +88,17 @@ def sweep(
     from ..outcomes import HEADLINE
 
     t = Table(
-        title=printable_markup(f"Sweep of {', '.join(table.attrs['vary'])} ({n:,} runs per point)"),
+        title=printable_markup(f"Sweep of {', '.join(result.paths)} ({n:,} runs per point)"),
         header_style="bold",
     )
-    for p in table.attrs["vary"]:
+    for p in result.paths:
         t.add_column(printable_markup(p), justify="right", overflow="fold")
     shown = [o for o in HEADLINE if o.short and o.key in table]
     for o in shown:
         t.add_column(o.short, justify="right", overflow="fold")
     for _, row in table.iterrows():
         t.add_row(
-            *(f"{row[p]:.4g}" for p in table.attrs["vary"]),
+            *(f"{row[p]:.4g}" for p in result.paths),
             *(_sweep_cell(o, row) for o in shown),
         )
     table_console().print(t)

@@ -283,7 +283,7 @@ class GivenComparison:
 
         c = self.comparison
         with atomic_dir(out) as tmp:
-            write_comparison(c.table, c.results, tmp, c.title, plots, provenance)
+            write_comparison(c, tmp, plots, provenance)
             (tmp / "given.json").write_text(json.dumps(self.to_json(), indent=2) + "\n")
             self.clocks.to_csv(tmp / "given_clocks.csv", index=False)
 
@@ -302,7 +302,7 @@ def compare_given(
 ) -> GivenComparison:
     """:func:`sim.compare` of one file's policies given the record (see the module);
     ``runs``, ``seed``, ``workers``, ``on_progress``: or give ``options``."""
-    from ..analysis.compare import ComparisonResult, compare_results, run_compared
+    from ..analysis.compare import comparison_of, run_compared
     from ..snapshot import ScenarioSnapshot, as_snapshot
 
     options = RunOptions.merged(
@@ -349,7 +349,6 @@ def compare_given(
     if not kept.any():
         raise ScenarioError(bound.source, "", Given(bound, until, last, len(kept), 0).message())
     kept_results = {label: _kept_result(r, kept) for label, r in results.items()}
-    table = compare_results(kept_results)
     horizon = base.spec.horizon
     info = Given(
         bound, until, last, len(kept), int(kept.sum()), clocks(reference.runs, last, kept, horizon)
@@ -359,7 +358,7 @@ def compare_given(
         f"{arms[0].name} given {Path(bound.source).name}: {len(arms)} arms, {n:,} of "
         f"{len(kept):,} worlds, policies from week {last + 1}"
     )
-    comparison = ComparisonResult(table, kept_results, title)
+    comparison = comparison_of(kept_results, title)
     return GivenComparison(comparison, clock_table(kept_results, last, horizon), info, skipped)
 
 
