@@ -166,3 +166,22 @@ def test_a_folder_made_from_python_records_no_command(mini_path, tmp_path):
     result = sim.run(mini_path, runs=10, workers=1)
     out = result.save(tmp_path / "r", plots=False)
     assert "command" not in json.loads((out / "manifest.json").read_text())
+
+
+def test_commands_take_the_job_lifecycle_from_the_library():
+    """No command module imports another's helpers sideways (cli/deal.py took ``_out``
+    from cli/analysis.py), and the job lifecycle lives in sim/jobs.py, not in the CLI."""
+    import ast
+    from pathlib import Path
+
+    cli = Path(sim.__file__).parent / "cli"
+    shared = {"app", "given", "signals"}
+    for path in cli.glob("*.py"):
+        if path.stem in shared | {"__init__"}:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert (node.module or "").split(".")[0] in shared, (path.name, node.module)
+        names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        assert not names & {"resumable", "checkpoint_for", "_out"}, path.name

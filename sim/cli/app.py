@@ -321,24 +321,6 @@ def progress_bar(total: int, label: str):
         yield lambda n: bar.advance(task, n)
 
 
-def check_options(seed: int | None = None, **counts: int | None) -> None:
-    """Refuse, before any work, counts below 1 (``runs=`` for ``--runs``, ...), counts above
-    their caps (runs, workers), a seed out of range and too many chunks, each named by its
-    flag: the constraints are those of :data:`sim.options.OPTIONS`, declared once for the
-    command line and the Python API."""
-    from ..options import check_options as check
-
-    check(cli=True, seed=seed, **counts)
-
-
-def check_total(total: int, option: str, what: str) -> None:
-    """Refuse a command whose replicates add up past :data:`sim.scenario.MAX_RUNS`
-    (:func:`sim.jobs.check_total`)."""
-    from ..jobs import check_total as check
-
-    check(total, option, what)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and map errors to exit codes."""
     _files_only()

@@ -29,13 +29,11 @@ from .app import (
     WorkersOpt,
     app,
     check_given,
-    check_total,
     console,
     err_console,
     examples,
     job,
     print_csv,
-    progress_bar,
     run_options,
     say_results,
     table_console,
@@ -249,39 +247,13 @@ def compare(
 
 def _compare_given(scenarios, given, until, names, runs, seed, workers, set_, out, no_plots):
     """``compare --given``: policies from the week after the record's last fact used."""
-    from ..record.given import compare_given
-    from ..results import run_label
+    from ..record.given_folders import compare_given_folder
     from .given import given_clock_table, print_given
 
-    if len(scenarios) != 1:
-        raise ScenarioError("--given", str(given), "compares one file's policies; give one file")
-    from ..record.facts import check_until, load_record
-    from ..scenario import load_scenario
-
-    base = load_scenario(scenarios[0], overrides=set_ or ())
-    check_until(load_record(given, base.spec), until)  # before anything runs or is reserved
-    from ..jobs import Job, out_folder
-
-    out = out_folder(Job(out=out), f"compare-{run_label(base.name + '-given', set_ or ())}")
-    n = runs or base.spec.runs
-    arms = len(names) + 1 if names is not None else len(base.spec.policies) + 1
-    check_total(n * arms, "--runs", f"{n:,} runs x {arms} arms")
-    from ..results import reserved
-
-    with reserved(out):
-        with progress_bar(n * arms, f"{arms} arms given {given.name}") as advance:
-            result = compare_given(
-                scenarios[0],
-                given,
-                until,
-                names,
-                runs,
-                seed,
-                workers,
-                set_ or (),
-                on_progress=advance,
-            )
-        result.save_into(out, not no_plots, job().provenance)
+    options = run_options(runs, seed, workers)
+    result, out = compare_given_folder(
+        list(scenarios), given, until, names, tuple(set_ or ()), options, job(out, None, no_plots)
+    )
     print_comparison(result.comparison)
     table_console().print(given_clock_table(result.clocks))
     print_given(result.given)

@@ -7,7 +7,6 @@ runs; the folder is reserved up front and written atomically.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -35,7 +34,6 @@ from .app import (
     examples,
     job,
     print_csv,
-    progress_bar,
     run_options,
     say_results,
     table_console,
@@ -43,6 +41,10 @@ from .app import (
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+DEFAULT_WEEKS = "1,26,52"
+"""``--weeks`` when not given (with ``--given``: the week after the last fact, 26 and 52
+weeks later)."""
 
 
 def _pct(p: float, lo: float, hi: float) -> str:
@@ -128,7 +130,7 @@ def deal_command(
             help="Weeks to table the deal in, comma-separated: numbers, or dates "
             "(YYYY-MM-DD) when the scenario sets start:.",
         ),
-    ] = "1,26,52",  # with --given: after the last fact (see the docstring)
+    ] = DEFAULT_WEEKS,  # with --given: after the last fact (see the docstring)
     runs: RunsOpt = None,
     seed: SeedOpt = None,
     policy: PolicyOpt = None,
@@ -205,59 +207,23 @@ def deal_command(
 
 
 def _deal_given(
-    snapshot,
-    record,
-    until,
-    deal,
-    terms,
-    weeks,
-    runs,
-    seed,
-    policy,
-    set_,
-    out,
-    workers,
-    no_plots,
-    format_,
-) -> None:
+    snapshot, record, until, deal, terms, weeks, runs, seed, policy, set_, out, workers,
+    no_plots, format_,
+) -> None:  # fmt: skip
     """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
-    from ..deals import CUSTOM, parse_weeks, write_deal
-    from ..jobs import Job, out_folder
-    from ..record.facts import check_until, load_record
-    from ..record.given import deal_given
-    from ..results import atomic_dir, reserved
+    from ..record.given_folders import deal_given_folder
     from .given import print_given
 
-    base = snapshot.build(policy, set_ or ())
-    bound = load_record(record, base.spec)
-    until = check_until(bound, until)
-    explicit = [] if weeks == "1,26,52" else parse_weeks(weeks, bound.start)
-    n = runs or base.spec.runs
-    name = deal if terms is None else CUSTOM
-    out = out_folder(Job(out=out), f"deal-{base.label}-{name}-given")
-    with reserved(out):
-        with progress_bar(n * max(len(explicit), 3), f"{name} given {record.name}") as advance:
-            result, given = deal_given(
-                snapshot,
-                bound,
-                until,
-                deal=deal,
-                terms=terms,
-                weeks=explicit,
-                runs=runs,
-                seed=seed,
-                policy=policy,
-                overrides=set_ or (),
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_deal(result, tmp, not no_plots, job().provenance)
-            (tmp / "given.json").write_text(json.dumps(given.to_json(), indent=2) + "\n")
+    options = run_options(runs, seed, workers)
+    explicit = None if weeks == DEFAULT_WEEKS else weeks
+    made, out = deal_given_folder(
+        snapshot, record, until, deal, terms, explicit, policy, tuple(set_ or ()), options,
+        job(out, None, no_plots),
+    )  # fmt: skip
     if format_ == Format.csv:
-        print_csv(result.table)
+        print_csv(made.deal.table)
         say_results(out, format_)
         return
-    table_console().print(deal_table(result))
-    print_given(given)
+    table_console().print(deal_table(made.deal))
+    print_given(made.given)
     say_results(out)

@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from ..errors import printable, printable_markup
-from ..jobs import Job, out_folder
 from .app import (
     NoPlotsOpt,
     OutOpt,
@@ -26,11 +25,10 @@ from .app import (
     UntilOpt,
     WorkersOpt,
     app,
-    check_options,
     err_console,
     examples,
     job,
-    progress_bar,
+    run_options,
     say_results,
     table_console,
 )
@@ -51,12 +49,11 @@ def _pct(x: float) -> str:
     return "-" if x != x else f"{x:.1%}"
 
 
-def _prepare(scenario: Path, record: Path, policy, set_, runs, seed, workers, until=None):
+def _prepare(scenario: Path, record: Path, policy, set_, until=None):
     """Every check before a replicate runs: the scenario, the record, ``--until``."""
     from ..record.facts import check_until, load_record
     from ..scenario import load_scenario
 
-    check_options(seed, runs=runs, workers=workers)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     bound = load_record(record, loaded.spec)
     return loaded, bound, check_until(bound, until)
@@ -86,26 +83,11 @@ def calibrate(
 
     Prints how many worlds pass, each fact's share among the prior worlds and (held out) among the kept ones, and each uncertain input's prior and posterior; writes a results folder (the kept replicates, facts.csv, inputs.csv, plots, report.html).
     """
-    from ..record.calibrate import calibrate as run_calibration
-    from ..record.folders import write_calibration
-    from ..results import atomic_dir, reserved
+    from ..record.calibrate import calibrate_folder
 
-    loaded, bound, until = _prepare(scenario, record, policy, set_, runs, seed, workers, until)
-    n = runs or loaded.spec.runs
-    out = out_folder(Job(out=out), f"calibrate-{loaded.label}")
-    with reserved(out):
-        with progress_bar(n, f"{loaded.label} given {record.name}") as advance:
-            result = run_calibration(
-                loaded,
-                bound,
-                until=until,
-                runs=runs,
-                seed=seed,
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_calibration(result, tmp, not no_plots, job().provenance)
+    options = run_options(runs, seed, workers)
+    loaded, bound, until = _prepare(scenario, record, policy, set_, until)
+    result, out = calibrate_folder(loaded, bound, until, options, job(out, None, no_plots))
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(printable(result.message()), markup=False, highlight=False)
@@ -183,23 +165,11 @@ def backtest(
 
     Each question's probability is among the worlds in which the facts dated before it was asked hold; references (other forecasts of the same question) are scored alike.
     """
-    from ..errors import ScenarioError
-    from ..record.backtest import backtest as run_backtest
-    from ..record.folders import write_backtest
-    from ..results import atomic_dir, reserved
+    from ..record.backtest import backtest_folder
 
-    loaded, bound, _ = _prepare(scenario, record, policy, set_, runs, seed, workers)
-    if not bound.questions:
-        raise ScenarioError(str(record), "questions", "the record asks no questions to backtest")
-    n = runs or loaded.spec.runs
-    out = out_folder(Job(out=out), f"backtest-{loaded.label}")
-    with reserved(out):
-        with progress_bar(n, f"{loaded.label}: {len(bound.questions)} questions") as advance:
-            result = run_backtest(
-                loaded, bound, runs=runs, seed=seed, workers=workers, on_progress=advance
-            )
-        with atomic_dir(out) as tmp:
-            write_backtest(result, tmp, not no_plots, job().provenance)
+    options = run_options(runs, seed, workers)
+    loaded, bound, _ = _prepare(scenario, record, policy, set_)
+    result, out = backtest_folder(loaded, bound, options, job(out, None, no_plots))
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(

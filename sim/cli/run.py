@@ -27,7 +27,6 @@ from .app import (
     examples,
     job,
     print_csv,
-    progress_bar,
     run_options,
     table_console,
 )
@@ -155,19 +154,14 @@ def run(
 def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_) -> None:
     """``run --given``: the run over the worlds consistent with the record."""
     from ..record.facts import check_until, load_record
-    from ..record.given import run_given, write_given_run
-    from ..results import default_out_dir, reserved, run_label
+    from ..record.given_folders import run_given_folder
     from .given import print_given
 
     record = load_record(given, loaded.spec)
     until = check_until(record, until)
-    out = out or default_out_dir(run_label(loaded.label + "-given", loaded.overrides))
-    total = runs or loaded.spec.runs
-    with reserved(out), progress_bar(total, f"{loaded.label} given {given.name}") as advance:
-        result = run_given(
-            loaded, record, until, runs=runs, seed=seed, workers=workers, on_progress=advance
-        )
-        summary = write_given_run(result, out, not no_plots, job().provenance)
+    options = run_options(runs, seed, workers)
+    result, out = run_given_folder(loaded, record, until, options, job(out, None, no_plots))
+    summary = result.result.summary_json()
     if format_ == "csv":
         print_csv(summary_frame(summary))
         err_console.print(printable(result.given.message()), markup=False, highlight=False)

@@ -73,10 +73,9 @@ def sensitivity(
     import numpy as np
 
     from ..analysis.sensitivity import sensitivity_folder
-
-    options = run_options(None, seed, workers, chunk_size, scheduler)
     from ..options import check_options
 
+    options = run_options(None, seed, workers, chunk_size, scheduler)
     check_options(True, samples=samples, replicates=replicates)
     result, out = sensitivity_folder(
         scenario,

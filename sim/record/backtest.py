@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..dates import as_date
+from ..jobs import Job
 from ..options import RunOptions
 from ..scenario import Scenario
 from .calibrate import as_bound, run_with_record
@@ -156,6 +157,14 @@ class BacktestResult:
             write_backtest(self, tmp, plots=plots)
         return out
 
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        from ..results import atomic_dir
+        from .folders import write_backtest
+
+        with atomic_dir(out) as tmp:
+            write_backtest(self, tmp, plots, provenance)
+
     def summary(self) -> pd.DataFrame:
         """The questions table (for notebooks)."""
         return self.questions.copy()
@@ -272,4 +281,28 @@ def backtest(
         runs=len(result.runs),
         seed=result.seed,
         wall_seconds=time.perf_counter() - began,
+    )
+
+
+def backtest_folder(
+    scenario: Scenario,
+    record: BoundRecord,
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[BacktestResult, Path]:
+    """``ceasefire backtest``: the record's questions checked, then the job
+    (:mod:`sim.jobs`): its folder claimed, the worlds run, the folder written."""
+    from ..errors import ScenarioError
+    from ..jobs import run_job
+
+    options, job = options or RunOptions(), job or Job()
+    if not record.questions:
+        raise ScenarioError(record.source, "questions", "the record asks no questions to backtest")
+    return run_job(
+        job,
+        f"backtest-{scenario.label}",
+        options.runs or scenario.spec.runs,
+        f"{scenario.label}: {len(record.questions)} questions",
+        lambda o: backtest(scenario, record, options=o),
+        options,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..jobs import Job
 from ..options import RunOptions
 from ..scenario import Scenario
 from .facts import BoundRecord, Record, bind_record, check_until, read_record
@@ -156,6 +157,14 @@ class CalibrationResult:
         with reserved(out, "folder"), atomic_dir(out) as tmp:
             write_calibration(self, tmp, plots=plots)
         return out
+
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        from ..results import atomic_dir
+        from .folders import write_calibration
+
+        with atomic_dir(out) as tmp:
+            write_calibration(self, tmp, plots, provenance)
 
     def _repr_html_(self) -> str:
         from ..display import html_table, share
@@ -342,4 +351,26 @@ def calibrate(
         inputs=input_table(result.runs, kept, input_paths(scenario)),
         seed=result.seed,
         wall_seconds=time.perf_counter() - began,
+    )
+
+
+def calibrate_folder(
+    scenario: Scenario,
+    record: BoundRecord,
+    until: str | None = None,
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[CalibrationResult, Path]:
+    """``ceasefire calibrate``: the scenario and the record checked (by the caller), then the
+    job (:mod:`sim.jobs`): its folder claimed, the prior worlds run, the folder written."""
+    from ..jobs import run_job
+
+    options, job = options or RunOptions(), job or Job()
+    return run_job(
+        job,
+        f"calibrate-{scenario.label}",
+        options.runs or scenario.spec.runs,
+        f"{scenario.label} given {Path(record.source).name}",
+        lambda o: calibrate(scenario, record, until=until, options=o),
+        options,
     )

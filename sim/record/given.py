@@ -163,6 +163,10 @@ class GivenRunResult:
             write_given_run(self, out, plots=plots)
         return out
 
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> dict:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        return write_given_run(self, out, plots, provenance)
+
     def __repr__(self) -> str:
         return f"GivenRunResult({self.given.message()})"
 
@@ -275,6 +279,10 @@ class GivenComparison:
         with reserved(out, "folder"):
             self.save_into(out, plots)
         return out
+
+    def write(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        self.save_into(out, plots, provenance)
 
     def save_into(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
         """The comparison folder (atomic), with ``given.json`` and ``given_clocks.csv``."""
