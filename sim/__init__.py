@@ -16,7 +16,10 @@ The public API is small:
   questions (:class:`BacktestResult`), and ``given=RECORD`` on :func:`run`,
   :func:`compare` and :func:`evaluate_deal` reports over those worlds (docs/record.md);
 - :func:`load` reads any results folder back as the result object that wrote it;
-- :class:`ScenarioError` is the one error users see for bad input.
+- :class:`ScenarioError` is the one error users see for bad input;
+- :class:`RunOptions` holds the run options of every function (``runs``, ``seed``,
+  ``workers``, ``chunk_size``, ``scheduler``, ``checkpoint``, ``on_progress``): each takes
+  them as keywords or as one ``options=RunOptions(...)``.
 
 Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
 shows itself briefly (``repr``, and an HTML table in a notebook) and has ``.summary()``
@@ -43,6 +46,7 @@ if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
     from .errors import ScenarioError
     from .loaded import load
     from .model import NegotiationModel
+    from .options import RunOptions
     from .record import load_record
     from .record.api import compare, run
     from .record.backtest import BacktestResult, backtest
@@ -69,6 +73,7 @@ __all__ = [
     "sensitivity",
     "sweep",
     "NegotiationModel",
+    "RunOptions",
     "Scenario",
     "ScenarioError",
     "load",
@@ -125,6 +130,10 @@ def _home(name: str) -> object:
         from . import ensemble
 
         return ensemble
+    if name == "RunOptions":
+        from . import options
+
+        return options
     if name == "ScenarioError":
         from . import errors
 

@@ -441,14 +441,10 @@ def run_arms(
         columns = {
             name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
         }
-        trajectories = (
-            {
-                name: np.concatenate([c.trajectories[name] for c in results])
-                for name in results[0].trajectories
-            }
-            if arm.trajectory_replicates
-            else {}
-        )
+        trajectories = {  # empty arrays for an arm that keeps none
+            name: np.concatenate([c.trajectories[name] for c in results])
+            for name in results[0].trajectories
+        }
         out.append(
             EnsembleResult(
                 scenario=arm.scenario,

@@ -162,10 +162,11 @@ def run_job(
 
     options = options or RunOptions()
     out = out_folder(job, label, root)
-    if identity is not None:
-        claimed: AbstractContextManager = resumable(out, identity, job.resume, job.hint)
-    else:
-        claimed = _reserved(reserved, out)
+    claimed: AbstractContextManager = (
+        reserved(out)  # yields None: no checkpoint
+        if identity is None
+        else resumable(out, identity, job.resume, job.hint)
+    )
     with claimed as checkpoint:
         bar = job.progress(total, description) if job.progress and total else nullcontext(None)
         with bar as advance:
@@ -177,12 +178,6 @@ def run_job(
             result = work(options.with_(**changes) if changes else options)
         result.write(out, plots=job.plots, provenance=job.provenance)  # atomically
     return result, out
-
-
-@contextmanager
-def _reserved(reserved: Callable, out: Path) -> Iterator[None]:
-    with reserved(out):
-        yield None
 
 
 def check_total(total: int, option: str, what: str) -> None:

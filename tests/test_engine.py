@@ -18,6 +18,7 @@ from sim.options import RunOptions
 
 # --------------------------------------------------------------------------- RunOptions
 def test_run_options_check_each_field_once_declared():
+    assert sim.RunOptions is RunOptions
     assert RunOptions(runs=5, seed=3).runs == 5
     with pytest.raises(OptionError, match=r"^runs: must be at least 1, got 0$"):
         RunOptions(runs=0)
