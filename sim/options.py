@@ -66,6 +66,12 @@ class Option:
         Smallest count.
     high : callable, optional
         Largest count (a function: the worker cap depends on the machine).
+    short : str
+        The option's one-letter flag on the command line (``-n``), if any.
+    help : str
+        Its help on the command line (the run options': ``sim.cli.app.RUN_OPTIONS``).
+    envvar : str, optional
+        An environment variable the command line reads it from.
     """
 
     name: str
@@ -73,6 +79,9 @@ class Option:
     kind: str
     low: int = 1
     high: Callable[[], int] | None = None
+    short: str = ""
+    help: str = ""
+    envvar: str | None = None
 
     def spelled(self, cli: bool) -> str:
         return self.flag if cli else self.name
@@ -119,10 +128,30 @@ class Option:
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in (
-        Option("runs", "--runs", "count", high=_max_runs),
-        Option("seed", "--seed", "seed"),
-        Option("workers", "--workers", "count", high=max_workers),
-        Option("chunk_size", "--chunk-size", "count", high=_max_runs),
+        Option(
+            "runs",
+            "--runs",
+            "count",
+            high=_max_runs,
+            short="-n",
+            help="Replicates (default: the file's runs).",
+        ),
+        Option("seed", "--seed", "seed", short="-s", help="Run seed (default: the file's seed)."),
+        Option(
+            "workers",
+            "--workers",
+            "count",
+            high=max_workers,
+            short="-w",
+            help="Local processes (default: all cores).",
+        ),
+        Option(
+            "chunk_size",
+            "--chunk-size",
+            "count",
+            high=_max_runs,
+            help="Replicates per chunk (default: automatic).",
+        ),
         Option("trajectory_replicates", "--trajectory-replicates", "count", low=0),
         Option("replicates", "--replicates", "count", high=_max_runs),
         Option("samples", "--samples", "count", high=_max_runs),
@@ -131,7 +160,13 @@ OPTIONS: dict[str, Option] = {
         Option("overrides", "--set", "names"),
         Option("vary", "--vary", "sequence"),
         Option("weeks", "--weeks", "weeks"),
-        Option("scheduler", "--scheduler", "address"),
+        Option(
+            "scheduler",
+            "--scheduler",
+            "address",
+            envvar="CEASEFIRE_SCHEDULER",
+            help="Dask scheduler address, e.g. tcp://host:8786.",
+        ),
     )
 }
 """Every checked option, by its Python name: the one place its constraint is declared."""

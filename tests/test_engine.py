@@ -151,7 +151,12 @@ def test_every_command_takes_chunk_size_and_names_its_flag(mini_path, tmp_path, 
         ["sensitivity", str(mini_path), "--method", "morris", "--samples", "2"],
         ["deal", str(mini_path), "--terms", "territory=line", "--weeks", "1"],
     ]
-    for argv in commands:
+    record = ["seeds/record-2025.yaml"]  # the options are checked before anything is read
+    for argv in [
+        *commands,
+        ["calibrate", str(mini_path), *record],
+        ["backtest", str(mini_path), *record],
+    ]:
         assert main([*argv, "--chunk-size", "0", "-o", str(tmp_path / "never")]) == 2
         assert "--chunk-size: must be at least 1" in capsys.readouterr().err
     out = tmp_path / "deal"
@@ -161,6 +166,23 @@ def test_every_command_takes_chunk_size_and_names_its_flag(mini_path, tmp_path, 
     assert code == 0
     info = json.loads((out / "deal.json").read_text())
     assert info["runs"] == 20 and info["command"].startswith("ceasefire deal")
+
+
+def test_a_run_option_is_declared_once_for_every_command():
+    """Every command that runs replicates takes every run option from one declaration
+    (sim.options.OPTIONS via sim.cli.app.RUN_OPTIONS), sensitivity all but --runs."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.options import OPTIONS
+
+    for command in ("run", "compare", "sweep", "deal", "calibrate", "backtest", "sensitivity"):
+        shown = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+        for name in ("runs", "seed", "workers", "chunk_size", "scheduler"):
+            expected = not (command == "sensitivity" and name == "runs")
+            assert (OPTIONS[name].flag in shown) == expected, (command, name)
+            if expected:
+                assert OPTIONS[name].help[:30] in shown, (command, name)
 
 
 def test_a_folder_made_from_python_records_no_command(mini_path, tmp_path):

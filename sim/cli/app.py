@@ -1,6 +1,7 @@
-"""The ``ceasefire`` command line: the Typer app, the options the commands share, and
-:func:`main`, which maps errors to exit codes.  The commands live one group per module
-(``run.py``, ``analysis.py``, ``validation.py``) and are registered by ``sim/cli/__init__.py``.
+"""The ``ceasefire`` command line: the Typer app, the options the commands share (every run
+option through :func:`run_command`, the job through :func:`job`), and :func:`main`, which
+maps errors to exit codes.  The commands live one per module (``run.py``, ``compare.py``,
+``sweep.py``, ...) and are registered by ``sim/cli/__init__.py``.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, field and problem; no
 traceback; nothing written; a checkpoint that does not match the job is bad input too),
@@ -22,7 +23,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
-from ..options import MAX_SEED, MAX_WORKERS, MAX_WORKERS_PER_CPU, max_workers  # noqa: F401
+from ..options import (  # noqa: F401 - the caps, for the commands' help
+    MAX_SEED,
+    MAX_WORKERS,
+    MAX_WORKERS_PER_CPU,
+    OPTIONS,
+    max_workers,
+)
 from ..report import invocation
 from . import signals
 
@@ -182,12 +189,18 @@ ScenarioArg = Annotated[
         callback=_scenario_path,
     ),
 ]
-RunsOpt = Annotated[
-    int | None, typer.Option("--runs", "-n", help="Replicates (default: the file's runs).")
-]
-SeedOpt = Annotated[
-    int | None, typer.Option("--seed", "-s", help="Run seed (default: the file's seed).")
-]
+
+
+def _declared(name: str, kind: type) -> object:
+    """The command-line option of a run option, as :data:`sim.options.OPTIONS` declares it
+    (flag, one-letter flag, help, environment variable): declared once, there."""
+    o = OPTIONS[name]
+    flags = [o.flag, *([o.short] if o.short else [])]
+    return Annotated[kind | None, typer.Option(*flags, help=o.help, envvar=o.envvar)]
+
+
+RunsOpt = _declared("runs", int)
+SeedOpt = _declared("seed", int)
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -196,20 +209,52 @@ SetOpt = Annotated[
         help="Override a field, e.g. actors.Russia.resolve=0.5. Repeatable.",
     ),
 ]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Local processes (default: all cores).")
-]
-ChunkOpt = Annotated[
-    int | None, typer.Option("--chunk-size", help="Replicates per chunk (default: automatic).")
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        envvar="CEASEFIRE_SCHEDULER",
-        help="Dask scheduler address, e.g. tcp://host:8786.",
-    ),
-]
+WorkersOpt = _declared("workers", int)
+ChunkOpt = _declared("chunk_size", int)
+SchedulerOpt = _declared("scheduler", str)
+
+RUN_OPTIONS: dict[str, object] = {
+    "runs": RunsOpt,
+    "seed": SeedOpt,
+    "workers": WorkersOpt,
+    "chunk_size": ChunkOpt,
+    "scheduler": SchedulerOpt,
+}
+"""The fields of :class:`~sim.options.RunOptions` a command takes as options, by name
+(``checkpoint`` and ``on_progress`` it makes itself: ``--resume``, the progress bar)."""
+
+
+def run_command(*without: str) -> Callable[[Callable], Callable]:
+    """Give a command every run option of :data:`RUN_OPTIONS` (but those named in
+    ``without``) and hand them to it as one checked ``options: RunOptions`` argument.
+
+    A run option shared by every command is then a field of ``RunOptions``, its declaration
+    in :data:`sim.options.OPTIONS` and its entry here; no command changes.  The options are
+    checked before the command's body, each bad value named by its flag.
+    """
+
+    def decorate(command: Callable) -> Callable:
+        import functools
+        import inspect
+
+        names = [n for n in RUN_OPTIONS if n not in without]
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "options"]
+        added = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
+            for n, a in RUN_OPTIONS.items()
+            if n in names
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: object) -> object:
+            options = run_options(**{n: kwargs.pop(n) for n in names})
+            return command(**kwargs, options=options)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
 GivenOpt = Annotated[

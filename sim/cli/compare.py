@@ -13,20 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
+from ..options import OPTIONS, RunOptions
 from .app import (
-    ChunkOpt,
+    RUN_OPTIONS,
     Format,
     FormatOpt,
     GivenOpt,
     NoPlotsOpt,
     OutOpt,
     ResumeOpt,
-    RunsOpt,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     check_given,
     console,
@@ -34,7 +31,7 @@ from .app import (
     examples,
     job,
     print_csv,
-    run_options,
+    run_command,
     say_results,
     table_console,
 )
@@ -169,6 +166,7 @@ def _compare_folders(
         "ceasefire compare scenarios/baseline.yaml --format csv > comparison.csv",
     )
 )
+@run_command()
 def compare(
     scenarios: Annotated[
         list[Path],
@@ -183,18 +181,14 @@ def compare(
         str | None,
         typer.Option("--policies", help="Comma-separated policies to compare (default: all)."),
     ] = None,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     out: OutOpt = None,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
     format_: FormatOpt = Format.table,
     record: GivenOpt = None,
     until: UntilOpt = None,
+    options: RunOptions | None = None,
 ) -> None:
     """Compare policies (or scenario files) on common random numbers.
 
@@ -206,11 +200,7 @@ def compare(
     if any(path.is_dir() for path in scenarios):
         given = {
             "--policies": policies,
-            "--runs": runs,
-            "--seed": seed,
-            "--workers": workers,
-            "--chunk-size": chunk_size,
-            "--scheduler": scheduler,
+            **{OPTIONS[k].flag: v for k, v in options.as_dict().items() if k in RUN_OPTIONS},
             "--set": set_,
             "--resume": resume,
             "--given": record,
@@ -220,7 +210,6 @@ def compare(
         return
     from ..analysis.compare import compare_folder
 
-    options = run_options(runs, seed, workers, chunk_size, scheduler)
     check_given(record, until)
     names = None
     if policies is not None:
@@ -230,12 +219,12 @@ def compare(
     if record is not None:
         for option, value in (
             ("--resume", resume),
-            ("--scheduler", scheduler),
-            ("--chunk-size", chunk_size),
+            ("--scheduler", options.scheduler),
+            ("--chunk-size", options.chunk_size),
         ):
             if value is not None:
                 raise ScenarioError(option, "", "cannot be combined with --given")
-        _compare_given(scenarios, record, until, names, runs, seed, workers, set_, out, no_plots)
+        _compare_given(scenarios, record, until, names, options, set_, out, no_plots)
         return
     result, out = compare_folder(scenarios, names, set_ or (), options, job(out, resume, no_plots))
     if format_ == Format.csv:
@@ -245,12 +234,11 @@ def compare(
     say_results(out, format_)
 
 
-def _compare_given(scenarios, given, until, names, runs, seed, workers, set_, out, no_plots):
+def _compare_given(scenarios, given, until, names, options, set_, out, no_plots):
     """``compare --given``: policies from the week after the record's last fact used."""
     from ..record.given_folders import compare_given_folder
     from .given import given_clock_table, print_given
 
-    options = run_options(runs, seed, workers)
     result, out = compare_given_folder(
         list(scenarios), given, until, names, tuple(set_ or ()), options, job(out, None, no_plots)
     )

@@ -1,8 +1,9 @@
 """The ``deal`` command: table a package in given weeks and report who accepts it.
 
-The command parses its options, calls :mod:`sim.deals` and prints.  Every check (the deal
-or the terms, the weeks, the options, the results folder) is made before any replicate
-runs; the folder is reserved up front and written atomically.
+The command parses its options, calls :func:`sim.deals.deal_folder` (or, with ``--given``,
+:func:`sim.record.given_folders.deal_given_folder`) and prints.  Every check (the deal or
+the terms, the weeks, the options, the results folder) is made before any replicate runs;
+the folder is reserved up front and written atomically.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
+from ..options import RunOptions
 from .app import (
-    ChunkOpt,
     Format,
     FormatOpt,
     GivenOpt,
@@ -21,20 +22,16 @@ from .app import (
     OutOpt,
     PolicyOpt,
     ResumeOpt,
-    RunsOpt,
     ScenarioArg,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     check_given,
     err_console,
     examples,
     job,
     print_csv,
-    run_options,
+    run_command,
     say_results,
     table_console,
 )
@@ -106,6 +103,7 @@ def deal_table(result) -> Table:
         "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
     ),
 )
+@run_command()
 def deal_command(
     scenario: ScenarioArg,
     deal: Annotated[
@@ -131,19 +129,15 @@ def deal_command(
             "(YYYY-MM-DD) when the scenario sets start:.",
         ),
     ] = DEFAULT_WEEKS,  # with --given: after the last fact (see the docstring)
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     resume: ResumeOpt = None,
     no_plots: NoPlotsOpt = False,
     format_: FormatOpt = Format.table,
     record: GivenOpt = None,
     until: UntilOpt = None,
+    options: RunOptions | None = None,
 ) -> None:
     """Table a deal in given weeks: who accepts it, how likely, and does it hold?
 
@@ -157,14 +151,13 @@ def deal_command(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
         )
     parsed_terms = parse_terms(terms) if terms is not None else None
-    options = run_options(runs, seed, workers, chunk_size, scheduler)
     check_given(record, until)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
     if record is not None:
         for option, value in (
             ("--resume", resume),
-            ("--scheduler", scheduler),
-            ("--chunk-size", chunk_size),
+            ("--scheduler", options.scheduler),
+            ("--chunk-size", options.chunk_size),
         ):
             if value is not None:
                 raise ScenarioError(option, "", "cannot be combined with --given")
@@ -175,12 +168,10 @@ def deal_command(
             deal,
             parsed_terms,
             weeks,
-            runs,
-            seed,
+            options,
             policy,
             set_,
             out,
-            workers,
             no_plots,
             format_,
         )
@@ -207,14 +198,12 @@ def deal_command(
 
 
 def _deal_given(
-    snapshot, record, until, deal, terms, weeks, runs, seed, policy, set_, out, workers,
-    no_plots, format_,
+    snapshot, record, until, deal, terms, weeks, options, policy, set_, out, no_plots, format_
 ) -> None:  # fmt: skip
     """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
     from ..record.given_folders import deal_given_folder
     from .given import print_given
 
-    options = run_options(runs, seed, workers)
     explicit = None if weeks == DEFAULT_WEEKS else weeks
     made, out = deal_given_folder(
         snapshot, record, until, deal, terms, explicit, policy, tuple(set_ or ()), options,

@@ -14,21 +14,19 @@ from typing import Annotated
 import typer
 
 from ..errors import printable, printable_markup
+from ..options import RunOptions
 from .app import (
     NoPlotsOpt,
     OutOpt,
     PolicyOpt,
-    RunsOpt,
     ScenarioArg,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     err_console,
     examples,
     job,
-    run_options,
+    run_command,
     say_results,
     table_console,
 )
@@ -66,18 +64,17 @@ def _prepare(scenario: Path, record: Path, policy, set_, until=None):
         "ceasefire calibrate scenarios/baseline.yaml seeds/record-2025.yaml --json",
     )
 )
+@run_command()
 def calibrate(
     scenario: ScenarioArg,
     record: RecordArg,
     until: UntilOpt = None,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
-    workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
+    options: RunOptions | None = None,
 ) -> None:
     """Keep the prior worlds in which the record's facts hold: what do they say?
 
@@ -85,7 +82,6 @@ def calibrate(
     """
     from ..record.calibrate import calibrate_folder
 
-    options = run_options(runs, seed, workers)
     loaded, bound, until = _prepare(scenario, record, policy, set_, until)
     result, out = calibrate_folder(loaded, bound, until, options, job(out, None, no_plots))
     if json_:
@@ -149,17 +145,16 @@ def _inputs_table(result, top: int = 12):
         "ceasefire backtest scenarios/baseline.yaml seeds/record-2025.yaml --json",
     )
 )
+@run_command()
 def backtest(
     scenario: ScenarioArg,
     record: RecordArg,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
-    workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
+    options: RunOptions | None = None,
 ) -> None:
     """Score the model's forecasts of the record's questions (Brier and log scores).
 
@@ -167,7 +162,6 @@ def backtest(
     """
     from ..record.backtest import backtest_folder
 
-    options = run_options(runs, seed, workers)
     loaded, bound, _ = _prepare(scenario, record, policy, set_)
     result, out = backtest_folder(loaded, bound, options, job(out, None, no_plots))
     if json_:

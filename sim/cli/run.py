@@ -8,18 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
+from ..options import RunOptions
 from .app import (
-    ChunkOpt,
     Format,
     FormatOpt,
     GivenOpt,
-    RunsOpt,
     ScenarioArg,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     check_given,
     console,
@@ -27,7 +23,7 @@ from .app import (
     examples,
     job,
     print_csv,
-    run_options,
+    run_command,
     table_console,
 )
 
@@ -95,10 +91,9 @@ def summary_frame(summary: dict) -> pd.DataFrame:
         "ceasefire run scenarios/baseline.yaml --given seeds/record-2025.yaml --runs 20000",
     )
 )
+@run_command()
 def run(
     scenario: ScenarioArg,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Results folder (must not exist).")
     ] = None,
@@ -107,12 +102,10 @@ def run(
         str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
     ] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")] = False,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     format_: FormatOpt = Format.table,
     given: GivenOpt = None,
     until: UntilOpt = None,
+    options: RunOptions | None = None,
 ) -> None:
     """Run a scenario many times and write a results folder.
 
@@ -121,14 +114,16 @@ def run(
     from ..ensemble import run_folder
     from ..scenario import load_scenario
 
-    options = run_options(runs, seed, workers, chunk_size, scheduler)
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:
-        for option, value in (("--chunk-size", chunk_size), ("--scheduler", scheduler)):
+        for option, value in (
+            ("--chunk-size", options.chunk_size),
+            ("--scheduler", options.scheduler),
+        ):
             if value is not None:
                 raise ScenarioError(option, "", "cannot be combined with --given")
-        _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_)
+        _run_given(loaded, given, until, options, out, no_plots, format_)
         return
     result, out = run_folder(loaded, options, job(out, None, no_plots))
     summary = result.summary_json()
@@ -151,7 +146,7 @@ def run(
     console.print(done, markup=False, highlight=False, soft_wrap=True)
 
 
-def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_) -> None:
+def _run_given(loaded, given, until, options, out, no_plots, format_) -> None:
     """``run --given``: the run over the worlds consistent with the record."""
     from ..record.facts import check_until, load_record
     from ..record.given_folders import run_given_folder
@@ -159,7 +154,6 @@ def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_
 
     record = load_record(given, loaded.spec)
     until = check_until(record, until)
-    options = run_options(runs, seed, workers)
     result, out = run_given_folder(loaded, record, until, options, job(out, None, no_plots))
     summary = result.result.summary_json()
     if format_ == "csv":

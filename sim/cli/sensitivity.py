@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from ..errors import printable_markup
+from ..options import RunOptions
 from .app import (
-    ChunkOpt,
     Format,
     FormatOpt,
     NoPlotsOpt,
@@ -20,16 +20,13 @@ from .app import (
     PolicyOpt,
     ResumeOpt,
     ScenarioArg,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
-    WorkersOpt,
     app,
     err_console,
     examples,
     job,
     print_csv,
-    run_options,
+    run_command,
     say_results,
     table_console,
 )
@@ -42,6 +39,7 @@ from .app import (
         "ceasefire sensitivity scenarios/baseline.yaml --format csv > sensitivity.csv",
     )
 )
+@run_command("runs")
 def sensitivity(
     scenario: ScenarioArg,
     method: Annotated[
@@ -58,16 +56,13 @@ def sensitivity(
     replicates: Annotated[
         int, typer.Option("--replicates", help="Replicates averaged per design point.")
     ] = 4,
-    seed: SeedOpt = None,
     out: OutOpt = None,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
     format_: FormatOpt = Format.table,
+    options: RunOptions | None = None,
 ) -> None:
     """Global sensitivity of the headline outcomes to every uncertain input (SALib)."""
     import numpy as np
@@ -75,7 +70,6 @@ def sensitivity(
     from ..analysis.sensitivity import sensitivity_folder
     from ..options import check_options
 
-    options = run_options(None, seed, workers, chunk_size, scheduler)
     check_options(True, samples=samples, replicates=replicates)
     result, out = sensitivity_folder(
         scenario,

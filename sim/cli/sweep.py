@@ -10,25 +10,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import printable_markup
+from ..options import RunOptions
 from .app import (
-    ChunkOpt,
     Format,
     FormatOpt,
     NoPlotsOpt,
     OutOpt,
     PolicyOpt,
     ResumeOpt,
-    RunsOpt,
     ScenarioArg,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
-    WorkersOpt,
     app,
     examples,
     job,
     print_csv,
-    run_options,
+    run_command,
     say_results,
     table_console,
 )
@@ -47,6 +43,7 @@ if TYPE_CHECKING:
         "ceasefire sweep scenarios/baseline.yaml --vary actors.US.aid=0:0.4:5 --format csv",
     )
 )
+@run_command()
 def sweep(
     scenario: ScenarioArg,
     vary: Annotated[
@@ -58,22 +55,17 @@ def sweep(
             show_default=False,
         ),
     ],
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     out: OutOpt = None,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     set_: SetOpt = None,
     policy: PolicyOpt = None,
     no_plots: NoPlotsOpt = False,
     resume: ResumeOpt = None,
     format_: FormatOpt = Format.table,
+    options: RunOptions | None = None,
 ) -> None:
     """Run a scenario over a grid of one or two parameters (common random numbers)."""
     from ..analysis.sweep import sweep_folder
 
-    options = run_options(runs, seed, workers, chunk_size, scheduler)
     result, out = sweep_folder(
         scenario, vary, policy, set_ or (), options, job(out, resume, no_plots)
     )
