@@ -282,14 +282,9 @@ class RunOptions:
         self._check(cli=False)
 
     def _check(self, cli: bool) -> None:
-        checked = check_options(
-            cli,
-            runs=self.runs,
-            seed=self.seed,
-            workers=self.workers,
-            chunk_size=self.chunk_size,
-            scheduler=self.scheduler,
-        )
+        # every field with a declaration in OPTIONS is checked against it: a new option is
+        # a field and its declaration, nothing more
+        checked = check_options(cli, **{n: getattr(self, n) for n in RUN_FIELDS})
         for name, value in checked.items():
             object.__setattr__(self, name, value)  # normalised: NumPy integers as int
         if self.checkpoint is not None:
@@ -326,6 +321,12 @@ class RunOptions:
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+RUN_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RunOptions) if f.name in OPTIONS)
+"""The fields of :class:`RunOptions` declared in :data:`OPTIONS` (all but ``checkpoint`` and
+``on_progress``, which a command makes itself): each is checked against its declaration,
+and the command line gives each to every command (``sim.cli.app.run_command``)."""
 
 
 # --------------------------------------------------------------------------- Dask

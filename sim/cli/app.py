@@ -28,6 +28,7 @@ from ..options import (  # noqa: F401 - the caps, for the commands' help
     MAX_WORKERS,
     MAX_WORKERS_PER_CPU,
     OPTIONS,
+    RUN_FIELDS,
     max_workers,
 )
 from ..report import invocation
@@ -199,8 +200,17 @@ def _declared(name: str, kind: type) -> object:
     return Annotated[kind | None, typer.Option(*flags, help=o.help, envvar=o.envvar)]
 
 
-RunsOpt = _declared("runs", int)
-SeedOpt = _declared("seed", int)
+_CLI_TYPES = {"count": int, "seed": int, "address": str}
+"""The command line's type of each kind of run option (:class:`sim.options.Option`)."""
+
+RUN_OPTIONS: dict[str, object] = {n: _declared(n, _CLI_TYPES[OPTIONS[n].kind]) for n in RUN_FIELDS}
+"""Every run option a command takes (:data:`sim.options.RUN_FIELDS`, ``checkpoint`` and
+``on_progress`` it makes itself: ``--resume``, the progress bar), derived from its
+declaration: a new field of ``RunOptions`` declared in ``OPTIONS`` appears here, and on
+every command of :func:`run_command`, with nothing else to change."""
+
+RunsOpt = RUN_OPTIONS["runs"]
+SeedOpt = RUN_OPTIONS["seed"]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -209,19 +219,9 @@ SetOpt = Annotated[
         help="Override a field, e.g. actors.Russia.resolve=0.5. Repeatable.",
     ),
 ]
-WorkersOpt = _declared("workers", int)
-ChunkOpt = _declared("chunk_size", int)
-SchedulerOpt = _declared("scheduler", str)
-
-RUN_OPTIONS: dict[str, object] = {
-    "runs": RunsOpt,
-    "seed": SeedOpt,
-    "workers": WorkersOpt,
-    "chunk_size": ChunkOpt,
-    "scheduler": SchedulerOpt,
-}
-"""The fields of :class:`~sim.options.RunOptions` a command takes as options, by name
-(``checkpoint`` and ``on_progress`` it makes itself: ``--resume``, the progress bar)."""
+WorkersOpt = RUN_OPTIONS["workers"]
+ChunkOpt = RUN_OPTIONS["chunk_size"]
+SchedulerOpt = RUN_OPTIONS["scheduler"]
 
 
 def run_command(*without: str) -> Callable[[Callable], Callable]:
@@ -248,7 +248,9 @@ def run_command(*without: str) -> Callable[[Callable], Callable]:
 
         @functools.wraps(command)
         def run(**kwargs: object) -> object:
-            options = run_options(**{n: kwargs.pop(n) for n in names})
+            from ..options import RunOptions  # checked once, a bad value named by its flag
+
+            options = RunOptions.from_cli(**{n: kwargs.pop(n) for n in names})
             return command(**kwargs, options=options)
 
         run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
@@ -289,22 +291,6 @@ PolicyOpt = Annotated[
     str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
 ]
 NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
-
-
-def run_options(
-    runs: int | None = None,
-    seed: int | None = None,
-    workers: int | None = None,
-    chunk_size: int | None = None,
-    scheduler: str | None = None,
-):
-    """The command's :class:`~sim.options.RunOptions`, checked once, each bad value named
-    by its flag (the constraints of :data:`sim.options.OPTIONS`)."""
-    from ..options import RunOptions
-
-    return RunOptions.from_cli(
-        runs=runs, seed=seed, workers=workers, chunk_size=chunk_size, scheduler=scheduler
-    )
 
 
 def job(out: Path | None = None, resume: Path | None = None, no_plots: bool = False):

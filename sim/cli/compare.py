@@ -217,13 +217,8 @@ def compare(
         if not names:
             raise ScenarioError("--policies", "", "give policy names separated by commas")
     if record is not None:
-        for option, value in (
-            ("--resume", resume),
-            ("--scheduler", options.scheduler),
-            ("--chunk-size", options.chunk_size),
-        ):
-            if value is not None:
-                raise ScenarioError(option, "", "cannot be combined with --given")
+        if resume is not None:  # the worlds given the record are not checkpointed
+            raise ScenarioError("--resume", "", "cannot be combined with --given")
         _compare_given(scenarios, record, until, names, options, set_, out, no_plots)
         return
     result, out = compare_folder(scenarios, names, set_ or (), options, job(out, resume, no_plots))

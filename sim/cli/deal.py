@@ -154,13 +154,8 @@ def deal_command(
     check_given(record, until)
     snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
     if record is not None:
-        for option, value in (
-            ("--resume", resume),
-            ("--scheduler", options.scheduler),
-            ("--chunk-size", options.chunk_size),
-        ):
-            if value is not None:
-                raise ScenarioError(option, "", "cannot be combined with --given")
+        if resume is not None:  # the worlds given the record are not checkpointed
+            raise ScenarioError("--resume", "", "cannot be combined with --given")
         _deal_given(
             snapshot,
             record,

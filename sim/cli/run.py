@@ -117,12 +117,6 @@ def run(
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:
-        for option, value in (
-            ("--chunk-size", options.chunk_size),
-            ("--scheduler", options.scheduler),
-        ):
-            if value is not None:
-                raise ScenarioError(option, "", "cannot be combined with --given")
         _run_given(loaded, given, until, options, out, no_plots, format_)
         return
     result, out = run_folder(loaded, options, job(out, None, no_plots))
