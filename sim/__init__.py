@@ -16,7 +16,10 @@ The public API is small:
   questions (:class:`BacktestResult`), and ``given=RECORD`` on :func:`run`,
   :func:`compare` and :func:`evaluate_deal` reports over those worlds (docs/record.md);
 - :func:`load` reads any results folder back as the result object that wrote it;
-- :class:`ScenarioError` is the one error users see for bad input.
+- :class:`ScenarioError` is the one error users see for bad input;
+- :class:`RunOptions` holds the run options of every function (``runs``, ``seed``,
+  ``workers``, ``chunk_size``, ``scheduler``, ``checkpoint``, ``on_progress``): each takes
+  them as keywords or as one ``options=RunOptions(...)``.
 
 Every function takes a scenario file's path or a loaded :class:`Scenario`.  Every result
 shows itself briefly (``repr``, and an HTML table in a notebook) and has ``.summary()``
@@ -33,16 +36,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names as a type checker or an IDE sees them
-    from .analysis import compare, discover, sensitivity, sweep
-    from .analysis.comparison import ComparisonResult
+    from .analysis.compare import ComparisonResult
+    from .analysis.discover import discover
     from .analysis.explored import DiscoveryResult, SensitivityResult, SweepResult
+    from .analysis.sensitivity import sensitivity
+    from .analysis.sweep import sweep
     from .deals import DealResult, evaluate_deal
     from .ensemble import EnsembleResult, run_ensemble
     from .errors import ScenarioError
     from .loaded import load
     from .model import NegotiationModel
+    from .options import RunOptions
     from .record import load_record
-    from .record.api import run
+    from .record.api import compare, run
     from .record.backtest import BacktestResult, backtest
     from .record.calibrate import CalibrationResult, calibrate
     from .scenario import Scenario, load_scenario
@@ -67,6 +73,7 @@ __all__ = [
     "sensitivity",
     "sweep",
     "NegotiationModel",
+    "RunOptions",
     "Scenario",
     "ScenarioError",
     "load",
@@ -95,14 +102,22 @@ def _home(name: str) -> object:
         from . import record
 
         return record
-    if name in ("discover", "sensitivity", "sweep"):
-        from . import analysis
+    if name == "discover":
+        from .analysis import discover
 
-        return analysis
+        return discover
+    if name == "sensitivity":
+        from .analysis import sensitivity
+
+        return sensitivity
+    if name == "sweep":
+        from .analysis import sweep
+
+        return sweep
     if name == "ComparisonResult":
-        from .analysis import comparison
+        from .analysis import compare
 
-        return comparison
+        return compare
     if name in ("DiscoveryResult", "SensitivityResult", "SweepResult"):
         from .analysis import explored
 
@@ -115,6 +130,10 @@ def _home(name: str) -> object:
         from . import ensemble
 
         return ensemble
+    if name == "RunOptions":
+        from . import options
+
+        return options
     if name == "ScenarioError":
         from . import errors
 

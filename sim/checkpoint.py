@@ -144,8 +144,16 @@ def has_chunks(folder: Path) -> bool:
     return folder.is_dir() and any(folder.rglob(_CHUNKS))
 
 
-def job_key(scenario: Scenario, runs: int, seed: int, chunk_size: int, keep: int) -> str:
-    """A digest of everything a chunk's content depends on (the code version included)."""
+def job_key(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    chunk_size: int,
+    keep: int,
+    inputs: Mapping[str, np.ndarray] | None = None,
+) -> str:
+    """A digest of everything a chunk's content depends on (the code version included);
+    ``inputs``: an arm's fixed per-replicate inputs (a sensitivity design), hashed too."""
 
     def plain(value: object) -> object:
         to_yaml = getattr(value, "to_yaml", None)
@@ -159,11 +167,19 @@ def job_key(scenario: Scenario, runs: int, seed: int, chunk_size: int, keep: int
             "chunk_size": chunk_size,
             "trajectory_replicates": keep,
             "code_version": code_version(),
+            **({"inputs": _digest(inputs)} if inputs else {}),
         },
         sort_keys=True,
         default=plain,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _digest(inputs: Mapping[str, np.ndarray]) -> dict[str, str]:
+    return {
+        path: hashlib.sha256(np.ascontiguousarray(values, dtype=float).tobytes()).hexdigest()
+        for path, values in sorted(inputs.items())
+    }
 
 
 def open_checkpoint(folder: Path, key: str, chunk_size: int) -> dict[tuple[int, int], Path]:

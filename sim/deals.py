@@ -5,12 +5,14 @@ proposals), then the deal is tabled once: each veto player accepts when the deal
 value of fighting on and it can ratify it (docs/model.md, phase 5).  Where every veto
 player accepts, the ceasefire then faces the durability phase to the horizon.
 
-Every week is a separate ensemble on the same seed and replicate indices, so the weeks are
-compared on common random numbers.
+Every week is an arm on the same seed and replicate indices, so the weeks are compared on
+common random numbers; the weeks run together on the one scheduler
+(:func:`sim.ensemble.run_arms`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .ensemble import run_ensemble
+from .ensemble import Arm, run_arms
 from .errors import OptionError, ScenarioError
-from .options import check_options
+from .jobs import Job
+from .options import RunOptions, check_options
 from .outcomes import wilson
 from .scenario import LINE, Scenario
 from .snapshot import ScenarioSnapshot, as_snapshot
@@ -133,6 +135,21 @@ class DealResult:
             write_deal(self, tmp, plots=plots)
         return out
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from .results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_deal(self, tmp, plots, provenance)
+
     def _repr_html_(self) -> str:
         from .display import html_table, interval, share
 
@@ -160,19 +177,25 @@ def _floats(column: pd.Series) -> list[float | None]:
     return [None if pd.isna(x) else float(x) for x in column]
 
 
-def deal_overrides(
-    deal: str | None, terms: Mapping[str, float | str] | None, week: int
-) -> list[str]:
-    """``--set`` overrides that table a deal (a named one, or ``terms``) in ``week``."""
-    name = deal if terms is None else CUSTOM
-    overrides = []
+def tabling(
+    base: Scenario,
+    deal: str | None,
+    terms: Mapping[str, float | str] | None,
+    week: int | None = None,
+) -> Scenario:
+    """``base`` with the deal declared (``terms``: as the deal ``custom``) and, given a
+    ``week``, tabled in it: made on the validated spec, the document not validated again
+    (the deal, the terms and the week are checked by :func:`deal_arms`)."""
+    from .scenario.schema import DealSpec, TabledSpec
+
+    spec = base.spec
+    update: dict = {}
     if terms is not None:
-        flow = yaml.safe_dump(
-            {"terms": dict(terms)}, default_flow_style=True, sort_keys=False
-        ).strip()
-        overrides.append(f"deals.{CUSTOM}={flow}")
-    overrides.append(f"tabled={{deal: {name}, week: {int(week)}}}")
-    return overrides
+        update["deals"] = {**spec.deals, CUSTOM: DealSpec(terms=dict(terms))}
+    if week is not None:
+        name = deal if terms is None else CUSTOM
+        update["tabled"] = TabledSpec(deal=name, week=int(week))
+    return dataclasses.replace(base, spec=spec.model_copy(update=update))
 
 
 def parse_terms(text: str) -> dict[str, float | str]:
@@ -279,20 +302,22 @@ def outside_feasible(terms: Mapping[str, float | str], spec) -> list[str]:
     return notes
 
 
-def load_deal_arms(
+def deal_arms(
     scenario: str | Path | ScenarioSnapshot | Scenario,
     deal: str | None,
     terms: Mapping[str, float | str] | None,
-    weeks: Sequence[int],
+    weeks: Sequence[int | str],
     policy: str | None = None,
     overrides: Sequence[str] = (),
     cli: bool = False,
-) -> list[Scenario]:
-    """One validated scenario per week, each tabling the deal in that week.
+) -> tuple[list[int], list[Scenario]]:
+    """The weeks (dates read on the scenario's calendar) and one scenario per week, each
+    tabling the deal in that week.
 
     Every check is made here, before any replicate runs: the deal exists (or the terms are
     valid for the scenario's issues), and every week lies within the horizon.  The file is
-    read once; every week is built from that text.
+    read and validated once; every week is that scenario with the deal tabled
+    (:func:`tabling`).
     """
     named = "--deal" if cli else "deal"
     if (deal is None) == (terms is None):
@@ -308,9 +333,7 @@ def load_deal_arms(
         known = ", ".join(base.spec.deals) or "none"
         raise OptionError(named, f"no such deal in {snapshot.source} (defined: {known})", deal)
     check_weeks(weeks, base.spec.horizon, cli)
-    return [
-        snapshot.build(policy, [*overrides, *deal_overrides(deal, terms, week)]) for week in weeks
-    ]
+    return [int(w) for w in weeks], [tabling(base, deal, terms, week) for week in weeks]
 
 
 def evaluate_deal(
@@ -324,28 +347,32 @@ def evaluate_deal(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    chunk_size: int | None = None,
+    scheduler: str | None = None,
+    checkpoint: str | Path | None = None,
+    options: RunOptions | None = None,
 ) -> DealResult:
     """Table a deal in each of ``weeks`` and report who accepts it.
 
     Parameters
     ----------
     scenario : str, Path or Scenario
-        The scenario file, or a loaded scenario (its policy and overrides kept; the deal
-        is tabled by overrides on the text it carries).
+        The scenario file, or a loaded scenario (its policy and overrides kept).
     deal : str, optional
         A deal named in the scenario's ``deals:``.
     terms : mapping, optional
         Or the terms themselves, ``{issue: number or "line"}``; unnamed issues stay at their
         status quo.
     weeks : sequence of int or ISO date
-        Weeks (or dates, on the scenario's calendar) in which to table the deal (one ensemble each, on common random numbers).
-    runs, seed : int, optional
-        Replicates per week and run seed (the file's by default).
+        Weeks (or dates, on the scenario's calendar) in which to table the deal (one arm
+        each, all on common random numbers, run together).
+    runs, seed, workers, on_progress, chunk_size, scheduler, checkpoint
+        The fields of :class:`~sim.options.RunOptions` (or give ``options``): replicates
+        per week and run seed (the file's by default); with ``checkpoint``, each week
+        keeps its finished chunks in a subfolder of it.
     policy, overrides
         As for :func:`sim.load_scenario`.
-    workers : int, optional
-    on_progress : callable, optional
-        Called with the number of replicates each finished chunk completes.
+    options : RunOptions, optional
 
     Returns
     -------
@@ -356,21 +383,37 @@ def evaluate_deal(
     >>> result = evaluate_deal("scenarios/baseline.yaml", deal="freeze", weeks=[1, 26])  # doctest: +SKIP
     >>> result.table[["week", "p_all_accept"]]  # doctest: +SKIP
     """
+    options = RunOptions.merged(
+        options,
+        runs=runs,
+        seed=seed,
+        workers=workers,
+        on_progress=on_progress,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        checkpoint=checkpoint,
+    )
+    checked = check_options(weeks=weeks, overrides=overrides)
+    weeks, arms = deal_arms(
+        scenario, deal, terms, checked["weeks"], policy, checked["overrides"] or ()
+    )
+    return deal_of(deal if terms is None else CUSTOM, weeks, arms, options)
+
+
+def deal_of(
+    name: str, weeks: Sequence[int], arms: Sequence[Scenario], options: RunOptions | None = None
+) -> DealResult:
+    """:func:`evaluate_deal` of the weeks' scenarios already built (:func:`deal_arms`): the
+    weeks run together (one pool), then are tabled."""
     began = time.perf_counter()
-    checked = check_options(weeks=weeks, runs=runs, seed=seed, workers=workers, overrides=overrides)
-    weeks, runs, seed, workers = (checked[k] for k in ("weeks", "runs", "seed", "workers"))
-    overrides = checked["overrides"] or ()
-    arms = load_deal_arms(scenario, deal, terms, list(weeks), policy, overrides)
     first = arms[0]
-    weeks = as_weeks(weeks, first.spec.start)
     vetoes = [k for k, a in first.spec.actors.items() if a.veto]
-    rows, tables, used_seed = [], {}, 0
-    for week, arm in zip(weeks, arms, strict=True):
-        result = run_ensemble(arm, runs=runs, seed=seed, workers=workers, on_progress=on_progress)
-        used_seed = result.seed
+    jobs = [Arm(arm, checkpoint=f"week-{int(w):04d}") for w, arm in zip(weeks, arms, strict=True)]
+    results = run_arms(jobs, options)
+    rows, tables = [], {}
+    for week, result in zip(weeks, results, strict=True):
         tables[int(week)] = result.runs
         rows.append(acceptance_row(result.runs, int(week), vetoes))
-    name = deal if terms is None else CUSTOM
     return DealResult(
         deal=name,
         notes=outside_feasible(first.spec.deals[name].terms, first.spec),
@@ -380,7 +423,7 @@ def evaluate_deal(
         table=pd.DataFrame(rows),
         runs=tables,
         scenario=first,
-        seed=used_seed,
+        seed=results[0].seed,
         wall_seconds=time.perf_counter() - began,
     )
 
@@ -406,7 +449,9 @@ def acceptance_row(runs: pd.DataFrame, week: int, vetoes: Sequence[str]) -> dict
     return row
 
 
-def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
+def write_deal(
+    result: DealResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a deal's results folder into ``out`` (which the caller makes atomic).
 
     Files: ``deal.csv`` (one row per week), ``deal.json`` (the ``--json`` object plus what
@@ -414,7 +459,6 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
     ``runs.parquet`` (every week's replicates, with a ``week`` column) and, unless ``plots``
     is false, ``plots/deal.png``.
     """
-    from .report import invocation
     from .results import versions
 
     scenario = result.scenario
@@ -437,8 +481,7 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
         "label": scenario.label,
         "source": scenario.source,
         "policy": scenario.policy,
-        # the user's --set only: the overrides that table the deal are the deal itself
-        "overrides": [o for o in scenario.overrides if not _tabling(o)],
+        "overrides": list(scenario.overrides),  # the user's --set: the deal is tabled apart
         "scenario_sha256": scenario.text_hash,
         "scenario_texts": scenario.texts,
         "horizon_weeks": spec.horizon,
@@ -447,7 +490,7 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
         "runs": int(result.table["runs"].iloc[0]),
         "seed": result.seed,
         "wall_seconds": result.wall_seconds,
-        **invocation.record(),  # the command line
+        **(provenance or {}),  # the command line (sim.jobs.Job), if one made it
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -459,13 +502,54 @@ def write_deal(result: DealResult, out: Path, plots: bool = True) -> None:
         save_figures({"deal": plot_deal(result, describe_terms(result.terms))}, out / "plots")
 
 
-def _tabling(override: str) -> bool:
-    return override.startswith(("tabled=", f"deals.{CUSTOM}="))
-
-
 def describe_terms(terms: Mapping[str, float | str]) -> str:
     """``{"territory": "line", "nato": 0.0}`` -> ``territory=line, nato=0``."""
     return ", ".join(
         f"{issue}={value if value == LINE else format(float(value), 'g')}"
         for issue, value in terms.items()
+    )
+
+
+def deal_folder(
+    scenario: str | Path | ScenarioSnapshot | Scenario,
+    deal: str | None,
+    terms: Mapping[str, float | str] | None,
+    weeks: Sequence[int | str],
+    policy: str | None = None,
+    overrides: Sequence[str] = (),
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[DealResult, Path]:
+    """``ceasefire deal``: the deal, the terms and the weeks checked (every week's scenario
+    built once), then the job (:mod:`sim.jobs`): its folder claimed, the weeks run together
+    (resumable), the folder written."""
+    from .checkpoint import job_identity
+    from .jobs import check_total, run_job
+
+    options, job = options or RunOptions(), job or Job()
+    weeks, arms = deal_arms(scenario, deal, terms, weeks, policy, overrides, cli=True)
+    n = options.runs or arms[0].spec.runs
+    check_total(n * len(weeks), "--runs", f"{n:,} runs x {len(weeks)} weeks")
+    name = deal if terms is None else CUSTOM
+    identity = job_identity(
+        "deal",
+        arms[:1],
+        arms[0].spec.seed if options.seed is None else options.seed,
+        {
+            "runs": n,
+            "deal": name,
+            "terms": dict(terms or {}),
+            "weeks": list(weeks),
+            "policy": policy,
+            "overrides": list(overrides),
+        },
+    )
+    return run_job(
+        job,
+        f"deal-{arms[0].label}-{name}",
+        n * len(weeks),
+        f"{name}: {len(weeks)} weeks",
+        lambda o: deal_of(name, weeks, arms, o),
+        options,
+        identity,
     )

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -26,9 +26,10 @@ from . import quiet  # noqa: F401 - before .model (Mesa): see sim/quiet.py
 from .checkpoint import job_key, resume_chunks, save_chunk, saved_chunk_size
 from .dask_backend import DaskExecutor, dask_executor
 from .display import html_table, interval, number, share, shorten
+from .jobs import Job
 from .labels import titled
 from .model import NegotiationModel
-from .options import check_chunking, check_options
+from .options import RunOptions, check_chunking, check_options
 from .outcomes import record_columns, summarize, to_frame
 from .scenario import Scenario, load_scenario
 
@@ -97,6 +98,19 @@ class EnsembleResult:
         with reserved(out, "folder"):
             write_results(self, out, plots=plots)
         return out
+
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> dict:
+        """Write the folder into ``out`` (reserved by the caller), atomically; returns the
+        summary (:func:`sim.results.write_results`; ``on_step`` is told each stage)."""
+        from .results import write_results
+
+        return write_results(self, out, plots=plots, provenance=provenance, on_step=on_step)
 
     def _title(self) -> str:
         scenario = self.scenario
@@ -175,15 +189,19 @@ def run_chunk(
     stop: int,
     trajectory_replicates: int,
     model_class: Callable[..., NegotiationModel] = NegotiationModel,
+    inputs: Mapping[str, np.ndarray] | None = None,
 ) -> ChunkResult:
-    """Run replicates ``start .. stop - 1`` to the horizon (picklable, for any executor)."""
+    """Run replicates ``start .. stop - 1`` to the horizon (picklable, for any executor);
+    ``inputs``: fixed values of uncertain inputs for these replicates (:class:`Arm`)."""
     began = time.perf_counter()
+    fixed = {} if inputs is None else {"inputs": inputs}
     model = model_class(
         scenario,
         replicates=stop - start,
         first_replicate=start,
         seed=seed,
         trajectory_replicates=trajectory_replicates,
+        **fixed,
     )
     model.run_model()
     return ChunkResult(start, model.outcomes(), model.trajectory, time.perf_counter() - began)
@@ -290,6 +308,183 @@ def _results(pool: Executor, futures: list[Future]) -> Iterator[ChunkResult]:
         yield future.result()
 
 
+@dataclass(frozen=True)
+class Arm:
+    """One ensemble of a job: the scenario it runs and what it keeps.
+
+    A command is one or more arms run by :func:`run_arms` on the same replicates and seed
+    (common random numbers): ``run`` is one arm, ``compare`` one per policy, ``sweep`` one
+    per grid point, ``deal`` one per week, ``sensitivity`` one holding its whole design.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    trajectory_replicates : int
+        Keep weekly trajectories of replicates with index below this (0: none kept).
+    checkpoint : str, optional
+        The arm's subfolder of the job's checkpoint folder (``None``: the folder itself).
+    inputs : mapping of str to array, optional
+        Fixed per-replicate values of uncertain inputs (by dotted path, one value per
+        replicate ``0 .. runs - 1``) in place of their draws: a sensitivity design.
+    model_class : callable, optional
+        What steps a chunk (default :class:`~sim.model.NegotiationModel`; a picklable
+        subclass or partial that records more, :mod:`sim.record.observe`).
+    """
+
+    scenario: Scenario
+    trajectory_replicates: int = 0
+    checkpoint: str | None = None
+    inputs: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
+    model_class: Callable[..., NegotiationModel] | None = None
+
+
+def run_arms(
+    arms: Sequence[Arm | Scenario], options: RunOptions | None = None
+) -> list[EnsembleResult]:
+    """Run every arm on the same replicates and seed (common random numbers): the one
+    scheduler of every command.
+
+    All arms' chunks go to one pool (or one Dask cluster) at once: the workers start once,
+    no arm waits for the slowest chunk of the one before, and the chunks are sized as for a
+    single run of all the arms' replicates (at least one per worker and arm), so a job of
+    many arms costs about what a run of the same number of replicates does.  Each arm's
+    outcomes do not depend on the chunking (:mod:`sim.streams`).
+
+    Parameters
+    ----------
+    arms : sequence of Arm or Scenario
+        The arms (a Scenario is an :class:`Arm` keeping no trajectories).
+    options : RunOptions, optional
+        ``runs`` and ``seed`` default to the first arm's scenario's.  With ``checkpoint``,
+        each arm saves its finished chunks in its subfolder (:attr:`Arm.checkpoint`), and
+        chunks already saved there (an interrupted job) are not run again.
+
+    Returns
+    -------
+    list of EnsembleResult
+        One per arm, in order.
+    """
+    options = options or RunOptions()
+    arms = [a if isinstance(a, Arm) else Arm(a) for a in arms]
+    first = arms[0].scenario
+    runs = first.spec.runs if options.runs is None else options.runs
+    seed = first.spec.seed if options.seed is None else options.seed
+    workers = options.workers or default_workers()
+    scheduler, on_progress = options.scheduler, options.on_progress
+    root = options.checkpoint
+    folders = [
+        None if root is None else root if a.checkpoint is None else root / a.checkpoint
+        for a in arms
+    ]
+    # chunks sized as for one run of every arm's replicates, but at least one per worker
+    # and arm, so that a small comparison still uses every worker
+    fresh = max(1, min(default_chunk_size(runs * len(arms), workers), -(-runs // workers)))
+    sizes = [
+        options.chunk_size or (saved_chunk_size(f) if f is not None else None) or fresh
+        for f in folders
+    ]
+    for size in set(sizes):
+        check_chunking(runs, size)
+    began = time.perf_counter()
+    done: list[list[ChunkResult]] = [[] for _ in arms]
+    todo: list[tuple[int, int, int]] = []  # (arm, start, stop)
+    for i, (arm, folder) in enumerate(zip(arms, folders, strict=True)):
+        bounds = chunks(runs, sizes[i])
+        if folder is not None:
+            key = job_key(arm.scenario, runs, seed, sizes[i], arm.trajectory_replicates, arm.inputs)
+            saved = resume_chunks(
+                folder,
+                key,
+                sizes[i],
+                bounds,
+                chunk_columns(arm.scenario),
+                arm.scenario.spec.horizon,
+            )
+            for start, columns, trajectories in saved:
+                done[i].append(ChunkResult(start, columns, trajectories, seconds=0.0))
+                if on_progress:
+                    on_progress(len(columns["replicate"]))
+            have = {c.start for c in done[i]}
+            bounds = [b for b in bounds if b[0] not in have]
+        todo += [(i, a, b) for a, b in bounds]
+
+    def finished(i: int, chunk: ChunkResult) -> None:
+        n = len(chunk.columns["replicate"])
+        if folders[i] is not None:
+            save_chunk(folders[i], chunk.start, chunk.start + n, chunk.columns, chunk.trajectories)
+        done[i].append(chunk)
+        if on_progress:
+            on_progress(n)
+
+    def task(i: int, a: int, b: int) -> tuple:
+        arm = arms[i]
+        inputs = None if arm.inputs is None else {k: v[a:b] for k, v in arm.inputs.items()}
+        return (i, arm.scenario, seed, a, b, arm.trajectory_replicates, arm.model_class, inputs)
+
+    # largest chunks first: the pool's last chunks are the short ones, so the workers
+    # finish together (longest-processing-time-first scheduling)
+    todo.sort(key=lambda t: t[1] - t[2])
+    parallel = scheduler is not None or (workers > 1 and len(todo) > 1)
+    workers = min(workers, max(len(todo), 1))  # never more processes than chunks to run
+    with executor_for(workers if parallel else 1, scheduler) as pool:
+        if pool is None:
+            for t in todo:
+                finished(*_arm_chunk(*task(*t)))
+        else:
+            futures: list[Future] = [pool.submit(_arm_chunk, *task(*t)) for t in todo]
+            try:
+                for i, chunk in _results(pool, futures):
+                    finished(i, chunk)
+            except BaseException:
+                for future in futures:
+                    with suppress(Exception):  # a lost cluster cannot cancel
+                        future.cancel()
+                raise
+    wall = time.perf_counter() - began
+    out = []
+    for i, arm in enumerate(arms):
+        results = sorted(done[i], key=lambda c: c.start)
+        columns = {
+            name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
+        }
+        trajectories = {  # empty arrays for an arm that keeps none
+            name: np.concatenate([c.trajectories[name] for c in results])
+            for name in results[0].trajectories
+        }
+        out.append(
+            EnsembleResult(
+                scenario=arm.scenario,
+                runs=to_frame(columns),
+                trajectories=trajectories,
+                seed=seed,
+                timings={
+                    "wall_seconds": wall,  # the arms ran together
+                    "chunk_seconds": float(sum(c.seconds for c in results)),
+                    "chunks": len(results),
+                    "chunk_size": sizes[i],
+                    "workers": 0 if scheduler else workers if parallel else 1,
+                },
+            )
+        )
+    return out
+
+
+def _arm_chunk(
+    arm: int,
+    scenario: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    keep: int,
+    model_class: Callable[..., NegotiationModel] | None,
+    inputs: Mapping[str, np.ndarray] | None,
+) -> tuple[int, ChunkResult]:
+    """One chunk of one arm, tagged with the arm (picklable, for any executor)."""
+    return arm, run_chunk(
+        scenario, seed, start, stop, keep, model_class or NegotiationModel, inputs
+    )
+
+
 def run_ensemble(
     scenario: Scenario | str | Path,
     runs: int | None = None,
@@ -301,32 +496,29 @@ def run_ensemble(
     on_progress: Callable[[int], None] | None = None,
     checkpoint: str | Path | None = None,
     model_class: Callable[..., NegotiationModel] = NegotiationModel,
+    options: RunOptions | None = None,
 ) -> EnsembleResult:
-    """Run ``runs`` replicates of a scenario.
+    """Run ``runs`` replicates of a scenario: one arm of :func:`run_arms`.
 
     Parameters
     ----------
     scenario : Scenario, or path
         A loaded scenario, or a scenario file (loaded with :func:`sim.load_scenario`).
-    runs, seed : int, optional
-        Default to the scenario's ``runs`` and ``seed``.
-    workers : int, optional
-        Local processes (default: all cores); ignored with ``scheduler``.
-    chunk_size : int, optional
-        Replicates per chunk (default: :func:`default_chunk_size`).
-    scheduler : str, optional
-        Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on; waits on
-        it are bounded (see :mod:`sim.dask_backend`).
+    runs, seed, workers, chunk_size, scheduler, on_progress, checkpoint
+        The fields of :class:`~sim.options.RunOptions` (or give ``options``): replicates
+        and seed (default: the scenario's), local processes (default: all cores; ignored
+        with ``scheduler``), replicates per chunk (default: :func:`default_chunk_size`),
+        a Dask scheduler's address (waits on it are bounded, :mod:`sim.dask_backend`), a
+        callable given the replicates each finished chunk adds, and a folder where each
+        finished chunk is saved (chunks already there, from an interrupted run of the same
+        job, are loaded instead of run again).
     trajectory_replicates : int
         Keep weekly trajectories of replicates with index below this.
-    on_progress : callable, optional
-        Called with the number of replicates each finished chunk adds.
-    checkpoint : path, optional
-        Folder where each finished chunk is saved as it completes; chunks already there
-        (from an interrupted run of the same job) are loaded instead of run again.
     model_class : callable
         What steps a chunk: :class:`~sim.model.NegotiationModel`, or a picklable subclass
         (or partial of one) that also records more columns (:mod:`sim.record.observe`).
+    options : RunOptions, optional
+        The run options as one object (the keyword arguments above are its fields).
 
     Returns
     -------
@@ -338,86 +530,42 @@ def run_ensemble(
     >>> result = sim.run("scenarios/baseline.yaml", runs=500)  # doctest: +SKIP
     >>> result.summary_json()["p_ceasefire"]  # doctest: +SKIP
     """
-    checked = check_options(
+    options = RunOptions.merged(
+        options,
         runs=runs,
         seed=seed,
         workers=workers,
         chunk_size=chunk_size,
-        trajectory_replicates=trajectory_replicates,
         scheduler=scheduler,
+        checkpoint=checkpoint,
+        on_progress=on_progress,
     )
-    runs, seed, workers, chunk_size = (
-        checked[k] for k in ("runs", "seed", "workers", "chunk_size")
-    )
-    trajectory_replicates = checked["trajectory_replicates"]
+    keep = check_options(trajectory_replicates=trajectory_replicates)["trajectory_replicates"]
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    runs = scenario.spec.runs if runs is None else runs
-    seed = scenario.spec.seed if seed is None else seed
-    workers = workers or default_workers()
-    folder = Path(checkpoint) if checkpoint is not None else None
-    chunk_size = chunk_size or saved_chunk_size(folder) or default_chunk_size(runs, workers)
-    check_chunking(runs, chunk_size)
-    bounds = chunks(runs, chunk_size)
-    began = time.perf_counter()
-    results: list[ChunkResult] = []
-    if folder is not None:
-        key = job_key(scenario, runs, seed, chunk_size, trajectory_replicates)
-        saved = resume_chunks(
-            folder, key, chunk_size, bounds, chunk_columns(scenario), scenario.spec.horizon
-        )
-        for start, columns, trajectories in saved:
-            results.append(ChunkResult(start, columns, trajectories, seconds=0.0))
-            if on_progress:
-                on_progress(len(columns["replicate"]))
-        done = {c.start for c in results}
-        bounds = [b for b in bounds if b[0] not in done]
+    arm = Arm(scenario, keep, model_class=model_class)
+    (result,) = run_arms([arm], options)
+    return result
 
-    def finished(chunk: ChunkResult) -> None:
-        if folder is not None:
-            stop = chunk.start + len(chunk.columns["replicate"])
-            save_chunk(folder, chunk.start, stop, chunk.columns, chunk.trajectories)
-        results.append(chunk)
-        if on_progress:
-            on_progress(len(chunk.columns["replicate"]))
 
-    parallel = scheduler is not None or (workers > 1 and len(bounds) > 1)
-    # never more processes than chunks to run: the others would start only to idle
-    with executor_for(min(workers, len(bounds)) if parallel else 1, scheduler) as pool:
-        if pool is None:
-            for start, stop in bounds:
-                finished(run_chunk(scenario, seed, start, stop, trajectory_replicates, model_class))
-        else:
-            futures: list[Future] = [
-                pool.submit(run_chunk, scenario, seed, a, b, trajectory_replicates, model_class)
-                for a, b in bounds
-            ]
-            try:
-                for chunk in _results(pool, futures):
-                    finished(chunk)
-            except BaseException:
-                for future in futures:
-                    with suppress(Exception):  # a lost cluster cannot cancel
-                        future.cancel()
-                raise
-    results.sort(key=lambda c: c.start)
-    columns = {
-        name: np.concatenate([c.columns[name] for c in results]) for name in results[0].columns
-    }
-    trajectories = {
-        name: np.concatenate([c.trajectories[name] for c in results])
-        for name in results[0].trajectories
-    }
-    return EnsembleResult(
-        scenario=scenario,
-        runs=to_frame(columns),
-        trajectories=trajectories,
-        seed=seed,
-        timings={
-            "wall_seconds": time.perf_counter() - began,
-            "chunk_seconds": float(sum(c.seconds for c in results)),
-            "chunks": len(results),
-            "chunk_size": chunk_size,
-            "workers": 0 if scheduler else min(workers, len(bounds)) if parallel else 1,
-        },
+def run_folder(
+    scenario: Scenario,
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[EnsembleResult, Path]:
+    """``ceasefire run``: the job (:mod:`sim.jobs`) of one arm: its folder claimed, the
+    replicates run, the results folder written.  A run keeps no checkpoint (unless
+    ``options.checkpoint`` names one): saving every chunk would slow the common case."""
+    from .jobs import run_job
+    from .results import run_label
+
+    options, job = options or RunOptions(), job or Job()
+    arm = Arm(scenario, TRAJECTORY_REPLICATES)
+    return run_job(
+        job,
+        run_label(scenario.label, scenario.overrides),
+        options.runs or scenario.spec.runs,
+        scenario.label,
+        lambda o: run_arms([arm], o)[0],
+        options,
     )

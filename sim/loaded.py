@@ -10,12 +10,17 @@ and so on), rebuilt from the folder's files and the scenario text its manifest r
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .errors import ScenarioError
+
+if TYPE_CHECKING:
+    from .analysis.compare import ComparisonResult
+    from .jobs import Job
 
 KIND_FILES = {
     "compare": "comparison.csv",
@@ -134,20 +139,25 @@ def _run(folder: Path, info: dict):
 
 
 def _compare(folder: Path, info: dict):
-    from .analysis.comparison import ComparisonResult
+    from .analysis.compare import ComparisonResult
     from .ensemble import EnsembleResult
 
     table = _table(folder, "compare")
     table["reference"] = table["reference"].astype(str).str.lower().eq("true")
-    table.attrs["metrics"] = info.get("metrics") or []
-    table.attrs["reference"] = info.get("reference")
     results = {}
     for label, arm in (info.get("arms") or {}).items():
         runs = pd.read_parquet(folder / arm["file"])
         scenario = scenario_of(arm, str(folder / "manifest.json"))
         results[label] = EnsembleResult(scenario, runs, {}, int(info.get("seed", 0)))
     title = f"{info.get('reference')}: {len(results)} arms, {info.get('runs')} runs each"
-    return ComparisonResult(table, results, title)
+    return ComparisonResult(
+        table,
+        results,
+        title,
+        list(info.get("metrics") or []),
+        str(info.get("reference") or ""),
+        paired=info.get("paired", True) is not False,
+    )
 
 
 def _deal(folder: Path, info: dict):
@@ -181,27 +191,17 @@ def _sweep(folder: Path, info: dict):
     scenario = scenario_of(info, str(folder / "manifest.json"))
     table = _table(folder, "sweep")
     vary = [str(v).split("=")[0] for v in info.get("vary") or []]
-    table.attrs.update(
-        {
-            "vary": vary,
-            "scenario": scenario.name,
-            "seed": info.get("seed"),
-            "runs": info.get("runs"),
-            "horizon": scenario.spec.horizon,
-            "source": info.get("source"),
-            "scenario_sha256": info.get("scenario_sha256"),
-        }
-    )
     runs = pd.read_parquet(folder / "runs.parquet") if (folder / "runs.parquet").is_file() else None
     return SweepResult(
         table, runs, scenario, list(info.get("vary") or []), info.get("policy"),
-        tuple(info.get("overrides") or ()),
+        tuple(info.get("overrides") or ()), paths=vary, seed=int(info.get("seed") or 0),
+        runs_per_point=int(info.get("runs") or 0), horizon=scenario.spec.horizon,
     )  # fmt: skip
 
 
 def _sensitivity(folder: Path, info: dict):
-    from .analysis.explore import _sensitivity_label
     from .analysis.explored import SensitivityResult
+    from .analysis.sensitivity import _sensitivity_label
     from .outcomes import headline_outcome
 
     scenario = scenario_of(info, str(folder / "manifest.json"))
@@ -211,20 +211,18 @@ def _sensitivity(folder: Path, info: dict):
     for key in dict.fromkeys(table["outcome"]):
         outcome = headline_outcome(str(key))
         labels[key] = _sensitivity_label(outcome, scenario.spec.horizon) if outcome else key
-    table.attrs.update(
-        {
-            "method": info.get("method", "sobol"),
-            "points": info.get("points", 0),
-            "replicates": info.get("replicates", 1),
-            "seed": info.get("seed"),
-            "scenario": scenario.label,
-            "design": pd.read_parquet(design) if design.is_file() else pd.DataFrame(),
-            "outcomes": labels,
-            "warnings": list(info.get("warnings") or []),
-        }
-    )
     return SensitivityResult(
-        table, scenario, info.get("policy"), tuple(info.get("overrides") or ())
+        table,
+        scenario,
+        info.get("policy"),
+        tuple(info.get("overrides") or ()),
+        method=str(info.get("method", "sobol")),
+        points=int(info.get("points") or 0),
+        replicates=int(info.get("replicates") or 1),
+        seed=int(info.get("seed") or 0),
+        design=pd.read_parquet(design) if design.is_file() else pd.DataFrame(),
+        labels=labels,
+        warnings=list(info.get("warnings") or []),
     )
 
 
@@ -236,20 +234,20 @@ def _discover(folder: Path, info: dict):
     trajectory = folder / "trajectory.csv"
     runs, hits = int(info.get("runs", 0)), int(info.get("hits", 0))
     results = info.get("results")
-    table.attrs.update(
-        {
-            "trajectory": pd.read_csv(trajectory) if trajectory.is_file() else pd.DataFrame(),
-            "step": info.get("step"),
-            "base_rate": hits / runs if runs else float("nan"),
-            "outcome": info.get("outcome"),
-            "runs": runs,
-            "hits": hits,
-            "label": Path(results).name if isinstance(results, str) else folder.name,
-        }
-    )
     settings = {k: info[k] for k in ("alpha", "min_mass", "min_coverage", "paste") if k in info}
+    label = Path(results).name if isinstance(results, str) else folder.name
     return DiscoveryResult(
-        table, Path(results) if isinstance(results, str) else None, table.attrs["label"], settings
+        table,
+        Path(results) if isinstance(results, str) else None,
+        label,
+        settings,
+        outcome=str(info.get("outcome") or ""),
+        trajectory=pd.read_csv(trajectory) if trajectory.is_file() else pd.DataFrame(),
+        step=int(info.get("step") or 0),
+        runs=runs,
+        hits=hits,
+        base_rate=hits / runs if runs else float("nan"),
+        label=label,
     )
 
 
@@ -280,18 +278,46 @@ def replot(folder: str | Path, suffix: str = ".png") -> list[Path]:
 
 
 def write_folder_comparison(
-    table: pd.DataFrame, folders: list[str | Path], out: Path, title: str, plots: bool = True
+    comparison: ComparisonResult,
+    folders: list[str | Path],
+    out: Path,
+    plots: bool = True,
+    provenance: Mapping | None = None,
 ) -> None:
     """Write the folder of ``compare DIR DIR ...`` into ``out`` (which the caller makes
     atomic): the same files as a ``compare`` of scenarios (comparison.csv, the arms'
     runs, manifest.json, the figures), the manifest saying the differences are unpaired
     and naming the folders compared."""
-    from .analysis.comparison import write_comparison
+    from dataclasses import replace
 
-    results = {label: load(folder) for label, folder in zip(table["arm"], folders, strict=True)}
-    write_comparison(table, results, out, title, plots=plots)
+    from .analysis.compare import write_comparison
+
+    arms = comparison.table["arm"]
+    results = {label: load(folder) for label, folder in zip(arms, folders, strict=True)}
+    write_comparison(replace(comparison, results=results), out, plots, provenance)
     manifest = out / "manifest.json"
     info = _json(manifest)
     info["paired"] = False  # separate runs: no common random numbers
     info["folders"] = [str(f) for f in folders]
     manifest.write_text(json.dumps(info, indent=2, default=str) + "\n")
+
+
+def compared_folders(
+    folders: Sequence[str | Path], job: Job | None = None
+) -> tuple[ComparisonResult, Path]:
+    """``ceasefire compare DIR DIR ...``: results folders of ``run`` compared as they are
+    (unpaired, nothing run), the comparison written to its own folder (:mod:`sim.jobs`)."""
+    from .analysis.folders import check_results_folder, compare_folders
+    from .jobs import Job, out_folder
+    from .results import atomic_dir, reserved
+
+    job = job or Job()
+    for folder in folders:
+        check_results_folder(folder)
+    if len(folders) < 2:
+        raise ScenarioError(str(folders[0]), "", "give two or more results folders to compare")
+    out = out_folder(job, f"compare-{Path(folders[0]).name}")
+    comparison = compare_folders(folders)
+    with reserved(out), atomic_dir(out) as tmp:
+        write_folder_comparison(comparison, list(folders), tmp, job.plots, job.provenance)
+    return comparison, out

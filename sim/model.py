@@ -20,6 +20,8 @@ and the week-0 state in :mod:`sim.state`; the arithmetic of every phase in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import mesa
 import numpy as np
 from scipy.special import ndtri
@@ -85,6 +87,9 @@ class NegotiationModel(Talks, mesa.Model):
         Run seed; the scenario's ``seed`` by default.
     trajectory_replicates : int
         Replicates with a global index below this keep their weekly trajectories.
+    inputs : mapping of str to array, optional
+        Fixed values of uncertain inputs for these replicates (by dotted path, one per
+        replicate), in place of their draws: a sensitivity design (:mod:`sim.analysis.sensitivity`).
 
     Examples
     --------
@@ -100,6 +105,7 @@ class NegotiationModel(Talks, mesa.Model):
         first_replicate: int = 0,
         seed: int | None = None,
         trajectory_replicates: int = 1000,
+        inputs: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         spec = scenario.spec
         self.seed = spec.seed if seed is None else int(seed)
@@ -143,6 +149,7 @@ class NegotiationModel(Talks, mesa.Model):
         flat = flat_parameters(spec)
         self.inputs = uncertain(flat)
         values = sample(flat, self.seed, self.start, self.stop)
+        values.update(inputs or {})
         self.sampled = {path: values[path] for path in self.inputs}
         # strength of guarantor forces at war on Ukraine's side (phase 6), none at first
         self.joined = np.zeros(replicates)

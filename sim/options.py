@@ -17,7 +17,8 @@ import numbers
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from .errors import OptionError, printable
 
@@ -65,6 +66,12 @@ class Option:
         Smallest count.
     high : callable, optional
         Largest count (a function: the worker cap depends on the machine).
+    short : str
+        The option's one-letter flag on the command line (``-n``), if any.
+    help : str
+        Its help on the command line (the run options': ``sim.cli.app.RUN_OPTIONS``).
+    envvar : str, optional
+        An environment variable the command line reads it from.
     """
 
     name: str
@@ -72,6 +79,9 @@ class Option:
     kind: str
     low: int = 1
     high: Callable[[], int] | None = None
+    short: str = ""
+    help: str = ""
+    envvar: str | None = None
 
     def spelled(self, cli: bool) -> str:
         return self.flag if cli else self.name
@@ -118,10 +128,30 @@ class Option:
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in (
-        Option("runs", "--runs", "count", high=_max_runs),
-        Option("seed", "--seed", "seed"),
-        Option("workers", "--workers", "count", high=max_workers),
-        Option("chunk_size", "--chunk-size", "count", high=_max_runs),
+        Option(
+            "runs",
+            "--runs",
+            "count",
+            high=_max_runs,
+            short="-n",
+            help="Replicates (default: the file's runs).",
+        ),
+        Option("seed", "--seed", "seed", short="-s", help="Run seed (default: the file's seed)."),
+        Option(
+            "workers",
+            "--workers",
+            "count",
+            high=max_workers,
+            short="-w",
+            help="Local processes (default: all cores).",
+        ),
+        Option(
+            "chunk_size",
+            "--chunk-size",
+            "count",
+            high=_max_runs,
+            help="Replicates per chunk (default: automatic).",
+        ),
         Option("trajectory_replicates", "--trajectory-replicates", "count", low=0),
         Option("replicates", "--replicates", "count", high=_max_runs),
         Option("samples", "--samples", "count", high=_max_runs),
@@ -130,7 +160,13 @@ OPTIONS: dict[str, Option] = {
         Option("overrides", "--set", "names"),
         Option("vary", "--vary", "sequence"),
         Option("weeks", "--weeks", "weeks"),
-        Option("scheduler", "--scheduler", "address"),
+        Option(
+            "scheduler",
+            "--scheduler",
+            "address",
+            envvar="CEASEFIRE_SCHEDULER",
+            help="Dask scheduler address, e.g. tcp://host:8786.",
+        ),
     )
 }
 """Every checked option, by its Python name: the one place its constraint is declared."""
@@ -194,6 +230,103 @@ def _sequence(value: object, name: str, what: str) -> list:
     if not isinstance(value, Sequence | set | frozenset | tuple) or isinstance(value, Mapping):
         raise OptionError(name, f"expected a list of {what}, got {type(value).__name__}")
     return list(value)
+
+
+# --------------------------------------------------------------------------- RunOptions
+@dataclass(frozen=True)
+class RunOptions:
+    """How a job runs its replicates: the one options object of every command and function.
+
+    Every field works for every command (``run``, ``compare``, ``sweep``, ``sensitivity``,
+    ``deal``) and every function (:func:`sim.run`, :func:`sim.compare`, ...): the one
+    scheduler (:func:`sim.ensemble.run_arms`) reads them all.  Each field is checked when
+    the object is made, against its declaration in :data:`OPTIONS`.
+
+    Attributes
+    ----------
+    runs : int, optional
+        Replicates per arm (grid point, week); default: the scenario's ``runs``.
+    seed : int, optional
+        Run seed; default: the scenario's ``seed``.
+    workers : int, optional
+        Local processes (default: all cores); ignored with ``scheduler``.
+    chunk_size : int, optional
+        Replicates per chunk (default: sized so the workers finish together).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``) to run the chunks on.
+    checkpoint : path, optional
+        Folder where finished chunks are kept (one subfolder per arm of a job of several),
+        so that an interrupted job can be completed without running them again.
+    on_progress : callable, optional
+        Called with the number of replicates each finished chunk adds.
+
+    Examples
+    --------
+    >>> RunOptions(runs=500, seed=7).runs
+    500
+    >>> RunOptions(runs=0)
+    Traceback (most recent call last):
+    ...
+    sim.errors.OptionError: runs: must be at least 1, got 0
+    """
+
+    runs: int | None = None
+    seed: int | None = None
+    workers: int | None = None
+    chunk_size: int | None = None
+    scheduler: str | None = None
+    checkpoint: Path | None = None
+    on_progress: Callable[[int], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._check(cli=False)
+
+    def _check(self, cli: bool) -> None:
+        # every field with a declaration in OPTIONS is checked against it: a new option is
+        # a field and its declaration, nothing more
+        checked = check_options(cli, **{n: getattr(self, n) for n in RUN_FIELDS})
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)  # normalised: NumPy integers as int
+        if self.checkpoint is not None:
+            object.__setattr__(self, "checkpoint", Path(self.checkpoint))
+        if self.on_progress is not None and not callable(self.on_progress):
+            raise OptionError("on_progress", f"expected a callable, got {self.on_progress!r}")
+
+    @classmethod
+    def from_cli(cls, **values: object) -> RunOptions:
+        """The options of a command: a bad value is named as the command line spells it
+        (``--chunk-size``), checked once, before any work."""
+        check_options(True, **{k: v for k, v in values.items() if k in OPTIONS})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @classmethod
+    def merged(cls, options: RunOptions | None = None, **values: object) -> RunOptions:
+        """``options`` with the keyword arguments a function was also given (the old
+        spelling: ``runs=``, ``seed=``, ...); an option given both ways, differently,
+        is refused."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if options is None:
+            return cls(**given)  # type: ignore[arg-type]
+        if not isinstance(options, RunOptions):
+            raise OptionError("options", f"expected RunOptions, got {type(options).__name__}")
+        for name, value in given.items():
+            held = getattr(options, name)
+            if held is not None and held != value:
+                raise OptionError(name, f"given as {value!r} and as options.{name}={held!r}")
+        return replace(options, **given) if given else options
+
+    def with_(self, **changes: object) -> RunOptions:
+        """A copy with some fields changed (checked again)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+RUN_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RunOptions) if f.name in OPTIONS)
+"""The fields of :class:`RunOptions` declared in :data:`OPTIONS` (all but ``checkpoint`` and
+``on_progress``, which a command makes itself): each is checked against its declaration,
+and the command line gives each to every command (``sim.cli.app.run_command``)."""
 
 
 # --------------------------------------------------------------------------- Dask

@@ -77,6 +77,9 @@ class Outcome:
         Column heading in the command line's narrow tables; empty: left out of them.
     applies : callable
         ``applies(horizon)``: whether the outcome is reported for this horizon.
+    estimator : {"proportion", "median", "mean"}
+        How ``compare`` estimates it over an arm's replicates (default: by ``kind``, see
+        :data:`ESTIMATORS`).
     """
 
     key: str
@@ -86,10 +89,23 @@ class Outcome:
     unit: str = "share"
     short: str = ""
     applies: Callable[[int], bool] = lambda horizon: True
+    estimator: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"outcome {self.key!r}: kind must be one of {KINDS}")
+        if not self.estimator:
+            object.__setattr__(self, "estimator", ESTIMATORS[self.kind])
+
+    def described(self, horizon: int) -> dict[str, str]:
+        """The outcome as a comparison's manifest lists it (``metrics``): key, title,
+        estimator (as ``kind``) and unit."""
+        return {
+            "key": self.key,
+            "label": self.title(horizon),
+            "kind": self.estimator,
+            "unit": self.unit,
+        }
 
     def title(self, horizon: int | str) -> str:
         return self.label.format(horizon=horizon)
@@ -107,6 +123,25 @@ def _reads(column: str, compute: Callable) -> Callable[[pd.DataFrame, int], np.n
     """``compute``, marked with the column of the runs table it reads (:func:`record_columns`)."""
     compute.column = column  # type: ignore[attr-defined]
     return compute
+
+
+ESTIMATORS = {"proportion": "proportion", "week": "median", "value": "mean"}
+"""How ``compare`` estimates each kind of outcome over an arm's replicates."""
+
+
+def terms_outcome(issue: str) -> Outcome:
+    """The median terms on an issue, as ``compare`` compares them (NaN where a run has no
+    ceasefire, or no such issue)."""
+    name = f"terms_{issue}"
+
+    def compute(runs: pd.DataFrame, horizon: int) -> np.ndarray:
+        if name not in runs:
+            return np.full(len(runs), np.nan)
+        return runs[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    return Outcome(
+        name, f"Median terms: {issue}", "value", compute, f"{issue} scale (0-1)", estimator="median"
+    )
 
 
 def _column(name: str) -> Callable[[pd.DataFrame, int], np.ndarray]:

@@ -32,7 +32,6 @@ from .errors import OutputError, ResultsError, ScenarioError
 from .folder_files import open_regular, read_json
 from .outcomes import summarize
 from .parameters import describe, flat_parameters
-from .report import invocation
 
 if TYPE_CHECKING:  # sim.ensemble imports this module to save its results
     from .ensemble import EnsembleResult
@@ -241,8 +240,9 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(result: EnsembleResult) -> dict:
-    """What produced a run: scenario text and hash, resolved parameters, seed, versions."""
+def manifest(result: EnsembleResult, provenance: Mapping | None = None) -> dict:
+    """What produced a run: scenario text and hash, resolved parameters, seed, versions;
+    ``provenance``: the command that made it (:class:`sim.jobs.Job`), if one did."""
     scenario = result.scenario
     return {
         "scenario": scenario.name,
@@ -263,7 +263,7 @@ def manifest(result: EnsembleResult) -> dict:
         "versions": versions(),
         "timings": result.timings,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        **invocation.record(),  # the command line, when a command made it
+        **(provenance or {}),  # the command line, when a command made it
     }
 
 
@@ -277,6 +277,7 @@ def write_results(
     plots: bool = True,
     files: Mapping[str, object] | None = None,
     on_step: Callable[[str], None] | None = None,
+    provenance: Mapping | None = None,
 ) -> dict:
     """Write a run's results folder atomically; returns the summary.
 
@@ -296,7 +297,7 @@ def write_results(
     step = on_step or (lambda _text: None)
     timings = result.timings
     summary = summarize(result.runs, result.issues, result.scenario.spec.horizon)
-    info = manifest(result)
+    info = manifest(result, provenance)
     info["timings"] = timings  # the same dict: the times below reach the caller too
     with atomic_dir(out) as tmp:
 

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.explore import (
-    design_inputs,
-    evaluate_outcome,
-    parse_outcome,
-    parse_vary,
-    replace_parameter,
-    sensitivity,
-    sweep,
-)
+from sim.analysis.discover import evaluate_outcome, parse_outcome
 from sim.analysis.prim import drop_slack_limits, peel, prune, quasi_p
+from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sweep import parse_vary, sweep
 from sim.cli import main
-from sim.ensemble import run_ensemble
+from sim.ensemble import Arm, run_arms, run_ensemble
 from sim.errors import ScenarioError
+from sim.options import RunOptions
 from sim.scenario import load_scenario
 
 
@@ -92,16 +86,14 @@ def test_cli_sweep_two_parameters(mini_path, tmp_path):
 
 # --------------------------------------------------------------------------- sensitivity
 def test_design_fixes_each_replicate(mini_path):
+    """Explicit per-replicate inputs (a sensitivity design) fix each replicate's value,
+    whatever the chunking; the other inputs keep their own streams."""
     base = load_scenario(mini_path)
     picks = np.linspace(0.5, 0.99, 9)
-    spec = replace_parameter(
-        base.spec, "actors.Russia.resolve", design_inputs(3, "actors.Russia.resolve", picks)
-    )
-    spec = replace_parameter(spec, "events.aid_pause.probability", 0.25)
-    designed = dataclasses.replace(base, spec=spec)
-    assert designed.spec.events[0].probability == 0.25
-    result = run_ensemble(designed, runs=9, seed=3, workers=1, chunk_size=4)
-    np.testing.assert_array_equal(result.runs["actors.Russia.resolve"], picks)
+    arm = Arm(base, inputs={"actors.Russia.resolve": picks})
+    for size in (4, 9):
+        (result,) = run_arms([arm], RunOptions(runs=9, seed=3, workers=1, chunk_size=size))
+        np.testing.assert_array_equal(result.runs["actors.Russia.resolve"], picks)
     # the other inputs keep their own streams
     plain = run_ensemble(base, runs=9, seed=3, workers=1)
     np.testing.assert_array_equal(
@@ -120,23 +112,24 @@ def test_sensitivity_finds_the_influential_input(mini_doc, write_scenario):
     # can be ratified by Ukraine
     actors["Russia"]["loss_aversion"] = {"uniform": [1.0, 4.0]}
     path = write_scenario(mini_doc, "wide.yaml")
-    table = sensitivity(path, samples=64, replicates=4, workers=1).table
+    result = sensitivity(path, samples=64, replicates=4, workers=1)
+    table = result.table
     # one row per headline outcome (sim.outcomes.HEADLINE, as the horizon allows) and input
-    assert list(table.attrs["outcomes"]) == list(table["outcome"].unique())
-    assert len(table) == len(table.attrs["outcomes"]) * 7
+    assert list(result.labels) == list(table["outcome"].unique())
+    assert len(table) == len(result.labels) * 7
     assert {"p_ceasefire", "median_week", "p_held", "final_control"} <= set(table["outcome"])
     for outcome in ("p_ceasefire", "median_week"):
         rows = table[table["outcome"] == outcome].set_index("input")
         assert rows["ST"].idxmax() == "actors.Russia.loss_aversion"
         others = rows["ST"].drop("actors.Russia.loss_aversion")
         assert rows.loc["actors.Russia.loss_aversion", "ST"] > 5 * others.max()
-    assert table.attrs["points"] == 64 * 9
+    assert result.points == 64 * 9 and len(result.design) == result.points
 
 
 def test_morris(mini_path):
-    table = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1).table
-    assert {"mu_star", "mu_star_conf", "sigma"} <= set(table.columns)
-    assert table.attrs["points"] == 3 * 7
+    result = sensitivity(mini_path, method="morris", samples=3, replicates=1, workers=1)
+    assert {"mu_star", "mu_star_conf", "sigma"} <= set(result.table.columns)
+    assert result.points == 3 * 7 and result.method == "morris"
 
 
 def test_cli_sensitivity_without_uncertain_inputs(mini_doc, write_scenario, tmp_path, capsys):
@@ -271,10 +264,10 @@ def test_cli_discover_not_a_results_folder(tmp_path, capsys):
 def test_sweep_checks_every_grid_point_before_running(mini_path, tmp_path, capsys, monkeypatch):
     """A whole-number field is fine at the grid's ends (10, 20) but not at 13.33: refused
     before any point runs, not after the first."""
-    import sim.analysis.explore
+    import sim.analysis.sweep
 
     ran = []
-    monkeypatch.setattr(sim.analysis.explore, "run_ensemble", lambda *a, **k: ran.append(1) / 0)
+    monkeypatch.setattr(sim.analysis.sweep, "run_arms", lambda *a, **k: ran.append(1) / 0)
     out = tmp_path / "sw"
     code = main(["sweep", str(mini_path), "--vary", "horizon=10:20:4", "-n", "5", "-o", str(out)])
     assert code == 2 and not ran
@@ -442,12 +435,13 @@ def test_quasi_p_separates_real_from_spurious_restrictions():
 
 
 def test_discover_blocker_target_reports_quasi_p(results_dir):
-    from sim.analysis.explore import discover
+    from sim.analysis.discover import discover
 
     runs = pd.read_parquet(results_dir / "runs.parquet")
     name = runs["blocker"].dropna().astype(str).value_counts().index[0]
-    box = discover(results_dir, f"blocker == {name}").table
-    assert box.attrs["hits"] == int((runs["blocker"].astype("string") == name).sum())
+    found = discover(results_dir, f"blocker == {name}")
+    box = found.table
+    assert found.hits == int((runs["blocker"].astype("string") == name).sum())
     assert "quasi_p" in box
     restricted = box[box["restricted"]]
     assert restricted["quasi_p"].between(0, 1).all()
@@ -461,7 +455,7 @@ def test_discover_blocker_target_reports_quasi_p(results_dir):
 
 # --------------------------------------------------------------------------- Sobol warnings
 def test_sobol_warnings_flag_what_the_sample_cannot_support():
-    from sim.analysis.explore import sobol_warnings
+    from sim.analysis.sensitivity import sobol_warnings
 
     table = pd.DataFrame(
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -68,9 +69,7 @@ def test_deal_prints_dates(tmp_path, mini_doc, capsys):
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(mini_doc))
     argv = ["deal", str(path), "--terms", "territory=line", "--weeks", "2025-03-11"]
-    code = main(
-        [*argv, "--runs", "5", "-w", "1", "--no-plots", "-o", str(tmp_path / "o"), "--json"]
-    )
+    code = main([*argv, "--runs", "5", "-w", "1", "--no-plots", "-o", str(tmp_path / "o")])
     assert code == 0
-    out = capsys.readouterr().out
-    assert '"weeks": [10], "dates": ["2025-03-12"]' in out
+    info = json.loads((tmp_path / "o" / "deal.json").read_text())
+    assert info["weeks"] == [10] and info["dates"] == ["2025-03-12"]

@@ -239,7 +239,7 @@ def test_same_folder_twice_differs_by_nothing(two_runs):
     from sim.analysis.folders import compare_folders
 
     a, _ = two_runs
-    table = compare_folders([a, a])
+    table = compare_folders([a, a]).table
     assert list(table["arm"]) == [f"{a.name} (1)", f"{a.name} (2)"]
     assert table["p_ceasefire_diff"].iloc[1] == 0
     assert table["final_control_diff"].iloc[1] == 0
@@ -274,13 +274,13 @@ def test_compare_needs_two_folders_and_no_scenario_among_them(two_runs, mini_pat
 
 def test_comparison_tables_fit_80_columns_and_never_cut_a_name(two_runs):
     from sim.analysis.folders import compare_folders
-    from sim.cli.analysis import comparison_tables
+    from sim.cli.compare import comparison_tables
 
-    table = compare_folders(list(two_runs))
-    table["arm"] = ["a_policy_name_much_longer_than_any_column_would_allow", "short"]
+    comparison = compare_folders(list(two_runs))
+    comparison.table["arm"] = ["a_policy_name_much_longer_than_any_column_would_allow", "short"]
     for width in (80, 200):
         screen = Console(width=width, file=io.StringIO(), record=True, color_system=None)
-        for t in comparison_tables(table, width):
+        for t in comparison_tables(comparison, width):
             screen.print(t)
         text = screen.export_text()
         assert "…" not in text

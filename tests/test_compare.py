@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-import sim.analysis.comparison as cmp
+import sim.analysis.compare as cmp
+from sim.analysis import paired
 from sim.cli import main
 from sim.errors import ScenarioError
+from sim.options import RunOptions
 
 
 @pytest.fixture
@@ -25,12 +25,14 @@ def costly_path(mini_doc, write_scenario):
 
 
 def test_nothing_policy_difference_contains_zero(mini_path):
-    table = cmp.compare(
+    result = cmp.compare(
         mini_path, policies=["nothing", "us_aid_cut"], runs=80, workers=1, n_resamples=500
-    ).table
+    )
+    table = result.table
+    assert result.reference == "mini" and result.paired
     assert list(table["arm"]) == ["mini", "mini+nothing", "mini+us_aid_cut"]
     nothing = table.set_index("arm").loc["mini+nothing"]
-    for m in table.attrs["metrics"]:
+    for m in result.metrics:
         lo, hi = nothing[f"{m['key']}_diff_lo"], nothing[f"{m['key']}_diff_hi"]
         assert lo <= 0 <= hi, m["key"]
     ref = table.set_index("arm").loc["mini"]
@@ -58,28 +60,17 @@ def test_unknown_policy_is_scenario_error(mini_path):
         cmp.arm_scenarios([mini_path], policies=["nope"])
 
 
-def test_nanmedian_matches_numpy():
-    rng = np.random.default_rng(1)
-    x = rng.random((50, 31))
-    x[rng.random(x.shape) < 0.3] = np.nan
-    x[3] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        expected = np.nanmedian(x, axis=-1)
-    np.testing.assert_allclose(cmp._nanmedian(x), expected, equal_nan=True)
-
-
 def test_intervals_at_zero_and_equal_arms():
     zeros = np.zeros(100)
-    p, lo, hi = cmp.estimate(zeros, "proportion", seed=0)
+    p, lo, hi = paired.estimate(zeros, "proportion")
     assert (
         p == 0 and lo == pytest.approx(0, abs=1e-12) and 0 < hi < 0.05
     )  # Wilson, not a degenerate [0, 0]
-    d, lo, hi = cmp.difference(zeros, zeros, "proportion", seed=0)
+    d, lo, hi = paired.difference(zeros, zeros, "proportion", seed=0)
     assert (d, lo, hi) == (0.0, 0.0, 0.0)  # identical on every replicate
     ones = np.zeros(100)
     ones[:3] = 1
-    d, lo, hi = cmp.difference(zeros, ones, "proportion", seed=0)
+    d, lo, hi = paired.difference(zeros, ones, "proportion", seed=0)
     assert d == pytest.approx(0.03) and lo < 0.03 < hi  # Newcombe where a share is 0
 
 
@@ -88,7 +79,7 @@ def test_paired_interval_is_sharper_than_unpaired():
     luck = rng.random(400)
     ref = (luck < 0.5).astype(float)
     arm = (luck < 0.55).astype(float)  # same luck: differs on 5% of replicates only
-    _, lo, hi = cmp.difference(ref, arm, "proportion", seed=0, n_resamples=1000)
+    _, lo, hi = paired.difference(ref, arm, "proportion", seed=0, n_resamples=1000)
     assert 0 < lo < 0.05 < hi < 0.1
 
 
@@ -138,13 +129,16 @@ def test_arms_share_one_pool_and_match_separate_runs(mini_path, tmp_path):
 
     arms = cmp.arm_scenarios([mini_path], ["nothing", "us_aid_cut"])
     ticks = []
-    pooled = cmp.run_arms(arms, runs=60, seed=5, workers=2, on_progress=ticks.append)
+    pooled = cmp.run_compared(
+        arms, RunOptions(runs=60, seed=5, workers=2, on_progress=ticks.append)
+    )
     assert sum(ticks) == 180 and len(ticks) > 3  # several chunks per arm
     for label, arm in zip(cmp.arm_labels(arms), arms, strict=True):
         alone = run_ensemble(arm, runs=60, seed=5, workers=1, trajectory_replicates=0)
         pd.testing.assert_frame_equal(pooled[label].runs, alone.runs)
-    again = cmp.run_arms(arms, runs=60, seed=5, workers=2, checkpoint=tmp_path / "ck")
-    resumed = cmp.run_arms(arms, runs=60, seed=5, workers=2, checkpoint=tmp_path / "ck")
+    options = RunOptions(runs=60, seed=5, workers=2, checkpoint=tmp_path / "ck")
+    again = cmp.run_compared(arms, options)
+    resumed = cmp.run_compared(arms, options)
     for label in pooled:
         pd.testing.assert_frame_equal(again[label].runs, pooled[label].runs)
         pd.testing.assert_frame_equal(resumed[label].runs, pooled[label].runs)

@@ -103,9 +103,10 @@ def _colours_by_label(fig) -> dict[str, str]:
     return found
 
 
-def _compare_table():
+def _comparison():
     import pandas as pd
 
+    from sim.analysis.compare import ComparisonResult
     from sim.outcomes import HEADLINE
 
     keys = ["p_ceasefire", "p_held", "p_russian_victory", "p_ukrainian_victory", "p_collapse"]
@@ -116,18 +117,14 @@ def _compare_table():
             row.update({k: 0.3, f"{k}_lo": 0.2, f"{k}_hi": 0.4})
             row.update({f"{k}_diff": 0.1, f"{k}_diff_lo": 0.05, f"{k}_diff_hi": 0.15})
         rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs["metrics"] = [
-        {"key": o.key, "label": o.title(104), "kind": o.kind, "unit": o.unit}
-        for o in HEADLINE
-        if o.key in keys
-    ]
-    table.attrs["reference"] = "base"
-    return table
+    metrics = [o.described(104) for o in HEADLINE if o.key in keys]
+    return ComparisonResult(pd.DataFrame(rows), {}, "t", metrics, "base")
 
 
-def _sweep_table():
+def _sweep():
     import pandas as pd
+
+    from sim.analysis.explored import SweepResult
 
     keys = ["p_ceasefire", "p_held", "p_russian_victory", "p_ukrainian_victory", "p_collapse"]
     rows = []
@@ -136,9 +133,9 @@ def _sweep_table():
         for k in keys:
             row.update({k: 0.3, f"{k}_lo": 0.2, f"{k}_hi": 0.4})
         rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs.update({"vary": ["actors.US.aid"], "runs": 100, "horizon": 104})
-    return table
+    return SweepResult(
+        pd.DataFrame(rows), None, None, [], paths=["actors.US.aid"], runs_per_point=100, horizon=104
+    )
 
 
 def test_the_outcome_colours_are_equal_in_every_figure(folders):
@@ -154,8 +151,8 @@ def test_the_outcome_colours_are_equal_in_every_figure(folders):
     _, weekly, _ = read_results(folders["run"])
     figures = {
         "outcomes": outcome_areas(weekly["status"], "x"),
-        "differences": forest(_compare_table()),
-        "sweep": plot_sweep(_sweep_table()),
+        "differences": forest(_comparison()),
+        "sweep": plot_sweep(_sweep()),
     }
     for name, fig in figures.items():
         colours = _colours_by_label(fig)

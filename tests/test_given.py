@@ -185,12 +185,12 @@ def test_deal_given_tables_after_the_last_fact(mini_cal, record, tmp_path, capsy
             "-o",
             str(out),
             "--no-plots",
-            "--json",
         ]
     )
     assert code == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["weeks"] == [18, 43] and data["given"]["last_fact_week"] == 17
+    data = json.loads((out / "deal.json").read_text())
+    given = json.loads((out / "given.json").read_text())
+    assert data["weeks"] == [18, 43] and given["last_fact_week"] == 17
     code = main(
         [
             "deal",
@@ -230,3 +230,19 @@ def test_python_api_takes_given(mini_cal, record):
     assert deal.weeks[0] == info.last_week + 1
     with pytest.raises(TypeError):
         sim.run(mini_cal, runs=5, until="2025-03-01")
+
+
+def test_every_run_option_works_given_the_record(mini_cal, record, tmp_path):
+    """Chunk size (and any run option) works with given= as without: the same worlds."""
+    import pandas as pd
+
+    import sim
+    from sim.options import RunOptions
+
+    chunked = sim.run(mini_cal, given=record, options=RunOptions(runs=40, workers=1, chunk_size=7))
+    plain = sim.run(mini_cal, given=record, runs=40, workers=1)
+    pd.testing.assert_frame_equal(chunked.result.runs, plain.result.runs)
+    out = tmp_path / "g"
+    argv = ["run", str(mini_cal), "--given", str(record), "-n", "40", "-w", "1", "--chunk-size"]
+    assert main([*argv, "7", "--no-plots", "-o", str(out)]) == 0
+    assert (out / "given.json").is_file()

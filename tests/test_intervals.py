@@ -1,4 +1,4 @@
-"""The closed-form and vectorised intervals of ``compare`` (sim.analysis.intervals).
+"""The closed-form and vectorised intervals of ``compare`` (sim.statistics).
 
 Each method is checked against a reference: the scalar Wilson interval, scipy's bootstrap
 on the same data (within a stated tolerance: the bootstrap has Monte Carlo error, and the
@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import bootstrap
 
 import sim.statistics as iv
-from sim.analysis import comparison as cmp
+from sim.analysis import paired as cmp
 from sim.outcomes import wilson
 
 

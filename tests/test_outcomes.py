@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim.outcomes as outcomes
-from sim.analysis import comparison, explore
+from sim.analysis import paired, sensitivity, sweep
 
 
 def runs_table(n: int = 40, seed: int = 1) -> pd.DataFrame:
@@ -36,16 +36,16 @@ def runs_table(n: int = 40, seed: int = 1) -> pd.DataFrame:
 
 def keys_everywhere(runs: pd.DataFrame, horizon: int) -> dict[str, set[str]]:
     """The headline keys each derived table holds."""
-    metrics = {m.key for m in comparison.metrics(["territory"], horizon)}
-    table = comparison.compare_runs(
+    metrics = {m.key for m in paired.metrics(["territory"], horizon)}
+    table = paired.compare_runs(
         {"a": runs, "b": runs}, {"a": horizon, "b": horizon}, ["territory"], n_resamples=50
     )
     return {
         "summary.json": set(outcomes.summarize(runs, ["territory"], horizon)),
         "compare metrics": metrics - {"terms_territory"},
         "compare table": set(table.columns),
-        "sweep table": set(explore.headline(runs, horizon)),
-        "sensitivity": set(explore._point_outcomes(runs, 10, 4, horizon).columns),
+        "sweep table": set(sweep.headline(runs, horizon)),
+        "sensitivity": set(sensitivity._point_outcomes(runs, 10, 4, horizon).columns),
     }
 
 

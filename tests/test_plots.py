@@ -17,10 +17,13 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from sim.analysis.comparison import arm_scenarios, compare_results, run_arms
-from sim.analysis.explore import discover, sensitivity, sweep
+from sim.analysis.compare import arm_scenarios, comparison_of, run_compared
+from sim.analysis.discover import discover
+from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sweep import sweep
 from sim.cli import main
 from sim.deals import evaluate_deal
+from sim.options import RunOptions
 from sim.plots import compare as compare_plots
 from sim.plots import discover as discover_plots
 from sim.plots import run as run_plots
@@ -57,8 +60,8 @@ def run_data(run_folder):
 @pytest.fixture(scope="module")
 def compared():
     arms = arm_scenarios([MINI], ["us_aid_cut", "nothing"], [OVERRIDE])
-    results = run_arms(arms, 40, 3, 1)
-    return compare_results(results, n_resamples=50), results
+    results = run_compared(arms, RunOptions(runs=40, seed=3, workers=1))
+    return comparison_of(results, "t", n_resamples=50), results
 
 
 @pytest.fixture(scope="module")
@@ -67,17 +70,17 @@ def swept():
     two = sweep(
         MINI, ["actors.US.aid=0:0.4:2", "negotiation.pressure=0:0.06:2"], runs=20, workers=1
     )
-    return one.table, two.table
+    return one, two
 
 
 @pytest.fixture(scope="module")
 def morris():
-    return sensitivity(MINI, method="morris", samples=2, replicates=1, workers=1).table
+    return sensitivity(MINI, method="morris", samples=2, replicates=1, workers=1)
 
 
 @pytest.fixture(scope="module")
 def box(run_folder):
-    return discover(run_folder, "ceasefire_week <= 52").table
+    return discover(run_folder, "ceasefire_week <= 52")
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +321,7 @@ def test_peeling_gives_every_restriction_count_its_own_colour(box):
     fig = discover_plots.peeling(box)
     ax = fig.axes[0]
     points = ax.collections[0]
-    counts = box.attrs["trajectory"]["restricted"].to_numpy()
+    counts = box.trajectory["restricted"].to_numpy()
     colours = {tuple(np.round(c, 4)) for c in points.to_rgba(counts)}
     assert len(colours) == len(set(counts))
     legend = ax.get_legend()

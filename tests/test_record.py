@@ -352,12 +352,14 @@ def test_a_record_start_other_than_the_scenarios_is_refused(tmp_path):
     "argv",
     [
         [
-            "run",
+            "deal",
             "scenarios/baseline.yaml",
+            "--deal",
+            "freeze",
             "--given",
             "seeds/record-2025.yaml",
-            "--chunk-size",
-            "5",
+            "--resume",
+            "x",
         ],
         [
             "compare",

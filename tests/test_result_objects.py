@@ -156,7 +156,7 @@ def test_discovery_result_from_a_result_its_runs_or_a_folder(ensemble, tmp_path)
     summary = from_result.summary_json()
     assert summary["runs"] == RUNS and 0 < summary["base_rate"] < 1
     table = from_result.summary()
-    assert list(table["input"]) == list(summary["box"]) and table.attrs["hits"] == summary["hits"]
+    assert list(table["input"]) == list(summary["box"]) and from_result.hits == summary["hits"]
     _check(from_result, tmp_path, "discover")
     folder = ensemble.save(tmp_path / "run", plots=False)
     from_folder = sim.discover(folder, outcome)

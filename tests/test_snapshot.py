@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import yaml
 
-import sim.analysis.comparison as cmp
-from sim.analysis.explore import sweep
+import sim.analysis.compare as cmp
+from sim.analysis.sweep import sweep
 from sim.cli import main
 from sim.snapshot import read_snapshot
 
@@ -86,21 +86,21 @@ def test_sweep_manifest_hashes_the_text_that_ran(mini_doc, write_scenario, tmp_p
     path = write_scenario(mini_doc)
     original = path.read_text()
     expected = hashlib.sha256(str(path).encode() + b"\0" + original.encode() + b"\0").hexdigest()
-    import sim.analysis.explore as analysis
+    import sim.analysis.sweep as analysis
 
-    real = analysis.run_ensemble
+    real = analysis.run_arms
 
     def edit_then_run(*args, **kwargs):
-        path.write_text(_other_world(mini_doc))  # before every grid point
+        path.write_text(_other_world(mini_doc))  # before the grid points run
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(analysis, "run_ensemble", edit_then_run)
+    monkeypatch.setattr(analysis, "run_arms", edit_then_run)
     out = tmp_path / "out"
     args = ["sweep", str(path), "--vary", VARY[0], "--runs", "30", "--workers", "1"]
     assert main([*args, "--no-plots", "--out", str(out)]) == 0
     info = json.loads((out / "manifest.json").read_text())
     assert info["scenario_sha256"] == expected
-    monkeypatch.setattr(analysis, "run_ensemble", real)
+    monkeypatch.setattr(analysis, "run_arms", real)
     path.write_text(original)
     again = tmp_path / "again"
     assert main([*args, "--no-plots", "--out", str(again)]) == 0

@@ -1,6 +1,8 @@
-"""What :func:`~sim.analysis.explore.sweep`, :func:`~sim.analysis.explore.sensitivity` and
-:func:`~sim.analysis.explore.discover` return: a small result object holding the table
-(``.table``, the DataFrame with its ``attrs``) and what produced it.
+"""What :func:`~sim.analysis.sweep.sweep`, :func:`~sim.analysis.sensitivity.sensitivity` and
+:func:`~sim.analysis.discover.discover` return: a small result object holding the table
+(``.table``) and, as attributes, what the table means and what produced it (as EMA
+Workbench's ``PrimBox`` or a statsmodels results object does; nothing rides in
+``DataFrame.attrs``).
 
 Each has a short ``repr``, an HTML table for notebooks (``_repr_html_``), ``.summary()``,
 ``.plot()`` (the figures of :mod:`sim.plots`) and ``.save(folder)``, which writes the
@@ -11,7 +13,7 @@ folder the command writes (the commands call the same writers: :func:`write_swee
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +28,14 @@ from ..spreadsheet import to_csv
 
 
 # --------------------------------------------------------------------------- helpers
-def write_json(path: Path, data: dict) -> None:
-    """A folder's JSON file, with the command line (if any), versions and time."""
-    from ..report.invocation import record
+def write_json(path: Path, data: dict, provenance: Mapping | None = None) -> None:
+    """A folder's JSON file, with the command line (``provenance``, if a command made
+    it: :class:`sim.jobs.Job`), versions and time."""
     from ..results import versions
 
     data = {
         **data,
-        **record(),  # the command line
+        **(provenance or {}),  # the command line
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -97,8 +99,7 @@ class SweepResult:
     ----------
     table : DataFrame
         One row per grid point: the varied paths, ``runs``, then every headline outcome
-        with ``_lo``/``_hi``; ``attrs``: ``vary``, ``scenario``, ``seed``, ``runs``,
-        ``horizon``, ``source``, ``scenario_sha256``.
+        with ``_lo``/``_hi``.
     runs : DataFrame or None
         Every point's replicates, with the grid values as ``vary:<path>`` columns (kept
         unless ``keep_runs=False``; ``.save`` needs them).
@@ -106,6 +107,15 @@ class SweepResult:
         The scenario at its own values (policy and overrides applied, no grid value).
     vary : list of str
         The grid as given (``PATH=START:STOP:COUNT``).
+    policy, overrides
+        Applied at every point.
+    paths : list of str
+        The varied parameters (the table's first columns).
+    seed : int
+    runs_per_point : int
+        Replicates at each grid point.
+    horizon : int, optional
+        The horizon the outcomes are measured at (default: the scenario's).
     """
 
     table: pd.DataFrame
@@ -114,10 +124,14 @@ class SweepResult:
     vary: list[str]
     policy: str | None = None
     overrides: tuple[str, ...] = ()
+    paths: list[str] = field(default_factory=list)
+    seed: int = 0
+    runs_per_point: int = 0
+    horizon: int | None = None
 
-    @property
-    def paths(self) -> list[str]:
-        return list(self.table.attrs["vary"])
+    def __post_init__(self) -> None:
+        if self.horizon is None and self.scenario is not None:
+            self.horizon = self.scenario.spec.horizon
 
     def summary(self) -> pd.DataFrame:
         """The grid's headline outcomes: the table without the interval columns."""
@@ -129,20 +143,32 @@ class SweepResult:
         from ..plots.sweep import plot_sweep
 
         return plot_sweep(
-            self.table,
-            label=run_name(self.scenario),
-            baseline=baselines(self.scenario, self.paths),
+            self, label=run_name(self.scenario), baseline=baselines(self.scenario, self.paths)
         )
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire sweep`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sweep(self, tmp, plots))
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_sweep(self, tmp, plots, provenance)
+
     def _title(self) -> str:
-        a = self.table.attrs
         return (
             f"Sweep of {', '.join(self.paths)} on {shorten(run_name(self.scenario), 80)}: "
-            f"{len(self.table)} points x {a['runs']:,} runs, seed {a['seed']}"
+            f"{len(self.table)} points x {self.runs_per_point:,} runs, seed {self.seed}"
         )
 
     def __repr__(self) -> str:
@@ -169,7 +195,9 @@ class SweepResult:
         )
 
 
-def write_sweep(result: SweepResult, out: Path, plots: bool = True) -> None:
+def write_sweep(
+    result: SweepResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a sweep folder into ``out`` (which the caller makes atomic): sweep.csv,
     runs.parquet, manifest.json and plots/sweep.png."""
     from ..errors import ScenarioError
@@ -183,15 +211,16 @@ def write_sweep(result: SweepResult, out: Path, plots: bool = True) -> None:
         out / "manifest.json",
         {
             "kind": "sweep",
-            "source": table.attrs["source"],
+            "source": base.source,
             "policy": result.policy,
             "overrides": list(result.overrides),
             "vary": list(result.vary),
-            "runs": table.attrs["runs"],
-            "seed": table.attrs["seed"],
+            "runs": result.runs_per_point,
+            "seed": result.seed,
             "scenario_sha256": base.text_hash,
             "scenario_texts": base.texts,
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures
@@ -208,30 +237,38 @@ class SensitivityResult:
     ----------
     table : DataFrame
         Sobol: ``outcome, input, S1, S1_conf, ST, ST_conf``; Morris: ``outcome, input,
-        mu_star, mu_star_conf, mu, sigma``; ``attrs``: ``method``, ``points``,
-        ``replicates``, ``seed``, ``design``, ``outcomes``, ``samples``, ``warnings``.
+        mu_star, mu_star_conf, mu, sigma``.
     scenario : Scenario
         The scenario analysed (policy and overrides applied).
+    policy, overrides
+    method : {"sobol", "morris"}
+    points : int
+        Design points (each run ``replicates`` times).
+    replicates : int
+    seed : int
+    design : DataFrame
+        Every design point's inputs (and their unit-cube coordinates ``u:<input>``) and
+        outcomes.
+    labels : dict
+        Each outcome's title, by key.
+    samples : int
+        Sobol base sample N, or Morris trajectories.
+    warnings : list of str
+        Indices the sample cannot support (empty when there is nothing to flag).
     """
 
     table: pd.DataFrame
     scenario: Scenario
     policy: str | None = None
     overrides: tuple[str, ...] = ()
-
-    @property
-    def method(self) -> str:
-        return self.table.attrs["method"]
-
-    @property
-    def design(self) -> pd.DataFrame:
-        """Every design point's inputs and outcomes."""
-        return self.table.attrs["design"]
-
-    @property
-    def warnings(self) -> list[str]:
-        """Indices the sample cannot support (empty when there is nothing to flag)."""
-        return list(self.table.attrs.get("warnings", []))
+    method: str = "sobol"
+    points: int = 0
+    replicates: int = 1
+    seed: int = 0
+    design: pd.DataFrame = field(default_factory=pd.DataFrame)
+    labels: dict[str, str] = field(default_factory=dict)
+    samples: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def _key(self) -> str:
         return "ST" if self.method == "sobol" else "mu_star"
@@ -244,23 +281,37 @@ class SensitivityResult:
         """The sensitivity figure (indices of the top inputs, per outcome)."""
         from ..plots.sensitivity import plot_sensitivity
 
-        return plot_sensitivity(self.table, label=run_name(self.scenario))
+        return plot_sensitivity(self, label=run_name(self.scenario))
 
     def figures(self) -> dict:
         """Every page of the sensitivity figure, by file name (slide-sized pages)."""
         from ..plots.sensitivity import sensitivity_figures
 
-        return sensitivity_figures(self.table, label=run_name(self.scenario))
+        return sensitivity_figures(self, label=run_name(self.scenario))
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire sensitivity`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sensitivity(self, tmp, plots))
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_sensitivity(self, tmp, plots, provenance)
+
     def _title(self) -> str:
-        a = self.table.attrs
         return (
-            f"Sensitivity ({a['method']}) of {shorten(run_name(self.scenario), 80)}: "
-            f"{a['points']:,} points x {a['replicates']} runs, seed {a['seed']}"
+            f"Sensitivity ({self.method}) of {shorten(run_name(self.scenario), 80)}: "
+            f"{self.points:,} points x {self.replicates} runs, seed {self.seed}"
         )
 
     def __repr__(self) -> str:
@@ -299,7 +350,9 @@ class SensitivityResult:
         return html_table(self._title(), ("Outcome", "Input", *(a for a, _ in cols)), rows, note)
 
 
-def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) -> None:
+def write_sensitivity(
+    result: SensitivityResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a sensitivity folder into ``out`` (which the caller makes atomic):
     sensitivity.csv, design.parquet, manifest.json and plots/sensitivity.png."""
     from ..parameters import flat_parameters, uncertain
@@ -307,7 +360,7 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
     table, base = result.table, result.scenario
     inputs = uncertain(flat_parameters(base.spec))
     to_csv(table, out / "sensitivity.csv")
-    table.attrs["design"].to_parquet(out / "design.parquet", index=False)
+    result.design.to_parquet(out / "design.parquet", index=False)
     write_json(
         out / "manifest.json",
         {
@@ -315,15 +368,16 @@ def write_sensitivity(result: SensitivityResult, out: Path, plots: bool = True) 
             "source": base.source,
             "policy": result.policy,
             "overrides": list(result.overrides),
-            "method": table.attrs["method"],
-            "points": table.attrs["points"],
-            "replicates": table.attrs["replicates"],
-            "seed": table.attrs["seed"],
+            "method": result.method,
+            "points": result.points,
+            "replicates": result.replicates,
+            "seed": result.seed,
             "inputs": {k: v.to_yaml() for k, v in inputs.items()},
             "scenario_sha256": base.text_hash,
             "scenario_texts": base.texts,
-            "warnings": table.attrs["warnings"],
+            "warnings": list(result.warnings),
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures
@@ -341,24 +395,41 @@ class DiscoveryResult:
     ----------
     table : DataFrame
         One row per input (``input, lower, upper, data_min, data_max, restricted,
-        quasi_p``, and the box's ``coverage``, ``density``, ``mass``); ``attrs``:
-        ``trajectory``, ``step``, ``base_rate``, ``outcome``, ``runs``, ``hits``, ``label``.
+        quasi_p``, and the box's ``coverage``, ``density``, ``mass``).
     folder : Path or None
         The results folder explored (None for runs given in memory).
     name : str
         The run explored, for titles (label and overrides).
     settings : dict
         ``alpha``, ``min_mass``, ``min_coverage``, ``paste``.
+    outcome : str
+        The outcome, as given (``ceasefire_week <= 52``).
+    trajectory : DataFrame
+        The peeling trajectory (one row per box: coverage, density, mass, restricted).
+    step : int
+        The trajectory's box reported.
+    runs, hits : int
+        Runs explored, and those with the outcome.
+    base_rate : float
+        The share of all runs with the outcome.
+    label : str
+        The run's label (the results folder's, or the scenario's).
+    peeling : object, optional
+        PRIM's trajectory object (:func:`sim.analysis.prim.peel`; not kept in a folder).
     """
 
     table: pd.DataFrame
     folder: Path | None
     name: str
     settings: dict = field(default_factory=dict)
-
-    @property
-    def outcome(self) -> str:
-        return self.table.attrs["outcome"]
+    outcome: str = ""
+    trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
+    step: int = 0
+    runs: int = 0
+    hits: int = 0
+    base_rate: float = float("nan")
+    label: str = ""
+    peeling: object = field(default=None, repr=False)
 
     @property
     def box(self) -> pd.DataFrame:
@@ -367,12 +438,10 @@ class DiscoveryResult:
 
     def summary(self) -> pd.DataFrame:
         """The box as a table, the same kind as every result's ``.summary()``: one row per
-        restricted input (``input``, ``lower``, ``upper``, ``quasi_p``); ``attrs`` hold the
-        figures of :meth:`summary_json` but the box."""
+        restricted input (``input``, ``lower``, ``upper``, ``quasi_p``); the box's figures
+        are :meth:`summary_json`."""
         keep = [c for c in ("input", "lower", "upper", "quasi_p") if c in self.box]
-        frame = self.box[keep].copy()
-        frame.attrs = {k: v for k, v in self.summary_json().items() if k != "box"}
-        return frame
+        return self.box[keep].copy()
 
     def summary_json(self) -> dict:
         """The box's coverage, density and mass, the share of all runs with the outcome,
@@ -380,9 +449,9 @@ class DiscoveryResult:
         t = self.table
         return {
             "outcome": self.outcome,
-            "runs": int(t.attrs["runs"]),
-            "hits": int(t.attrs["hits"]),
-            "base_rate": float(t.attrs["base_rate"]),
+            "runs": int(self.runs),
+            "hits": int(self.hits),
+            "base_rate": float(self.base_rate),
             "coverage": float(t["coverage"].iloc[0]),
             "density": float(t["density"].iloc[0]),
             "mass": float(t["mass"].iloc[0]),
@@ -396,11 +465,26 @@ class DiscoveryResult:
         """The peeling trajectory and the box's ranges: a dict of figures."""
         from ..plots.discover import plot_discovery
 
-        return plot_discovery(self.table, label=self.name)
+        return plot_discovery(self, label=self.name)
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
         """Write the folder ``ceasefire discover`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_discovery(self, tmp, plots))
+
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from ..results import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            write_discovery(self, tmp, plots, provenance)
 
     def _title(self) -> str:
         s = self.summary_json()
@@ -430,23 +514,26 @@ class DiscoveryResult:
         )
 
 
-def write_discovery(result: DiscoveryResult, out: Path, plots: bool = True) -> None:
+def write_discovery(
+    result: DiscoveryResult, out: Path, plots: bool = True, provenance: Mapping | None = None
+) -> None:
     """Write a discover folder into ``out`` (which the caller makes atomic):
     discover.csv, trajectory.csv, manifest.json and the plots."""
     box = result.table
     to_csv(box, out / "discover.csv")
-    to_csv(box.attrs["trajectory"], out / "trajectory.csv")
+    to_csv(result.trajectory, out / "trajectory.csv")
     write_json(
         out / "manifest.json",
         {
             "kind": "discover",
             "results": None if result.folder is None else str(result.folder),
-            "outcome": box.attrs["outcome"],
+            "outcome": result.outcome,
             **result.settings,
-            "step": box.attrs["step"],
-            "runs": box.attrs["runs"],
-            "hits": box.attrs["hits"],
+            "step": result.step,
+            "runs": result.runs,
+            "hits": result.hits,
         },
+        provenance,
     )
     if plots:
         from ..plots.style import save_figures

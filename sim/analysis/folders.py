@@ -3,9 +3,9 @@
 The folders come from separate runs, so their replicates share no random numbers: each
 difference is estimated *unpaired*.  Shares use Newcombe's hybrid score interval (from the
 two Wilson intervals), medians an independent percentile bootstrap (vectorised), means
-Welch's interval (:mod:`sim.analysis.intervals`).  The per-folder estimates are those of ``compare``
-(:func:`sim.analysis.comparison.estimate`), and the table has the same columns as
-:func:`sim.analysis.comparison.compare_runs`, so it prints and saves the same way.
+Welch's interval (:mod:`sim.statistics`).  The per-folder estimates are those of ``compare``
+(:func:`sim.analysis.paired.estimate`), and the table has the same columns as
+:func:`sim.analysis.paired.compare_runs`, so it prints and saves the same way.
 """
 
 from __future__ import annotations
@@ -18,18 +18,19 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..results import read_results
-from .comparison import (
+from ..statistics import (
+    unpaired_mean_difference,
+    unpaired_median_difference,
+    unpaired_proportion_difference,
+)
+from .compare import ComparisonResult
+from .paired import (
     N_RESAMPLES,
-    comparison_table,
+    described,
     estimate,
     metrics,
     outcome_values,
     put_difference,
-)
-from .intervals import (
-    unpaired_mean_difference,
-    unpaired_median_difference,
-    unpaired_proportion_difference,
 )
 
 RESULTS_FILES = ("runs.parquet", "manifest.json")
@@ -103,7 +104,7 @@ def _unpaired(
 
 def compare_folders(
     folders: Sequence[str | Path], n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> pd.DataFrame:
+) -> ComparisonResult:
     """Compare results folders of ``run`` (the first is the reference), unpaired.
 
     Parameters
@@ -117,10 +118,11 @@ def compare_folders(
 
     Returns
     -------
-    DataFrame
-        One row per folder, with the columns of
-        :func:`sim.analysis.comparison.compare_runs` (``arm`` is the folder's label) plus
-        ``folder``, ``description`` and ``seed``; ``attrs["paired"]`` is False.
+    ComparisonResult
+        ``.table``: one row per folder, with the columns of
+        :func:`sim.analysis.paired.compare_runs` (``arm`` is the folder's label) plus
+        ``folder``, ``description`` and ``seed``; ``.paired`` is False; ``.results`` is
+        empty (the folders' runs are read again when the comparison is written).
 
     Raises
     ------
@@ -156,18 +158,23 @@ def compare_folders(
         }
         for j, m in enumerate(chosen):
             values = outcome_values(runs[label], m, horizon)
-            est = estimate(values, m.kind, seed + j, n_resamples)
+            est = estimate(values, m.estimator)
             row.update({m.key: est[0], f"{m.key}_lo": est[1], f"{m.key}_hi": est[2]})
             if label == reference:
                 diff = (float("nan"),) * 3
             else:
-                diff = _unpaired(ref_values[m.key], values, m.kind, seed + j, n_resamples)
+                diff = _unpaired(ref_values[m.key], values, m.estimator, seed + j, n_resamples)
             put_difference(row, m.key, diff)
         rows.append(row)
-    table = comparison_table(rows, chosen, reference)
-    table.attrs["paired"] = False
-    table.attrs["horizon_weeks"] = horizon
-    return table
+    table = pd.DataFrame(rows)
+    sizes = ", ".join(f"{n:,}" for n in table["runs"])
+    title = (
+        f"{len(folders)} results folders (runs: {sizes}); the first is the reference; "
+        "differences unpaired (separate runs)"
+    )
+    return ComparisonResult(
+        table, {}, title, described(issues, horizon), reference, paired=False, horizon=horizon
+    )
 
 
 def outcome_columns(runs: pd.DataFrame) -> set[str]:

@@ -2,7 +2,8 @@
 
 - ``app.py``: the Typer app, the options the commands share, :func:`main` (exit codes);
 - one module per command group, each registering its commands on ``app``:
-  ``run.py`` (run, validate, plot), ``analysis.py`` (compare, sweep, sensitivity, discover),
+  ``run.py`` (run, validate, plot), ``compare.py``, ``sweep.py``, ``sensitivity.py``,
+  ``discover.py``,
   ``deal.py`` (deal), ``record.py`` (calibrate, backtest), ``report.py`` (report),
   ``validation.py`` (reproduce), ``story.py`` (story), ``explore.py`` (explore),
   ``schema.py`` (schema).
@@ -16,7 +17,10 @@ from .app import app, main
 
 # isort: off
 from . import run  # noqa: F401  (run, validate, plot)
-from . import analysis  # noqa: F401  (compare, sweep, sensitivity, discover)
+from . import compare  # noqa: F401  (compare)
+from . import sweep  # noqa: F401  (sweep)
+from . import sensitivity  # noqa: F401  (sensitivity)
+from . import discover  # noqa: F401  (discover)
 from . import deal  # noqa: F401  (deal)
 from . import record  # noqa: F401  (calibrate, backtest)
 from . import report  # noqa: F401  (report)

@@ -1,6 +1,7 @@
-"""The ``ceasefire`` command line: the Typer app, the options the commands share, and
-:func:`main`, which maps errors to exit codes.  The commands live one group per module
-(``run.py``, ``analysis.py``, ``validation.py``) and are registered by ``sim/cli/__init__.py``.
+"""The ``ceasefire`` command line: the Typer app, the options the commands share (every run
+option through :func:`run_command`, the job through :func:`job`), and :func:`main`, which
+maps errors to exit codes.  The commands live one per module (``run.py``, ``compare.py``,
+``sweep.py``, ...) and are registered by ``sim/cli/__init__.py``.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file, field and problem; no
 traceback; nothing written; a checkpoint that does not match the job is bad input too),
@@ -22,7 +23,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import JobError, ScenarioError, printable, printable_markup
-from ..options import MAX_SEED, MAX_WORKERS, MAX_WORKERS_PER_CPU, max_workers  # noqa: F401
+from ..options import (  # noqa: F401 - the caps, for the commands' help
+    MAX_SEED,
+    MAX_WORKERS,
+    MAX_WORKERS_PER_CPU,
+    OPTIONS,
+    RUN_FIELDS,
+    max_workers,
+)
 from ..report import invocation
 from . import signals
 
@@ -182,12 +190,27 @@ ScenarioArg = Annotated[
         callback=_scenario_path,
     ),
 ]
-RunsOpt = Annotated[
-    int | None, typer.Option("--runs", "-n", help="Replicates (default: the file's runs).")
-]
-SeedOpt = Annotated[
-    int | None, typer.Option("--seed", "-s", help="Run seed (default: the file's seed).")
-]
+
+
+def _declared(name: str, kind: type) -> object:
+    """The command-line option of a run option, as :data:`sim.options.OPTIONS` declares it
+    (flag, one-letter flag, help, environment variable): declared once, there."""
+    o = OPTIONS[name]
+    flags = [o.flag, *([o.short] if o.short else [])]
+    return Annotated[kind | None, typer.Option(*flags, help=o.help, envvar=o.envvar)]
+
+
+_CLI_TYPES = {"count": int, "seed": int, "address": str}
+"""The command line's type of each kind of run option (:class:`sim.options.Option`)."""
+
+RUN_OPTIONS: dict[str, object] = {n: _declared(n, _CLI_TYPES[OPTIONS[n].kind]) for n in RUN_FIELDS}
+"""Every run option a command takes (:data:`sim.options.RUN_FIELDS`, ``checkpoint`` and
+``on_progress`` it makes itself: ``--resume``, the progress bar), derived from its
+declaration: a new field of ``RunOptions`` declared in ``OPTIONS`` appears here, and on
+every command of :func:`run_command`, with nothing else to change."""
+
+RunsOpt = RUN_OPTIONS["runs"]
+SeedOpt = RUN_OPTIONS["seed"]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -196,20 +219,44 @@ SetOpt = Annotated[
         help="Override a field, e.g. actors.Russia.resolve=0.5. Repeatable.",
     ),
 ]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Local processes (default: all cores).")
-]
-ChunkOpt = Annotated[
-    int | None, typer.Option("--chunk-size", help="Replicates per chunk (default: automatic).")
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        envvar="CEASEFIRE_SCHEDULER",
-        help="Dask scheduler address, e.g. tcp://host:8786.",
-    ),
-]
+WorkersOpt = RUN_OPTIONS["workers"]
+ChunkOpt = RUN_OPTIONS["chunk_size"]
+SchedulerOpt = RUN_OPTIONS["scheduler"]
+
+
+def run_command(*without: str) -> Callable[[Callable], Callable]:
+    """Give a command every run option of :data:`RUN_OPTIONS` (but those named in
+    ``without``) and hand them to it as one checked ``options: RunOptions`` argument.
+
+    A run option shared by every command is then a field of ``RunOptions``, its declaration
+    in :data:`sim.options.OPTIONS` and its entry here; no command changes.  The options are
+    checked before the command's body, each bad value named by its flag.
+    """
+
+    def decorate(command: Callable) -> Callable:
+        import functools
+        import inspect
+
+        names = [n for n in RUN_OPTIONS if n not in without]
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "options"]
+        added = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
+            for n, a in RUN_OPTIONS.items()
+            if n in names
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: object) -> object:
+            from ..options import RunOptions  # checked once, a bad value named by its flag
+
+            options = RunOptions.from_cli(**{n: kwargs.pop(n) for n in names})
+            return command(**kwargs, options=options)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
 GivenOpt = Annotated[
@@ -231,6 +278,45 @@ UntilOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+ResumeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--resume", help="Complete an interrupted job: the results folder it was writing."
+    ),
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (must not exist).")]
+PolicyOpt = Annotated[
+    str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
+]
+NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")]
+
+
+def job(out: Path | None = None, resume: Path | None = None, no_plots: bool = False):
+    """The command's :class:`~sim.jobs.Job`: its folder, the command line it records
+    (provenance), the progress bar and where the ``--resume`` hint goes."""
+    from ..jobs import Job
+
+    def hint(line: str) -> None:
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    return Job(
+        out=out,
+        resume=resume,
+        plots=not no_plots,
+        provenance=invocation.record(),
+        progress=progress_bar,
+        hint=hint,
+    )
+
+
+def say_results(out: Path, format_: str = "table", seconds: float | None = None) -> None:
+    """Print where the results are (the path escaped: it may come from a scenario name);
+    on stderr when stdout carries CSV."""
+    where = err_console if format_ == Format.csv else console
+    took = f"  ({seconds:.1f} s)" if seconds is not None else ""
+    where.print(f"Results: {printable(out)}{took}", markup=False, highlight=False, soft_wrap=True)
 
 
 def check_given(given: Path | None, until: str | None) -> None:
@@ -279,26 +365,6 @@ def progress_bar(total: int, label: str):
             task, description=printable_markup(f"{label}: {text}")
         )
         yield advance
-
-
-def check_options(seed: int | None = None, **counts: int | None) -> None:
-    """Refuse, before any work, counts below 1 (``runs=`` for ``--runs``, ...), counts above
-    their caps (runs, workers), a seed out of range and too many chunks, each named by its
-    flag: the constraints are those of :data:`sim.options.OPTIONS`, declared once for the
-    command line and the Python API."""
-    from ..options import check_options as check
-
-    check(cli=True, seed=seed, **counts)
-
-
-def check_total(total: int, option: str, what: str) -> None:
-    """Refuse a command whose replicates add up past :data:`sim.scenario.MAX_RUNS`."""
-    from ..scenario import MAX_RUNS
-
-    if total > MAX_RUNS:
-        raise ScenarioError(
-            option, "", f"{what} is more than {MAX_RUNS:,} replicates in one command"
-        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,42 +1,47 @@
 """The ``deal`` command: table a package in given weeks and report who accepts it.
 
-The command parses its options, calls :mod:`sim.deals` and prints.  Every check (the deal
-or the terms, the weeks, the options, the results folder) is made before any replicate
-runs; the folder is reserved up front and written atomically.
+The command parses its options, calls :func:`sim.deals.deal_folder` (or, with ``--given``,
+:func:`sim.record.given_folders.deal_given_folder`) and prints.  Every check (the deal or
+the terms, the weeks, the options, the results folder) is made before any replicate runs;
+the folder is reserved up front and written atomically.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
-from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
+from ..options import RunOptions
 from .app import (
     Format,
     FormatOpt,
     GivenOpt,
-    RunsOpt,
+    NoPlotsOpt,
+    OutOpt,
+    PolicyOpt,
+    ResumeOpt,
     ScenarioArg,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     check_given,
-    check_options,
-    check_total,
     err_console,
     examples,
+    job,
     print_csv,
-    progress_bar,
+    run_command,
+    say_results,
     table_console,
 )
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+DEFAULT_WEEKS = "1,26,52"
+"""``--weeks`` when not given (with ``--given``: the week after the last fact, 26 and 52
+weeks later)."""
 
 
 def _pct(p: float, lo: float, hi: float) -> str:
@@ -95,10 +100,10 @@ def deal_table(result) -> Table:
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 1,26,52",
         "ceasefire deal scenarios/baseline.yaml --terms territory=line,nato=0,troops=0.2",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --weeks 2025-03-11,2025-11-21",
-        "ceasefire deal scenarios/baseline.yaml --deal freeze --json",
         "ceasefire deal scenarios/baseline.yaml --deal freeze --format csv > deal.csv",
     ),
 )
+@run_command()
 def deal_command(
     scenario: ScenarioArg,
     deal: Annotated[
@@ -123,43 +128,34 @@ def deal_command(
             help="Weeks to table the deal in, comma-separated: numbers, or dates "
             "(YYYY-MM-DD) when the scenario sets start:.",
         ),
-    ] = "1,26,52",  # with --given: after the last fact (see the docstring)
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
+    ] = DEFAULT_WEEKS,  # with --given: after the last fact (see the docstring)
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
-    json_: Annotated[
-        bool,
-        typer.Option("--json", help="Print one JSON object on stdout instead of the table."),
-    ] = False,
-    workers: WorkersOpt = None,
+    resume: ResumeOpt = None,
     no_plots: NoPlotsOpt = False,
     format_: FormatOpt = Format.table,
     record: GivenOpt = None,
     until: UntilOpt = None,
+    options: RunOptions | None = None,
 ) -> None:
     """Table a deal in given weeks: who accepts it, how likely, and does it hold?
 
     With --given, the deal is tabled at the end of weeks after the record's last fact used (default: the week after it, 26 and 52 weeks later), in the worlds consistent with it.
     """
-    from ..deals import CUSTOM, evaluate_deal, load_deal_arms, parse_terms, parse_weeks, write_deal
-    from ..results import atomic_dir, reserved
+    from ..deals import deal_folder, parse_terms
     from ..snapshot import read_snapshot
 
-    if json_ and format_ == Format.csv:
-        raise ScenarioError("--json", "", "give --json or --format csv, not both")
     if (deal is None) == (terms is None):
         raise ScenarioError(
             "--deal", "", "give exactly one of --deal NAME or --terms ISSUE=VALUE,..."
         )
     parsed_terms = parse_terms(terms) if terms is not None else None
-    check_options(seed, runs=runs, workers=workers)
-    snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
-    # weeks may be dates on the scenario's calendar: its start: is needed to read them
     check_given(record, until)
-    start = snapshot.build(policy, set_ or ()).spec.start
+    snapshot = read_snapshot(scenario)  # the one read of the file: every week runs this text
     if record is not None:
+        if resume is not None:  # the worlds given the record are not checkpointed
+            raise ScenarioError("--resume", "", "cannot be combined with --given")
         _deal_given(
             snapshot,
             record,
@@ -167,47 +163,27 @@ def deal_command(
             deal,
             parsed_terms,
             weeks,
-            start,
-            runs,
-            seed,
+            options,
             policy,
             set_,
             out,
-            workers,
             no_plots,
-            json_,
+            format_,
         )
         return
-    week_list = parse_weeks(weeks, start)
-    arms = load_deal_arms(snapshot, deal, parsed_terms, week_list, policy, set_ or (), cli=True)
-    n = runs or arms[0].spec.runs
-    check_total(n * len(week_list), "--runs", f"{n:,} runs x {len(week_list)} weeks")
-    name = deal if parsed_terms is None else CUSTOM
-    out = _out(out, f"deal-{arms[0].label}-{name}")
-    with reserved(out):
-        with progress_bar(n * len(week_list), f"{name}: {len(week_list)} weeks") as advance:
-            result = evaluate_deal(
-                snapshot,
-                deal=deal,
-                terms=parsed_terms,
-                weeks=week_list,
-                runs=runs,
-                seed=seed,
-                policy=policy,
-                overrides=set_ or (),
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_deal(result, tmp, plots=not no_plots)
-    for note in result.notes:  # on stderr: stdout may carry the JSON or the CSV
+    # weeks may be dates on the scenario's calendar: read with its start: (sim.deals)
+    result, out = deal_folder(
+        snapshot,
+        deal,
+        parsed_terms,
+        [part.strip() for part in weeks.split(",")],
+        policy,
+        set_ or (),
+        options,
+        job(out, resume, no_plots),
+    )
+    for note in result.notes:  # on stderr: stdout may carry the CSV
         err_console.print(f"note: {printable(note)}", markup=False, highlight=False, soft_wrap=True)
-    if json_:
-        typer.echo(json.dumps(result.to_json(), allow_nan=False))
-        err_console.print(
-            f"Results: {printable(out)}", markup=False, highlight=False, soft_wrap=True
-        )
-        return
     if format_ == Format.csv:
         print_csv(result.table)
         say_results(out, format_)
@@ -217,59 +193,21 @@ def deal_command(
 
 
 def _deal_given(
-    snapshot,
-    record,
-    until,
-    deal,
-    terms,
-    weeks,
-    start,
-    runs,
-    seed,
-    policy,
-    set_,
-    out,
-    workers,
-    no_plots,
-    json_,
-) -> None:
+    snapshot, record, until, deal, terms, weeks, options, policy, set_, out, no_plots, format_
+) -> None:  # fmt: skip
     """``deal --given``: the deal tabled after the record's last fact, in its worlds."""
-    from ..deals import CUSTOM, parse_weeks, write_deal
-    from ..record.facts import check_until, load_record
-    from ..record.given import deal_given
-    from ..results import atomic_dir, reserved
+    from ..record.given_folders import deal_given_folder
     from .given import print_given
 
-    base = snapshot.build(policy, set_ or ())
-    bound = load_record(record, base.spec)
-    until = check_until(bound, until)
-    explicit = [] if weeks == "1,26,52" else parse_weeks(weeks, bound.start)
-    n = runs or base.spec.runs
-    name = deal if terms is None else CUSTOM
-    out = _out(out, f"deal-{base.label}-{name}-given")
-    with reserved(out):
-        with progress_bar(n * max(len(explicit), 3), f"{name} given {record.name}") as advance:
-            result, given = deal_given(
-                snapshot,
-                bound,
-                until,
-                deal=deal,
-                terms=terms,
-                weeks=explicit,
-                runs=runs,
-                seed=seed,
-                policy=policy,
-                overrides=set_ or (),
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_deal(result, tmp, plots=not no_plots)
-            (tmp / "given.json").write_text(json.dumps(given.to_json(), indent=2) + "\n")
-    if json_:
-        typer.echo(json.dumps({**result.to_json(), "given": given.to_json()}, allow_nan=False))
-        err_console.print(f"Results: {printable(out)}", markup=False, highlight=False)
+    explicit = None if weeks == DEFAULT_WEEKS else weeks
+    made, out = deal_given_folder(
+        snapshot, record, until, deal, terms, explicit, policy, tuple(set_ or ()), options,
+        job(out, None, no_plots),
+    )  # fmt: skip
+    if format_ == Format.csv:
+        print_csv(made.deal.table)
+        say_results(out, format_)
         return
-    table_console().print(deal_table(result))
-    print_given(given)
+    table_console().print(deal_table(made.deal))
+    print_given(made.given)
     say_results(out)

@@ -14,19 +14,20 @@ from typing import Annotated
 import typer
 
 from ..errors import printable, printable_markup
-from .analysis import NoPlotsOpt, OutOpt, PolicyOpt, _out, say_results
+from ..options import RunOptions
 from .app import (
-    RunsOpt,
+    NoPlotsOpt,
+    OutOpt,
+    PolicyOpt,
     ScenarioArg,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
-    check_options,
     err_console,
     examples,
-    progress_bar,
+    job,
+    run_command,
+    say_results,
     table_console,
 )
 
@@ -46,12 +47,11 @@ def _pct(x: float) -> str:
     return "-" if x != x else f"{x:.1%}"
 
 
-def _prepare(scenario: Path, record: Path, policy, set_, runs, seed, workers, until=None):
+def _prepare(scenario: Path, record: Path, policy, set_, until=None):
     """Every check before a replicate runs: the scenario, the record, ``--until``."""
     from ..record.facts import check_until, load_record
     from ..scenario import load_scenario
 
-    check_options(seed, runs=runs, workers=workers)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     bound = load_record(record, loaded.spec)
     return loaded, bound, check_until(bound, until)
@@ -64,43 +64,26 @@ def _prepare(scenario: Path, record: Path, policy, set_, runs, seed, workers, un
         "ceasefire calibrate scenarios/baseline.yaml seeds/record-2025.yaml --json",
     )
 )
+@run_command()
 def calibrate(
     scenario: ScenarioArg,
     record: RecordArg,
     until: UntilOpt = None,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
-    workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
+    options: RunOptions | None = None,
 ) -> None:
     """Keep the prior worlds in which the record's facts hold: what do they say?
 
     Prints how many worlds pass, each fact's share among the prior worlds and (held out) among the kept ones, and each uncertain input's prior and posterior; writes a results folder (the kept replicates, facts.csv, inputs.csv, plots, report.html).
     """
-    from ..record.calibrate import calibrate as run_calibration
-    from ..record.folders import write_calibration
-    from ..results import atomic_dir, reserved
+    from ..record.calibrate import calibrate_folder
 
-    loaded, bound, until = _prepare(scenario, record, policy, set_, runs, seed, workers, until)
-    n = runs or loaded.spec.runs
-    out = _out(out, f"calibrate-{loaded.label}")
-    with reserved(out):
-        with progress_bar(n, f"{loaded.label} given {record.name}") as advance:
-            result = run_calibration(
-                loaded,
-                bound,
-                until=until,
-                runs=runs,
-                seed=seed,
-                workers=workers,
-                on_progress=advance,
-            )
-        with atomic_dir(out) as tmp:
-            write_calibration(result, tmp, plots=not no_plots)
+    loaded, bound, until = _prepare(scenario, record, policy, set_, until)
+    result, out = calibrate_folder(loaded, bound, until, options, job(out, None, no_plots))
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(printable(result.message()), markup=False, highlight=False)
@@ -162,39 +145,25 @@ def _inputs_table(result, top: int = 12):
         "ceasefire backtest scenarios/baseline.yaml seeds/record-2025.yaml --json",
     )
 )
+@run_command()
 def backtest(
     scenario: ScenarioArg,
     record: RecordArg,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     policy: PolicyOpt = None,
     set_: SetOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
-    workers: WorkersOpt = None,
     no_plots: NoPlotsOpt = False,
+    options: RunOptions | None = None,
 ) -> None:
     """Score the model's forecasts of the record's questions (Brier and log scores).
 
     Each question's probability is among the worlds in which the facts dated before it was asked hold; references (other forecasts of the same question) are scored alike.
     """
-    from ..errors import ScenarioError
-    from ..record.backtest import backtest as run_backtest
-    from ..record.folders import write_backtest
-    from ..results import atomic_dir, reserved
+    from ..record.backtest import backtest_folder
 
-    loaded, bound, _ = _prepare(scenario, record, policy, set_, runs, seed, workers)
-    if not bound.questions:
-        raise ScenarioError(str(record), "questions", "the record asks no questions to backtest")
-    n = runs or loaded.spec.runs
-    out = _out(out, f"backtest-{loaded.label}")
-    with reserved(out):
-        with progress_bar(n, f"{loaded.label}: {len(bound.questions)} questions") as advance:
-            result = run_backtest(
-                loaded, bound, runs=runs, seed=seed, workers=workers, on_progress=advance
-            )
-        with atomic_dir(out) as tmp:
-            write_backtest(result, tmp, plots=not no_plots)
+    loaded, bound, _ = _prepare(scenario, record, policy, set_)
+    result, out = backtest_folder(loaded, bound, options, job(out, None, no_plots))
     if json_:
         typer.echo(json.dumps(result.to_json(), allow_nan=False))
         err_console.print(

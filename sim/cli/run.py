@@ -8,26 +8,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import ScenarioError, printable, printable_markup
+from ..options import RunOptions
 from .app import (
-    ChunkOpt,
     Format,
     FormatOpt,
     GivenOpt,
-    RunsOpt,
     ScenarioArg,
-    SchedulerOpt,
-    SeedOpt,
     SetOpt,
     UntilOpt,
-    WorkersOpt,
     app,
     check_given,
-    check_options,
     console,
     err_console,
     examples,
+    job,
     print_csv,
-    progress_bar,
+    run_command,
     table_console,
 )
 
@@ -95,10 +91,9 @@ def summary_frame(summary: dict) -> pd.DataFrame:
         "ceasefire run scenarios/baseline.yaml --given seeds/record-2025.yaml --runs 20000",
     )
 )
+@run_command()
 def run(
     scenario: ScenarioArg,
-    runs: RunsOpt = None,
-    seed: SeedOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Results folder (must not exist).")
     ] = None,
@@ -107,43 +102,26 @@ def run(
         str | None, typer.Option("--policy", "-p", help="Apply a policy defined in the file.")
     ] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the plots.")] = False,
-    workers: WorkersOpt = None,
-    chunk_size: ChunkOpt = None,
-    scheduler: SchedulerOpt = None,
     format_: FormatOpt = Format.table,
     given: GivenOpt = None,
     until: UntilOpt = None,
+    options: RunOptions | None = None,
 ) -> None:
     """Run a scenario many times and write a results folder.
 
     Prints the headline outcomes with their 95% intervals; the folder holds every replicate (runs.parquet), summary.json, manifest.json and the plots.
     """
-    from ..ensemble import run_ensemble
-    from ..results import default_out_dir, reserved, run_label, write_results
+    from ..ensemble import run_folder
     from ..scenario import load_scenario
 
-    check_options(seed, runs=runs, workers=workers, chunk_size=chunk_size, scheduler=scheduler)
     check_given(given, until)
     loaded = load_scenario(scenario, policy=policy, overrides=set_ or ())
     if given is not None:
-        for option, value in (("--chunk-size", chunk_size), ("--scheduler", scheduler)):
-            if value is not None:
-                raise ScenarioError(option, "", "cannot be combined with --given")
-        _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_)
+        _run_given(loaded, given, until, options, out, no_plots, format_)
         return
-    out = out or default_out_dir(run_label(loaded.label, loaded.overrides))
-    total = runs or loaded.spec.runs
-    with reserved(out), progress_bar(total, loaded.label) as advance:
-        result = run_ensemble(
-            loaded,
-            runs=runs,
-            seed=seed,
-            workers=workers,
-            chunk_size=chunk_size,
-            scheduler=scheduler,
-            on_progress=advance,
-        )
-        summary = write_results(result, out, plots=not no_plots, on_step=advance.step)
+    result, out = run_folder(loaded, options, job(out, None, no_plots))
+    summary = result.summary_json()
+    total = len(result.runs)
     done = f"Results: {printable(out)}  ({result.timings['total_seconds']:.1f} s)"
     if format_ == "csv":
         print_csv(summary_frame(summary))
@@ -162,22 +140,16 @@ def run(
     console.print(done, markup=False, highlight=False, soft_wrap=True)
 
 
-def _run_given(loaded, given, until, runs, seed, workers, out, no_plots, format_) -> None:
+def _run_given(loaded, given, until, options, out, no_plots, format_) -> None:
     """``run --given``: the run over the worlds consistent with the record."""
     from ..record.facts import check_until, load_record
-    from ..record.given import run_given, write_given_run
-    from ..results import default_out_dir, reserved, run_label
+    from ..record.given_folders import run_given_folder
     from .given import print_given
 
     record = load_record(given, loaded.spec)
     until = check_until(record, until)
-    out = out or default_out_dir(run_label(loaded.label + "-given", loaded.overrides))
-    total = runs or loaded.spec.runs
-    with reserved(out), progress_bar(total, f"{loaded.label} given {given.name}") as advance:
-        result = run_given(
-            loaded, record, until, runs=runs, seed=seed, workers=workers, on_progress=advance
-        )
-        summary = write_given_run(result, out, plots=not no_plots, on_step=advance.step)
+    result, out = run_given_folder(loaded, record, until, options, job(out, None, no_plots))
+    summary = result.result.summary_json()
     if format_ == "csv":
         print_csv(summary_frame(summary))
         err_console.print(printable(result.given.message()), markup=False, highlight=False)

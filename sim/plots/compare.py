@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -39,23 +38,26 @@ from .style import (
 from .summary import comparison_summary
 
 if TYPE_CHECKING:
+    from ..analysis.compare import ComparisonResult
     from ..ensemble import EnsembleResult
 
 MARKERS = "osD^vP"
 
 
-def plot_comparison(table: pd.DataFrame, results: Mapping) -> dict[str, Figure]:
-    """Cumulative incidence, forest plot of differences and terms, for a comparison, by
-    file name (without suffix)."""
+def plot_comparison(comparison: ComparisonResult) -> dict[str, Figure]:
+    """Cumulative incidence, forest plot of differences and terms, for a comparison (its
+    ``.table``, ``.results``, ``.metrics`` and ``.reference``), by file name (without
+    suffix)."""
+    table, results = comparison.table, comparison.results
     overrides = _overrides(results)
     with plt.rc_context(RC):
         figures = {
-            "summary": comparison_summary(table),
+            "summary": comparison_summary(comparison),
             "ceasefire_by_week": incidence_curves(curves(results), len(table), overrides),
         }
-        for n, page in enumerate(forest_pages(table), start=1):
+        for n, page in enumerate(forest_pages(comparison), start=1):
             name = "differences" if n == 1 else f"differences-{n}"
-            figures[name] = forest(table, overrides=overrides, groups=page)
+            figures[name] = forest(comparison, overrides=overrides, groups=page)
         figures["terms"] = terms_by_arm(results)
         return figures
 
@@ -68,12 +70,12 @@ def _row_height(n_arms: int, most: int) -> float:
     return min(max(2.6, 0.2 * n_arms * most + 1.6), PAGE_HEIGHT - 0.9)
 
 
-def forest_pages(table: pd.DataFrame) -> list[list[tuple]]:
+def forest_pages(comparison: ComparisonResult) -> list[list[tuple]]:
     """The panels of the differences figure cut into pages that each fit a slide: two
     panels a row, as many rows as fit :data:`PAGE_HEIGHT`; the two panels of shares (the
     chance of a ceasefire and how it ends) stay together on the first page."""
-    groups = _groups(list(table.attrs["metrics"]))
-    arms = int((~table["reference"].astype(bool)).sum())
+    groups = _groups(list(comparison.metrics))
+    arms = int((~comparison.table["reference"].astype(bool)).sum())
     most = max((len(g[2]) for g in groups), default=1)
     rows = max(1, int((PAGE_HEIGHT - 0.9) // _row_height(arms, most)))
     size = 2 * rows if len(groups) > 1 else 1
@@ -162,7 +164,9 @@ def _metric_name(m: Mapping) -> str:
     return name
 
 
-def forest(table: pd.DataFrame, overrides=(), fig=None, groups: list | None = None) -> Figure:
+def forest(
+    comparison: ComparisonResult, overrides=(), fig=None, groups: list | None = None
+) -> Figure:
     """Differences from the reference with paired 95% intervals: one panel per unit
     (chances of a ceasefire in percentage points, weeks, control, terms), one row per arm;
     within a panel one colour and marker per outcome. A filled marker means the interval
@@ -170,7 +174,8 @@ def forest(table: pd.DataFrame, overrides=(), fig=None, groups: list | None = No
 
     ``groups``: the panels to draw (a page of :func:`forest_pages`); all of them by
     default."""
-    groups = groups if groups is not None else _groups(list(table.attrs["metrics"]))
+    table = comparison.table
+    groups = groups if groups is not None else _groups(list(comparison.metrics))
     others = table[~table["reference"].astype(bool)]
     arms = others["arm"].tolist()
     ncols = 2 if len(groups) > 1 else 1
@@ -236,7 +241,7 @@ def forest(table: pd.DataFrame, overrides=(), fig=None, groups: list | None = No
     for ax in cells[len(groups) :]:
         ax.axis("off")
     fig.suptitle(
-        f"Difference from {escape(table.attrs['reference'])}{_with(overrides)}\n"
+        f"Difference from {escape(comparison.reference)}{_with(overrides)}\n"
         "bars: paired 95% intervals; filled marker = the interval excludes 0, "
         "hollow = it includes 0",
         fontsize=12,

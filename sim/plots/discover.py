@@ -7,9 +7,10 @@ Each function draws one figure (into the ``ax`` it is given, or a new one) and r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
@@ -23,26 +24,32 @@ from .style import (
     percent_axis,
 )
 
+if TYPE_CHECKING:
+    from ..analysis.explored import DiscoveryResult
+
 # Restricted-input counts run 0..k along the trajectory: an ordered quantity, so one
 # sequential map (with a colourbar) keeps every count distinct, where a cycled palette
 # made 1 and 9 look the same.
 COUNTS = "viridis"
 
 
-def plot_discovery(box: pd.DataFrame, label: str | None = None) -> dict[str, Figure]:
-    """The peeling trajectory (coverage vs density) and the chosen box's ranges, by file
-    name (without suffix). ``label`` names the run in the titles."""
+def plot_discovery(result: DiscoveryResult, label: str | None = None) -> dict[str, Figure]:
+    """The peeling trajectory (coverage vs density) and the chosen box's ranges of a
+    discovery (its ``.table``, ``.trajectory``, ``.step``, ``.outcome`` and
+    ``.base_rate``), by file name (without suffix). ``label`` names the run in the titles."""
     with plt.rc_context(RC):
-        return {"peeling": peeling(box, label=label), "box": box_ranges(box, label=label)}
+        return {
+            "peeling": peeling(result, label=label),
+            "box": box_ranges(result, label=label),
+        }
 
 
-def peeling(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
+def peeling(result: DiscoveryResult, ax=None, label: str | None = None) -> Figure:
     """Coverage against density for every box on the peeling trajectory, coloured by how
     many inputs it restricts (a colourbar), the reported box starred, and the share of all
     runs with the outcome as a reference line; the legend sits outside the data."""
-    trajectory = box.attrs["trajectory"]
-    step = box.attrs["step"]
-    outcome = box.attrs["outcome"]
+    box, trajectory = result.table, result.trajectory
+    step, outcome = result.step, result.outcome
     fig, ax = on_axes(ax)
     restricted = trajectory["restricted"].to_numpy(dtype=int)
     top = max(int(restricted.max()) if len(restricted) else 0, 1)
@@ -75,11 +82,11 @@ def peeling(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
         label=f"reported box (step {step}, spurious limits dropped)",
     )
     ax.axhline(
-        box.attrs["base_rate"],
+        result.base_rate,
         color=REFERENCE,
         ls="--",
         lw=1,
-        label=f"share of all runs with the outcome: {box.attrs['base_rate']:.0%}",
+        label=f"share of all runs with the outcome: {result.base_rate:.0%}",
     )
     ax.set(
         xlim=(0, 1.02),
@@ -100,9 +107,9 @@ WEAK = 0.05
 convention): drawn pale and hatched."""
 
 
-def box_ranges(box: pd.DataFrame, ax=None, label: str | None = None) -> Figure:
+def box_ranges(result: DiscoveryResult, ax=None, label: str | None = None) -> Figure:
     """Each restricted input's range in the chosen box, within its range in the runs."""
-    outcome = box.attrs["outcome"]
+    box, outcome = result.table, result.outcome
     rows = box[box["restricted"]]
     fig, ax = on_axes(ax, height=max(2.6, 0.45 * len(rows) + 1.8))
     if len(rows):

@@ -7,6 +7,8 @@ name; the caller saves them (:func:`sim.plots.style.save_figures`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,6 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .style import RC, color, escape, outcome_order, panels, param_label
+
+if TYPE_CHECKING:
+    from ..analysis.explored import SensitivityResult
 
 PER_PAGE = 4
 """Outcomes on one page (two rows of two panels): a page fits a slide."""
@@ -27,11 +32,12 @@ design point's replicates (or interactions no design this small resolves): the p
 marked, and more ``--replicates`` are the remedy."""
 
 
-def outcomes_of(table: pd.DataFrame) -> tuple[list[str], list[str]]:
+def outcomes_of(result: SensitivityResult) -> tuple[list[str], list[str]]:
     """The outcomes with indices to show, in reading order, and those left out because the
     outcome did not vary (no variance to share out)."""
-    sobol = table.attrs["method"] == "sobol"
-    labels = table.attrs.get("outcomes") or {o: o for o in table["outcome"].unique()}
+    table = result.table
+    sobol = result.method == "sobol"
+    labels = result.labels or {o: o for o in table["outcome"].unique()}
     ordered = sorted((o for o in labels if o in set(table["outcome"])), key=outcome_order)
     index = "ST" if sobol else "mu_star"
     # no variance: indices that are all missing, or all zero (an outcome constant in every
@@ -44,28 +50,30 @@ def outcomes_of(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     return [o for o in ordered if o not in constant], constant
 
 
-def sensitivity_figures(table: pd.DataFrame, label: str | None = None) -> dict[str, Figure]:
+def sensitivity_figures(result: SensitivityResult, label: str | None = None) -> dict[str, Figure]:
     """Every page of the sensitivity figure, by file name (``sensitivity``,
     ``sensitivity-2``, ...): at most :data:`PER_PAGE` outcomes a page."""
-    shown, constant = outcomes_of(table)
+    shown, constant = outcomes_of(result)
     pages = [shown[i : i + PER_PAGE] for i in range(0, len(shown), PER_PAGE)] or [[]]
     out = {}
     for n, page in enumerate(pages, start=1):
         name = "sensitivity" if n == 1 else f"sensitivity-{n}"
         note = constant if n == len(pages) else []
-        out[name] = plot_sensitivity(table, label=label, outcomes=page, constant=note)
+        out[name] = plot_sensitivity(result, label=label, outcomes=page, constant=note)
     return out
 
 
 def plot_sensitivity(
-    table: pd.DataFrame,
+    result: SensitivityResult,
     top: int = TOP,
     fig=None,
     label: str | None = None,
     outcomes: list[str] | None = None,
     constant: list[str] | None = None,
 ) -> Figure:
-    """Bar chart of the indices per outcome, largest first, with 95% intervals.
+    """Bar chart of the indices per outcome, largest first, with 95% intervals, of a
+    sensitivity analysis (its ``.table``, ``.method``, ``.labels``, ``.points`` and
+    ``.replicates``).
 
     ``label`` names the run in the title (default: the table's scenario); ``outcomes``: the
     outcomes of this page (default: the first :data:`PER_PAGE` that vary); ``constant``:
@@ -73,10 +81,11 @@ def plot_sensitivity(
     bars are cut at 0 and 1, the range of an index; a panel whose total indices sum above
     :data:`NOISY_SUM` says so.
     """
-    sobol = table.attrs["method"] == "sobol"
-    labels = table.attrs.get("outcomes") or {o: o for o in table["outcome"].unique()}
+    table = result.table
+    sobol = result.method == "sobol"
+    labels = result.labels or {o: o for o in table["outcome"].unique()}
     if outcomes is None:
-        shown, left_out = outcomes_of(table)
+        shown, left_out = outcomes_of(result)
         outcomes, constant = shown[:PER_PAGE], (constant if constant is not None else left_out)
     constant = constant or []
     n_inputs = min(top, table["input"].nunique())
@@ -111,8 +120,8 @@ def plot_sensitivity(
         what = "Sobol indices" if sobol else "Morris elementary effects"
         fig.suptitle(
             f"Which uncertain inputs matter? {what}\n"
-            f"{escape(label or table.attrs['scenario'])}, {table.attrs['points']:,} points x "
-            f"{table.attrs['replicates']} runs; 95% intervals",
+            f"{escape(label or result.scenario.label)}, {result.points:,} points x "
+            f"{result.replicates} runs; 95% intervals",
             fontsize=12,
             fontweight="bold",
         )

@@ -9,6 +9,7 @@ its paired 95% interval.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from .style import (
     run_title,
     wrap,
 )
+
+if TYPE_CHECKING:
+    from ..analysis.compare import ComparisonResult
 
 
 def draw_incidence(ax, runs: pd.DataFrame, horizon: int) -> None:
@@ -93,17 +97,19 @@ def run_summary(runs: pd.DataFrame, info: Mapping, fig=None) -> Figure:
     return fig
 
 
-def comparison_summary(table: pd.DataFrame, key: str = "p_ceasefire", fig=None) -> Figure:
-    """A comparison on one slide: each arm's difference from the reference in one share
-    (default: the chance of a first ceasefire by the horizon), largest first, with its
-    paired 95% interval; the title names the largest change."""
+def comparison_summary(comparison: ComparisonResult, key: str = "p_ceasefire", fig=None) -> Figure:
+    """A comparison (its ``.table``, ``.metrics``, ``.reference``) on one slide: each arm's
+    difference from the reference in one share (default: the chance of a first ceasefire
+    by the horizon), largest first, with its paired 95% interval; the title names the
+    largest change."""
+    table = comparison.table
     others = table[~table["reference"].astype(bool)].copy()
     others = others[np.isfinite(others[f"{key}_diff"].to_numpy(dtype=float))]
     others = others.reindex(others[f"{key}_diff"].abs().sort_values(ascending=False).index)
-    labels = {m["key"]: m["label"] for m in table.attrs.get("metrics", [])}
+    labels = {m["key"]: m["label"] for m in comparison.metrics}
     name = labels.get(key, key)
     reference = str(
-        table.attrs.get("reference", table.loc[table["reference"].astype(bool), "arm"].iloc[0])
+        comparison.reference or table.loc[table["reference"].astype(bool), "arm"].iloc[0]
     )
     fig, axes = panels(fig, layout="constrained")
     ax = axes[0, 0]

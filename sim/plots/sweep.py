@@ -9,6 +9,7 @@ scenario's own value of a swept parameter is marked.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,6 +35,9 @@ from .style import (
     percent_axis,
 )
 
+if TYPE_CHECKING:
+    from ..analysis.explored import SweepResult
+
 Baseline = float | tuple[float, float, float]
 """The scenario's value of a swept parameter: a number, or (5%, median, 95%) of its
 distribution."""
@@ -45,28 +49,29 @@ def _outcomes(table: pd.DataFrame) -> list[Outcome]:
     return sorted((o for o in HEADLINE if o.key in table), key=lambda o: outcome_order(o.key))
 
 
-def _title(outcome: Outcome, table: pd.DataFrame) -> str:
-    return outcome.title(table.attrs.get("horizon", "the horizon"))
+def _title(outcome: Outcome, sweep: SweepResult) -> str:
+    return outcome.title(sweep.horizon or "the horizon")
 
 
 def plot_sweep(
-    table: pd.DataFrame,
+    sweep: SweepResult,
     fig=None,
     label: str | None = None,
     baseline: Mapping[str, Baseline] | None = None,
 ) -> Figure:
-    """Headline outcomes across a sweep: lines with 95% bands (one parameter) or heat
-    maps (two parameters).
+    """Headline outcomes across a sweep (its ``.table``, ``.paths``, ``.runs_per_point``
+    and ``.horizon``): lines with 95% bands (one parameter) or heat maps (two parameters).
 
     ``label`` names the run in the title (default: the table's scenario; pass the policy
     and overrides, e.g. ``baseline+us_aid_cut (overrides: ...)``); ``baseline`` gives the
     scenario's own value of each swept parameter, marked on the figure.
     """
-    label = escape(label or table.attrs.get("scenario", "scenario"))
+    scenario = getattr(sweep, "scenario", None)
+    label = escape(label or (scenario.name if scenario is not None else "scenario"))
     with plt.rc_context(RC):
-        if len(table.attrs["vary"]) == 1:
-            return _sweep_lines(table, fig, label, baseline or {})
-        return _sweep_heatmaps(table, fig, label, baseline or {})
+        if len(sweep.paths) == 1:
+            return _sweep_lines(sweep, fig, label, baseline or {})
+        return _sweep_heatmaps(sweep, fig, label, baseline or {})
 
 
 def _mark_baseline(ax, value: Baseline | None, horizontal: bool = False) -> bool:
@@ -92,8 +97,9 @@ def _baseline_text(value: Baseline) -> str:
     return f"scenario's value: {float(value):.3g}"
 
 
-def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Figure:
-    param = table.attrs["vary"][0]
+def _sweep_lines(sweep: SweepResult, fig, label: str, baseline: Mapping) -> Figure:
+    table = sweep.table
+    param = sweep.paths[0]
     xlabel = param_label(param)
     x = table[param].to_numpy(dtype=float)
     shares = [o for o in _outcomes(table) if o.kind == "proportion"]
@@ -117,7 +123,7 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
             marker="o",
             ms=4,
             lw=2,
-            label=_title(o, table),
+            label=_title(o, sweep),
         )
     ax.set(ylim=(0, 1), xlabel=xlabel, ylabel="Share of runs", title="Chance of a ceasefire")
     percent_axis(ax)
@@ -135,7 +141,7 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
             centre = float(np.nanmean(mid))
             half = max(0.05, 0.6 * float(np.nanmax(hi) - np.nanmin(lo)))
             ax.set_ylim(max(0.0, centre - half), min(1.0, centre + half))
-        ax.set(xlabel=xlabel, ylabel=o.unit.capitalize(), title=_title(o, table))
+        ax.set(xlabel=xlabel, ylabel=o.unit.capitalize(), title=_title(o, sweep))
     marked = False
     for ax in axes:
         marked = _mark_baseline(ax, baseline.get(param)) or marked
@@ -146,10 +152,10 @@ def _sweep_lines(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Fig
         names.append(_baseline_text(baseline[param]))
     if zero:
         handles.append(plt.Line2D([], [], color="white"))
-        names.append("0 at every point (not drawn):\n" + ";\n".join(_title(o, table) for o in zero))
+        names.append("0 at every point (not drawn):\n" + ";\n".join(_title(o, sweep) for o in zero))
     fig.legend(handles, names, loc="outside lower center", ncol=3, fontsize=9)
     fig.suptitle(
-        f"Sweep of {xlabel}\n{label}, {table.attrs['runs']:,} runs per point; bands: 95% intervals",
+        f"Sweep of {xlabel}\n{label}, {sweep.runs_per_point:,} runs per point; bands: 95% intervals",
         fontsize=12,
         fontweight="bold",
     )
@@ -175,8 +181,9 @@ def _colour_map(outcome: Outcome) -> tuple[str, str]:
     return NEUTRAL, "darker = more (not a ceasefire measure)"
 
 
-def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> Figure:
-    p1, p2 = table.attrs["vary"]
+def _sweep_heatmaps(sweep: SweepResult, fig, label: str, baseline: Mapping) -> Figure:
+    table = sweep.table
+    p1, p2 = sweep.paths
     xs, ys = np.unique(table[p2]), np.unique(table[p1])
     found = _outcomes(table)
     ncols = 2 if len(found) <= 4 else 3
@@ -208,7 +215,7 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
         ax.set(xlabel=param_label(p2), ylabel=param_label(p1))
         ax.xaxis.label.set_fontsize(9)
         ax.yaxis.label.set_fontsize(9)
-        ax.set_title(_title(o, table), fontsize=10.5)
+        ax.set_title(_title(o, sweep), fontsize=10.5)
         ax.grid(False)
         if _mark_cell(ax, xs, baseline.get(p2), vertical=True):
             marked.add(p2)
@@ -245,7 +252,7 @@ def _sweep_heatmaps(table: pd.DataFrame, fig, label: str, baseline: Mapping) -> 
     )
     fig.suptitle(
         f"Sweep of {param_label(p1, unit=False)} x {param_label(p2, unit=False)}\n"
-        f"{label}, {table.attrs['runs']:,} runs per cell{note}",
+        f"{label}, {sweep.runs_per_point:,} runs per cell{note}",
         fontsize=12,
         fontweight="bold",
     )

@@ -5,7 +5,9 @@ record.
 - ``observe.py``: the model with the record's probes (facts evaluated as a replicate runs);
 - ``calibrate.py``: rejection on common random numbers (``sim.calibrate``);
 - ``backtest.py``: scored forecasts (``sim.backtest``);
-- ``given.py``: runs, comparisons and deals over the worlds consistent with the record.
+- ``given.py``: runs, comparisons and deals over the worlds consistent with the record;
+- ``folders.py``: the folders of calibrate and backtest; ``given_folders.py``: the jobs of
+  ``run``, ``compare`` and ``deal`` with ``--given`` (:mod:`sim.jobs`).
 
 See docs/record.md.
 """

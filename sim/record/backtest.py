@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..dates import as_date
+from ..jobs import Job
+from ..options import RunOptions
 from ..scenario import Scenario
 from .calibrate import as_bound, run_with_record
 from .facts import BoundQuestion, BoundRecord, Record
@@ -155,6 +157,22 @@ class BacktestResult:
             write_backtest(self, tmp, plots=plots)
         return out
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from ..results import atomic_dir
+        from .folders import write_backtest
+
+        with atomic_dir(out) as tmp:
+            write_backtest(self, tmp, plots, provenance)
+
     def summary(self) -> pd.DataFrame:
         """The questions table (for notebooks)."""
         return self.questions.copy()
@@ -233,6 +251,7 @@ def backtest(
     overrides=(),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> BacktestResult:
     """Score the model's forecasts of the record's questions (see the module).
 
@@ -259,9 +278,10 @@ def backtest(
     bound = as_bound(record, scenario.spec)
     if not bound.questions:
         raise ScenarioError(bound.source, "questions", "the record asks no questions to backtest")
-    result = run_with_record(
-        scenario, bound, runs, seed, workers, on_progress, trajectory_replicates=0
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
     )
+    result = run_with_record(scenario, bound, options, trajectory_replicates=0)
     return BacktestResult(
         scenario=scenario,
         record=bound,
@@ -269,4 +289,28 @@ def backtest(
         runs=len(result.runs),
         seed=result.seed,
         wall_seconds=time.perf_counter() - began,
+    )
+
+
+def backtest_folder(
+    scenario: Scenario,
+    record: BoundRecord,
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[BacktestResult, Path]:
+    """``ceasefire backtest``: the record's questions checked, then the job
+    (:mod:`sim.jobs`): its folder claimed, the worlds run, the folder written."""
+    from ..errors import ScenarioError
+    from ..jobs import run_job
+
+    options, job = options or RunOptions(), job or Job()
+    if not record.questions:
+        raise ScenarioError(record.source, "questions", "the record asks no questions to backtest")
+    return run_job(
+        job,
+        f"backtest-{scenario.label}",
+        options.runs or scenario.spec.runs,
+        f"{scenario.label}: {len(record.questions)} questions",
+        lambda o: backtest(scenario, record, options=o),
+        options,
     )

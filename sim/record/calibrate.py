@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..jobs import Job
+from ..options import RunOptions
 from ..scenario import Scenario
 from .facts import BoundRecord, Record, bind_record, check_until, read_record
 
@@ -156,6 +158,22 @@ class CalibrationResult:
             write_calibration(self, tmp, plots=plots)
         return out
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        from ..results import atomic_dir
+        from .folders import write_calibration
+
+        with atomic_dir(out) as tmp:
+            write_calibration(self, tmp, plots, provenance)
+
     def _repr_html_(self) -> str:
         from ..display import html_table, share
 
@@ -205,29 +223,19 @@ def used_mask(runs: pd.DataFrame, record: BoundRecord, until: str | None) -> np.
 def run_with_record(
     scenario: Scenario,
     record: BoundRecord,
-    runs: int | None,
-    seed: int | None,
-    workers: int | None,
-    on_progress: Callable[[int], None] | None,
+    options: RunOptions | None = None,
     clocks: Sequence[int] = (),
     trajectory_replicates: int | None = None,
 ):
-    """One ensemble of the scenario with the record's probes (an EnsembleResult)."""
-    from ..ensemble import TRAJECTORY_REPLICATES, run_ensemble
+    """One ensemble of the scenario with the record's probes (an EnsembleResult): one
+    arm of the one scheduler (:func:`sim.ensemble.run_arms`)."""
+    from ..ensemble import TRAJECTORY_REPLICATES, Arm, run_arms
     from .observe import Probes, RecordedModel
 
     model = functools.partial(RecordedModel, probes=Probes.of(record, tuple(clocks)))
-    return run_ensemble(
-        scenario,
-        runs=runs,
-        seed=seed,
-        workers=workers,
-        on_progress=on_progress,
-        model_class=model,
-        trajectory_replicates=(
-            TRAJECTORY_REPLICATES if trajectory_replicates is None else trajectory_replicates
-        ),
-    )
+    keep = TRAJECTORY_REPLICATES if trajectory_replicates is None else trajectory_replicates
+    (result,) = run_arms([Arm(scenario, keep, model_class=model)], options)
+    return result
 
 
 def input_paths(scenario: Scenario) -> list[str]:
@@ -298,6 +306,7 @@ def calibrate(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> CalibrationResult:
     """Keep the prior worlds in which the record's facts hold (plain rejection).
 
@@ -310,12 +319,12 @@ def calibrate(
     until : str, optional
         ISO date: facts dated on or before it are used (a window fact when its window ends
         by then), the later ones held out; default: all facts.
-    runs, seed : int, optional
-        Prior replicates and run seed (the scenario's by default).
+    runs, seed, workers, on_progress
+        Prior replicates and run seed (the scenario's by default), local processes and the
+        progress callback: fields of :class:`~sim.options.RunOptions` (or give ``options``).
     policy, overrides
         As for :func:`sim.load_scenario`.
-    workers : int, optional
-    on_progress : callable, optional
+    options : RunOptions, optional
 
     Returns
     -------
@@ -329,15 +338,16 @@ def calibrate(
     from ..scenario import load_scenario
 
     began = time.perf_counter()
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, policy=policy, overrides=overrides)
     elif policy or overrides:
         raise ScenarioError("--policy", "", "give policy and overrides with a scenario file")
     bound = as_bound(record, scenario.spec)
     until = check_until(bound, until)
-    result = run_with_record(
-        scenario, bound, runs, seed, workers, on_progress, trajectory_replicates=0
-    )
+    result = run_with_record(scenario, bound, options, trajectory_replicates=0)
     kept = used_mask(result.runs, bound, until)
     return CalibrationResult(
         scenario=scenario,
@@ -349,4 +359,26 @@ def calibrate(
         inputs=input_table(result.runs, kept, input_paths(scenario)),
         seed=result.seed,
         wall_seconds=time.perf_counter() - began,
+    )
+
+
+def calibrate_folder(
+    scenario: Scenario,
+    record: BoundRecord,
+    until: str | None = None,
+    options: RunOptions | None = None,
+    job: Job | None = None,
+) -> tuple[CalibrationResult, Path]:
+    """``ceasefire calibrate``: the scenario and the record checked (by the caller), then the
+    job (:mod:`sim.jobs`): its folder claimed, the prior worlds run, the folder written."""
+    from ..jobs import run_job
+
+    options, job = options or RunOptions(), job or Job()
+    return run_job(
+        job,
+        f"calibrate-{scenario.label}",
+        options.runs or scenario.spec.runs,
+        f"{scenario.label} given {Path(record.source).name}",
+        lambda o: calibrate(scenario, record, until=until, options=o),
+        options,
     )

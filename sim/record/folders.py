@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 
-def provenance(scenario, record, seed: int, wall_seconds: float) -> dict:
-    """What produced a record folder: scenario and record texts and hashes, seed, versions."""
-    from ..report import invocation
+def provenance(
+    scenario, record, seed: int, wall_seconds: float, command: Mapping | None = None
+) -> dict:
+    """What produced a record folder: scenario and record texts and hashes, seed, versions;
+    ``command``: the command line that made it (:class:`sim.jobs.Job`), if one did."""
     from ..results import versions
 
     spec = scenario.spec
@@ -41,7 +44,7 @@ def provenance(scenario, record, seed: int, wall_seconds: float) -> dict:
         "actors": {k: a.name or k for k, a in spec.actors.items()},
         "seed": seed,
         "wall_seconds": wall_seconds,
-        **invocation.record(),
+        **(command or {}),
         "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -51,7 +54,9 @@ def _write_json(path: Path, info: dict) -> None:
     path.write_text(json.dumps(info, indent=2, default=str, allow_nan=False) + "\n")
 
 
-def write_calibration(result, out: Path, plots: bool = True) -> None:
+def write_calibration(
+    result, out: Path, plots: bool = True, command: Mapping | None = None
+) -> None:
     """``manifest.json``, ``facts.csv``, ``inputs.csv``, ``kept.parquet`` (the kept
     replicates' inputs, outcomes and record columns) and ``plots/posterior.png``."""
     info = {
@@ -62,7 +67,7 @@ def write_calibration(result, out: Path, plots: bool = True) -> None:
         "warnings": result.warnings(),
         "facts_table": json.loads(result.facts.to_json(orient="records")),
         "inputs_table": json.loads(result.inputs.to_json(orient="records")),
-        **provenance(result.scenario, result.record, result.seed, result.wall_seconds),
+        **provenance(result.scenario, result.record, result.seed, result.wall_seconds, command),
         "runs": result.n,
     }
     _write_json(out / "manifest.json", info)
@@ -75,7 +80,7 @@ def write_calibration(result, out: Path, plots: bool = True) -> None:
         save_figures({"posterior": result.plot()}, out / "plots")
 
 
-def write_backtest(result, out: Path, plots: bool = True) -> None:
+def write_backtest(result, out: Path, plots: bool = True, command: Mapping | None = None) -> None:
     """``manifest.json``, ``questions.csv`` and, with enough questions,
     ``plots/reliability.png``."""
     info = {
@@ -84,7 +89,7 @@ def write_backtest(result, out: Path, plots: bool = True) -> None:
         "warnings": result.warnings(),
         # a reason, not --no-plots: the report does not ask for the missing figure
         "figures_omitted": not result.reliable_enough(),
-        **provenance(result.scenario, result.record, result.seed, result.wall_seconds),
+        **provenance(result.scenario, result.record, result.seed, result.wall_seconds, command),
         "runs": result.runs,
     }
     _write_json(out / "manifest.json", info)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..options import RunOptions
 from ..outcomes import wilson
 from ..scenario import Scenario
 from .calibrate import as_bound, used_mask
@@ -162,6 +163,16 @@ class GivenRunResult:
             write_given_run(self, out, plots=plots)
         return out
 
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> dict:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        return write_given_run(self, out, plots, provenance, on_step)
+
     def __repr__(self) -> str:
         return f"GivenRunResult({self.given.message()})"
 
@@ -170,6 +181,7 @@ def write_given_run(
     result: GivenRunResult,
     out: Path,
     plots: bool = True,
+    provenance: Mapping | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> dict:
     """The run's results folder (:func:`sim.results.write_results`) over the kept worlds,
@@ -184,6 +196,7 @@ def write_given_run(
         plots=plots,
         files={"given.json": result.given.to_json()},
         on_step=on_step,
+        provenance=provenance,
     )
 
 
@@ -197,23 +210,21 @@ def run_given(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> GivenRunResult:
-    """:func:`sim.run` over the worlds consistent with the record (see the module)."""
+    """:func:`sim.run` over the worlds consistent with the record (see the module);
+    ``runs``, ``seed``, ``workers``, ``on_progress``: or give ``options``."""
     from ..ensemble import run_ensemble
     from ..scenario import load_scenario
 
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, policy=policy, overrides=overrides)
     bound, until, last = prepare(scenario, given, until)
     model = functools.partial(RecordedModel, probes=Probes.of(bound, (last,)))
-    result = run_ensemble(
-        scenario,
-        runs=runs,
-        seed=seed,
-        workers=workers,
-        on_progress=on_progress,
-        model_class=model,
-    )
+    result = run_ensemble(scenario, model_class=model, options=options)
     kept = used_mask(result.runs, bound, until)
     info = Given(
         bound,
@@ -281,14 +292,26 @@ class GivenComparison:
             self.save_into(out, plots)
         return out
 
-    def save_into(self, out: Path, plots: bool = True) -> None:
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically."""
+        if on_step is not None:
+            on_step("writing the folder")
+        self.save_into(out, plots, provenance)
+
+    def save_into(self, out: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
         """The comparison folder (atomic), with ``given.json`` and ``given_clocks.csv``."""
-        from ..analysis.comparison import write_comparison
+        from ..analysis.compare import write_comparison
         from ..results import atomic_dir
 
         c = self.comparison
         with atomic_dir(out) as tmp:
-            write_comparison(c.table, c.results, tmp, c.title, plots=plots)
+            write_comparison(c, tmp, plots, provenance)
             (tmp / "given.json").write_text(json.dumps(self.to_json(), indent=2) + "\n")
             self.clocks.to_csv(tmp / "given_clocks.csv", index=False)
 
@@ -303,10 +326,16 @@ def compare_given(
     workers: int | None = None,
     overrides: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ) -> GivenComparison:
-    """:func:`sim.compare` of one file's policies given the record (see the module)."""
-    from ..analysis.comparison import ComparisonResult, compare_results, run_arms
+    """:func:`sim.compare` of one file's policies given the record (see the module);
+    ``runs``, ``seed``, ``workers``, ``on_progress``: or give ``options``."""
+    from ..analysis.compare import comparison_of, run_compared
     from ..snapshot import ScenarioSnapshot, as_snapshot
+
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
 
     snapshot, _, overrides = as_snapshot(scenario, None, overrides)
     base = snapshot.build(overrides=overrides)
@@ -338,7 +367,7 @@ def compare_given(
     shifted = ScenarioSnapshot(snapshot.source, doc, snapshot.texts)
     arms = [shifted.build(overrides=overrides), *(shifted.build(n, overrides) for n in names)]
     model = functools.partial(RecordedModel, probes=Probes.of(bound, (last,)))
-    results = run_arms(arms, runs, seed, workers, on_progress=on_progress, model_class=model)
+    results = run_compared(arms, options, model_class=model)
     reference = next(iter(results.values()))
     kept = used_mask(reference.runs, bound, until)
     for label, result in results.items():
@@ -348,7 +377,6 @@ def compare_given(
     if not kept.any():
         raise ScenarioError(bound.source, "", Given(bound, until, last, len(kept), 0).message())
     kept_results = {label: _kept_result(r, kept) for label, r in results.items()}
-    table = compare_results(kept_results)
     horizon = base.spec.horizon
     info = Given(
         bound, until, last, len(kept), int(kept.sum()), clocks(reference.runs, last, kept, horizon)
@@ -358,14 +386,14 @@ def compare_given(
         f"{arms[0].name} given {Path(bound.source).name}: {len(arms)} arms, {n:,} of "
         f"{len(kept):,} worlds, policies from week {last + 1}"
     )
-    comparison = ComparisonResult(table, kept_results, title)
+    comparison = comparison_of(kept_results, title)
     return GivenComparison(comparison, clock_table(kept_results, last, horizon), info, skipped)
 
 
 def clock_table(results: Mapping, last: int, horizon: int) -> pd.DataFrame:
     """Per arm: P(a ceasefire in force within each clock after ``last``), with its 95%
     interval, and the paired difference from the first arm (same worlds)."""
-    from ..analysis.comparison import difference
+    from ..analysis.paired import difference
 
     rows, reference = [], None
     for label, result in results.items():
@@ -406,6 +434,7 @@ def deal_given(
     overrides: Sequence[str] = (),
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    options: RunOptions | None = None,
 ):
     """:func:`sim.evaluate_deal` given the record: the deal tabled at the end of each of
     ``weeks`` (all after the last fact used; default: the week after it, and 26 and 52
@@ -413,10 +442,13 @@ def deal_given(
     Returns ``(DealResult, Given)``."""
     import time
 
-    from ..deals import CUSTOM, DealResult, acceptance_row, as_weeks, check_terms, deal_overrides
-    from ..ensemble import run_ensemble
+    from ..deals import CUSTOM, DealResult, acceptance_row, as_weeks, check_terms, tabling
+    from ..ensemble import Arm, run_arms
     from ..snapshot import as_snapshot
 
+    options = RunOptions.merged(
+        options, runs=runs, seed=seed, workers=workers, on_progress=on_progress
+    )
     began = time.perf_counter()
     if (deal is None) == (terms is None):
         raise ScenarioError("--deal", "", "give exactly one of --deal NAME or --terms ...")
@@ -425,8 +457,7 @@ def deal_given(
     if terms is not None:
         check_terms(terms, base.spec)
         # the custom deal is declared (not tabled: it is tabled after the record, below)
-        overrides = [*overrides, *deal_overrides(None, terms, 1)[:1]]
-        base = snapshot.build(policy, overrides)
+        base = tabling(base, None, terms)
     elif deal not in base.spec.deals:
         known = ", ".join(base.spec.deals) or "none"
         raise ScenarioError("--deal", deal, f"no such deal in {snapshot.source} (defined: {known})")
@@ -446,19 +477,18 @@ def deal_given(
             )
     named = dict(base.spec.deals[name].terms)
     vetoes = [k for k, a in base.spec.actors.items() if a.veto]
-    rows, tables, used_seed, info = [], {}, 0, None
-    for week in weeks:
-        probes = Probes.of(bound, (last,), table=(int(week), named))
-        result = run_ensemble(
+    rows, tables, info = [], {}, None
+    arms = [
+        Arm(
             base,
-            runs=runs,
-            seed=seed,
-            workers=workers,
-            on_progress=on_progress,
-            model_class=functools.partial(RecordedModel, probes=probes),
-            trajectory_replicates=0,
+            model_class=functools.partial(
+                RecordedModel, probes=Probes.of(bound, (last,), table=(int(week), named))
+            ),
         )
-        used_seed = result.seed
+        for week in weeks
+    ]
+    results = run_arms(arms, options)
+    for week, result in zip(weeks, results, strict=True):
         kept = used_mask(result.runs, bound, until)
         if info is None:
             info = Given(
@@ -483,7 +513,7 @@ def deal_given(
             table=pd.DataFrame(rows),
             runs=tables,
             scenario=base,
-            seed=used_seed,
+            seed=results[0].seed,
             wall_seconds=time.perf_counter() - began,
         ),
         info,

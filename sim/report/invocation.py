@@ -1,8 +1,10 @@
 """The command line that is making a results folder, for its manifest.
 
 :func:`sim.cli.app.main` records its arguments when it starts and forgets them when it
-returns; the writers of ``manifest.json`` (and ``deal.json``) add :func:`record` to what
-they write.  A folder made from Python (``sim.run`` and friends) records no command.
+returns; the command line (and only it) reads :func:`record` into the job it hands the
+library (:attr:`sim.jobs.Job.provenance`), whose writers of ``manifest.json`` (and
+``deal.json``) add what they are given.  No library writer reads this module: a folder
+made from Python (``sim.run`` and friends) records no command.
 """
 
 from __future__ import annotations
