@@ -83,7 +83,7 @@ def compile_kernels() -> float:
 
     began = time.perf_counter()
     baseline = load_scenario(Path(scenarios.__file__).parent / "baseline.yaml")
-    NegotiationModel(baseline, replicates=1, seed=0, trajectory_replicates=0).run()
+    NegotiationModel(baseline, replicates=1, seed=0, trajectory_replicates=0).run_model()
     return time.perf_counter() - began
 
 
