@@ -91,3 +91,9 @@ def test_the_command_line_says_so_before_the_run(mini_path, tmp_path, monkeypatc
     assert main(["run", str(mini_path), "-n", "20", "-w", "1", "--no-plots", "-o", str(out)]) == 0
     assert "compiling the model (first run only, about" in capsys.readouterr().err
     assert compiled == [1]  # compiled once, before the workers
+
+
+def test_compiling_runs_the_baseline_once():
+    """compile_kernels runs one replicate of the shipped baseline (a stale call, e.g. to a
+    model method that no longer exists, fails here, not on a user's first run)."""
+    assert compiling.compile_kernels() >= 0.0
