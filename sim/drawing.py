@@ -166,19 +166,28 @@ STOP_SECONDS = 3.0
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel the figures not started and end the workers (SIGTERM, then SIGKILL)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    """Cancel the figures not started and end the workers (SIGTERM, then SIGKILL).
+
+    The pool starts its workers on demand from its manager thread, so one may start after
+    the first look: the workers' table (the pool's own dict, which that thread fills) is
+    read again after the thread has ended."""
+    table = getattr(pool, "_processes", None) or {}
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
     deadline = time.monotonic() + STOP_SECONDS
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join(1.0)
+    for _ in range(2):
+        processes = list(table.values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join(1.0)
+        if manager is not None:
+            manager.join(max(0.0, deadline - time.monotonic()))
 
 
 def _save(draw: Callable[[str], Figure], name: str, folder: Path, suffix: str) -> Path:
