@@ -25,7 +25,7 @@ import pandas as pd
 
 from .ensemble import Arm, run_arms
 from .errors import OptionError, ScenarioError
-from .jobs import Job
+from .jobs import Job, WritesFolder
 from .options import RunOptions, check_options
 from .outcomes import wilson
 from .scenario import LINE, Scenario
@@ -37,7 +37,7 @@ CUSTOM = "custom"
 
 
 @dataclass
-class DealResult:
+class DealResult(WritesFolder):
     """Acceptance of one deal tabled in several weeks.
 
     Attributes
@@ -135,20 +135,9 @@ class DealResult:
             write_deal(self, tmp, plots=plots)
         return out
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from .results import atomic_dir
-
-        with atomic_dir(out) as tmp:
-            write_deal(self, tmp, plots, provenance)
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
+        write_deal(self, tmp, plots, provenance)
 
     def _repr_html_(self) -> str:
         from .display import html_table, interval, share

@@ -196,3 +196,28 @@ def check_total(total: int, option: str, what: str) -> None:
         raise ScenarioError(
             option, "", f"{what} is more than {MAX_RUNS:,} replicates in one command"
         )
+
+
+class WritesFolder:
+    """A result object that writes its results folder atomically (:func:`run_job` calls
+    :meth:`write`); a subclass says what goes in it, :meth:`write_into`."""
+
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """Write the folder's files into ``tmp`` (the temporary folder made atomic)."""
+        raise NotImplementedError
+
+    def write(
+        self,
+        out: Path,
+        plots: bool = True,
+        provenance: Mapping | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write the folder into ``out`` (reserved by the caller), atomically; ``on_step`` is
+        told the stage, for a progress display."""
+        from .results import atomic_dir
+
+        if on_step is not None:
+            on_step("writing the folder")
+        with atomic_dir(out) as tmp:
+            self.write_into(tmp, plots, provenance)

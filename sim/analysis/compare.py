@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..ensemble import Arm, EnsembleResult, run_arms
 from ..errors import ScenarioError
-from ..jobs import Job
+from ..jobs import Job, WritesFolder
 from ..options import RunOptions
 from ..scenario import Scenario
 from ..snapshot import ScenarioSnapshot
@@ -226,7 +226,7 @@ def compare_arms(
 
 
 @dataclass(repr=False)
-class ComparisonResult:
+class ComparisonResult(WritesFolder):
     """Arms compared on common random numbers (:func:`compare`).
 
     Like EMA Workbench's ``PrimBox`` or a statsmodels results object, it holds the table
@@ -278,22 +278,8 @@ class ComparisonResult:
 
         return save_folder(folder, lambda tmp: self.write_into(tmp, plots))
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
-
-        with atomic_dir(out) as tmp:
-            self.write_into(tmp, plots, provenance)
-
     def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
         write_comparison(self, tmp, plots, provenance)
 
     def __repr__(self) -> str:

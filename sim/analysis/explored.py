@@ -13,7 +13,7 @@ folder the command writes (the commands call the same writers: :func:`write_swee
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..display import html_table, interval, number, share, shorten
+from ..jobs import WritesFolder
 from ..outcomes import HEADLINE
 from ..scenario import Scenario
 from ..spreadsheet import to_csv
@@ -92,7 +93,7 @@ def _headline_rows(row: Mapping, horizon: object = "the horizon") -> list[tuple[
 
 # --------------------------------------------------------------------------- sweep
 @dataclass(repr=False)
-class SweepResult:
+class SweepResult(WritesFolder):
     """A scenario run on a grid of one or two parameters (:func:`sim.sweep`).
 
     Attributes
@@ -150,20 +151,9 @@ class SweepResult:
         """Write the folder ``ceasefire sweep`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sweep(self, tmp, plots))
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
-
-        with atomic_dir(out) as tmp:
-            write_sweep(self, tmp, plots, provenance)
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
+        write_sweep(self, tmp, plots, provenance)
 
     def _title(self) -> str:
         return (
@@ -230,7 +220,7 @@ def write_sweep(
 
 # --------------------------------------------------------------------------- sensitivity
 @dataclass(repr=False)
-class SensitivityResult:
+class SensitivityResult(WritesFolder):
     """Global sensitivity of the headline outcomes (:func:`sim.sensitivity`).
 
     Attributes
@@ -293,20 +283,9 @@ class SensitivityResult:
         """Write the folder ``ceasefire sensitivity`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_sensitivity(self, tmp, plots))
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
-
-        with atomic_dir(out) as tmp:
-            write_sensitivity(self, tmp, plots, provenance)
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
+        write_sensitivity(self, tmp, plots, provenance)
 
     def _title(self) -> str:
         return (
@@ -387,7 +366,7 @@ def write_sensitivity(
 
 # --------------------------------------------------------------------------- discover
 @dataclass(repr=False)
-class DiscoveryResult:
+class DiscoveryResult(WritesFolder):
     """A PRIM box: which ranges of the uncertain inputs make an outcome likely
     (:func:`sim.discover`).
 
@@ -471,20 +450,9 @@ class DiscoveryResult:
         """Write the folder ``ceasefire discover`` writes (must not exist); returns it."""
         return save_folder(folder, lambda tmp: write_discovery(self, tmp, plots))
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
-
-        with atomic_dir(out) as tmp:
-            write_discovery(self, tmp, plots, provenance)
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
+        write_discovery(self, tmp, plots, provenance)
 
     def _title(self) -> str:
         s = self.summary_json()

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..dates import as_date
-from ..jobs import Job
+from ..jobs import Job, WritesFolder
 from ..options import RunOptions
 from ..scenario import Scenario
 from .calibrate import as_bound, run_with_record
@@ -65,7 +65,7 @@ def conditioning_mask(runs: pd.DataFrame, record: BoundRecord, q: BoundQuestion)
 
 
 @dataclass
-class BacktestResult:
+class BacktestResult(WritesFolder):
     """Scored forecasts of the record's questions.
 
     Attributes
@@ -157,21 +157,11 @@ class BacktestResult:
             write_backtest(self, tmp, plots=plots)
         return out
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
         from .folders import write_backtest
 
-        with atomic_dir(out) as tmp:
-            write_backtest(self, tmp, plots, provenance)
+        write_backtest(self, tmp, plots, provenance)
 
     def summary(self) -> pd.DataFrame:
         """The questions table (for notebooks)."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..jobs import Job
+from ..jobs import Job, WritesFolder
 from ..options import RunOptions
 from ..scenario import Scenario
 from .facts import BoundRecord, Record, bind_record, check_until, read_record
@@ -33,7 +33,7 @@ HELD_OUT_FLAG = 0.5
 
 
 @dataclass
-class CalibrationResult:
+class CalibrationResult(WritesFolder):
     """The prior worlds that pass the record, and what they say about the inputs.
 
     Attributes
@@ -158,21 +158,11 @@ class CalibrationResult:
             write_calibration(self, tmp, plots=plots)
         return out
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """Write the folder into ``out`` (reserved by the caller), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
-        from ..results import atomic_dir
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
         from .folders import write_calibration
 
-        with atomic_dir(out) as tmp:
-            write_calibration(self, tmp, plots, provenance)
+        write_calibration(self, tmp, plots, provenance)
 
     def _repr_html_(self) -> str:
         from ..display import html_table, share

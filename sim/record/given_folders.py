@@ -6,8 +6,10 @@ call per command.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+
+from ..jobs import WritesFolder
 
 
 def run_given_folder(scenario, record, until: str | None, options=None, job=None):
@@ -67,29 +69,19 @@ def compare_given_folder(
     )
 
 
-class GivenDeal:
+class GivenDeal(WritesFolder):
     """A deal tabled after the record's last fact (:func:`sim.record.given.deal_given`):
     ``.deal`` (a :class:`~sim.deals.DealResult`) and ``.given`` (the worlds kept)."""
 
     def __init__(self, deal, given) -> None:
         self.deal, self.given = deal, given
 
-    def write(
-        self,
-        out: Path,
-        plots: bool = True,
-        provenance: Mapping | None = None,
-        on_step: Callable[[str], None] | None = None,
-    ) -> None:
-        """The deal's folder with ``given.json``, into ``out`` (reserved), atomically."""
-        if on_step is not None:
-            on_step("writing the folder")
+    def write_into(self, tmp: Path, plots: bool = True, provenance: Mapping | None = None) -> None:
+        """The folder's files, into ``tmp`` (:class:`sim.jobs.WritesFolder`)."""
         from ..deals import write_deal
-        from ..results import atomic_dir
 
-        with atomic_dir(out) as tmp:
-            write_deal(self.deal, tmp, plots, provenance)
-            (tmp / "given.json").write_text(json.dumps(self.given.to_json(), indent=2) + "\n")
+        write_deal(self.deal, tmp, plots, provenance)
+        (tmp / "given.json").write_text(json.dumps(self.given.to_json(), indent=2) + "\n")
 
 
 def deal_given_folder(
