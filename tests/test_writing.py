@@ -108,7 +108,9 @@ def test_a_workers_warnings_and_errors_reach_this_process(tmp_path):
             _warning_figure, ["a", "b"], tmp_path, processes=2, meanwhile=lambda: ran.append(1)
         )
     assert [f.name for f in files] == ["a.png", "b.png"] and all(f.is_file() for f in files)
-    assert sorted(str(w.message) for w in caught) == ["drawing a", "drawing b"]
+    # Python 3.12+ also warns (DeprecationWarning) that a multi-threaded process forks
+    drawn = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert sorted(drawn) == ["drawing a", "drawing b"]
     assert ran == [1]  # the work beside the drawing ran, once
     with pytest.raises(ValueError, match="cannot draw bad"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
