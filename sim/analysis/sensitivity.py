@@ -32,7 +32,7 @@ def check_samples(method: str, samples: int | None) -> None:
     """Refuse, before any work, a method other than sobol or morris, and a Sobol base
     sample that is not a power of two (Sobol' sequences lose their balance properties
     otherwise; rounding it silently would run more than was asked)."""
-    if method not in ("sobol", "morris"):
+    if method not in INDICES:
         raise ScenarioError("--method", method, "must be sobol or morris")
     if samples is None:
         return
@@ -287,50 +287,34 @@ def _sensitivity_label(outcome: outcomes.Outcome, horizon: int) -> str:
     return outcome.title(horizon)
 
 
+INDICES = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf", "mu", "sigma"),
+}
+"""The index columns of each method, as SALib names them (the table's columns)."""
+
+
 def _indices(
     method: str, problem: dict, unit: np.ndarray, y: np.ndarray, outcome: str, seed: int
 ) -> list[dict]:
-    names = problem["names"]
+    names, cols = problem["names"], INDICES[method]
     if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
         # a constant outcome has no variance to share out
-        nan = math.nan
-        cols = (
-            ("S1", "S1_conf", "ST", "ST_conf")
-            if method == "sobol"
-            else ("mu_star", "mu_star_conf", "mu", "sigma")
-        )
-        return [{"outcome": outcome, "input": n, **dict.fromkeys(cols, nan)} for n in names]
+        return [{"outcome": outcome, "input": n, **dict.fromkeys(cols, math.nan)} for n in names]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "sobol":
             from SALib.analyze import sobol
 
             res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
-            return [
-                {
-                    "outcome": outcome,
-                    "input": n,
-                    "S1": res["S1"][i],
-                    "S1_conf": res["S1_conf"][i],
-                    "ST": res["ST"][i],
-                    "ST_conf": res["ST_conf"][i],
-                }
-                for i, n in enumerate(names)
-            ]
-        from SALib.analyze import morris
+        else:
+            from SALib.analyze import morris
 
-        res = morris.analyze(problem, unit, y, num_levels=4, seed=seed)
-        return [
-            {
-                "outcome": outcome,
-                "input": n,
-                "mu_star": res["mu_star"][i],
-                "mu_star_conf": res["mu_star_conf"][i],
-                "mu": res["mu"][i],
-                "sigma": res["sigma"][i],
-            }
-            for i, n in enumerate(names)
-        ]
+            res = morris.analyze(problem, unit, y, num_levels=4, seed=seed)
+    return [
+        {"outcome": outcome, "input": n, **{c: res[c][i] for c in cols}}
+        for i, n in enumerate(names)
+    ]
 
 
 def sensitivity_folder(
