@@ -130,20 +130,11 @@ class Talks:
         (:func:`sim.mechanics.foresight.defeat_looms`): its limits and red lines lift."""
         return foresight.defeat_looms(*endings, self.side[self.vetoes])
 
-    def limits(self, rows: np.ndarray, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def limits(self, rows: np.ndarray, lifted: np.ndarray) -> np.ndarray:
         """Each veto player's ratification limit, (len(rows), V), lifted where it expects
-        its army to break within its outlook (more likely than not): a government facing
-        defeat signs what it must (Reiter 2009; docs/model.md, phase 5)."""
-        return np.where(self.defeat_looms(endings), np.inf, self.ratification_limit[rows])
-
-    def within_red_lines(
-        self, rows: np.ndarray, terms: np.ndarray, endings: tuple[np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """Whether terms (len(rows), K) stay inside each veto player's red lines, (len(rows),
-        V) (:func:`sim.mechanics.table.within_red_lines`)."""
-        return table.within_red_lines(
-            self._of_vetoes("ideal", rows), self.red_lines, terms, self.defeat_looms(endings)
-        )
+        its army to break within its outlook (``lifted``, :meth:`defeat_looms`): a
+        government facing defeat signs what it must (Reiter 2009; docs/model.md, phase 5)."""
+        return np.where(lifted, np.inf, self.ratification_limit[rows])
 
     def preferences(self, rows: np.ndarray) -> package.Preferences:
         """The veto players' preferences over packages in the given replicates."""
@@ -176,8 +167,8 @@ class Talks:
         cost = self.cost_of_fighting(rows)
         endings = self.endings(rows)
         war_value = self.value_of_fighting(rows, cost, endings=endings)
-        limit = self.limits(rows, endings)
         lifted = self.defeat_looms(endings)
+        limit = self.limits(rows, lifted)
         offered = self.offer_holds(rows)
         mediator = s["position"][rows, self.mediator]
         mediator_weights = acceptance.issue_weights(s["salience"][rows, self.mediator])
@@ -298,18 +289,22 @@ class Talks:
         control = self.state["control"][rows]
         surplus = prefs.utility(terms, control) - war_value
         ceded = prefs.ceded(terms[:, self.territory], control)
-        limit = self.limits(rows, endings)
+        lifted = self.defeat_looms(endings)
+        limit = self.limits(rows, lifted)
         accept, ratified = package.acceptance(surplus, ceded, limit)
-        within = self.within_red_lines(rows, terms, endings)
+        # the red lines a player holds while defeat does not loom (Toft 2003); they lift
+        # where it looms
+        inside = table.within_red_lines(
+            self._of_vetoes("ideal", rows), self.red_lines, terms, np.zeros_like(lifted)
+        )
+        within = inside | lifted
         accept &= within
         # foresight (Powell 2006): a package the other side would break once it has
         # rearmed is refused, and counts as short of acceptance by its surplus
         trusted = self._trusted(rows, terms, accept)
         accept &= trusted
-        bounded = package.acceptance(surplus, ceded, self.ratification_limit[rows])[1]
-        bounded &= table.within_red_lines(
-            self._of_vetoes("ideal", rows), self.red_lines, terms, np.zeros_like(accept)
-        )
+        # inside the bounds it holds when defeat does not loom: else signing is capitulating
+        bounded = inside & package.acceptance(surplus, ceded, self.ratification_limit[rows])[1]
         return {
             "accept": accept,
             "surplus": surplus,
