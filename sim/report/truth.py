@@ -266,17 +266,18 @@ def run_line(summary: Mapping, start: date | None = None) -> str:
         ]
         line += "; " + ", ".join(f"{name} {_pct(v)}" for name, v in won) if won else ""
         line += "."
-    prevails = [
-        (side, other, summary.get(f"p_{side.lower()}_prevails"))
-        for side, other in (("Russia", "Ukraine"), ("Ukraine", "Russia"))
+    shown = [
+        (side, f"p_{side.lower()}_prevails")
+        for side in ("Russia", "Ukraine")
+        if _finite(summary.get(f"p_{side.lower()}_prevails"))
+        and summary[f"p_{side.lower()}_prevails"] >= 0.005
     ]
-    shown = [(side, other, v) for side, other, v in prevails if _finite(v) and v >= 0.005]
     if shown:
         line += " Counting a ceasefire that is one side's capitulation as the other's victory: "
         line += "; ".join(
-            f"{side} prevails in {_pct(v)} ({_pct(summary.get(f'p_{side.lower()}_prevails_lo'))}"
-            f"–{_pct(summary.get(f'p_{side.lower()}_prevails_hi'))})"
-            for side, other, v in shown
+            f"{side} prevails in {_pct(summary[key])} ({_pct(summary.get(f'{key}_lo'))}"
+            f"–{_pct(summary.get(f'{key}_hi'))})"
+            for side, key in shown
         )
         line += "."
     return line
