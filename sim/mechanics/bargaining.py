@@ -387,7 +387,9 @@ def resolve_offers(
        Offers with non-positive perceived EU are not credible and ignored.
     3. Octants: ``E_ji > 0`` -> conflict; else ``|E_ji| <= E^j_ij`` ->
        compromise at ``x_j + (x_i - x_j)|E_ji / E^j_ij|``; else capitulation
-       to ``x_i``. A conflict is resolved deterministically in expectation:
+       to ``x_i``. A conflict is fought only when ``i`` in turn accepted ``j``'s
+       conflict offer (Masad's ``execute_attack``); otherwise ``j`` stays. A fought
+       conflict is resolved deterministically in expectation:
        ``x_j + P_ij (x_i - x_j)`` (our departure from the stochastic draw).
     4. ``j`` accepts the offer whose resulting position is closest to ``x_j``;
        ties go to the highest perceived sender EU, then to the lower index
@@ -459,7 +461,13 @@ def resolve_offers(
     onehot = (np.arange(n)[None, :, None] == chosen[:, None, :]) & yielded[:, None, :]
     reneged = onehot.any(axis=2)
     called_off = (kind == CONFLICT) & np.take_along_axis(reneged, chosen, axis=1)
-    move = has & ~reneged & ~called_off
+    # A conflict is fought only when both sides chose each other's conflict offer
+    # (Masad's ``execute_attack``); otherwise the target stays where it is.
+    returned = (np.take_along_axis(chosen, chosen, axis=1) == np.arange(n)) & (
+        np.take_along_axis(kind, chosen, axis=1) == CONFLICT
+    )
+    unfought = (kind == CONFLICT) & ~returned
+    move = has & ~reneged & ~called_off & ~unfought
     new_x = np.clip(np.where(move, proposed, x), 0.0, 1.0)
 
     sender = np.where(has, chosen, -1)

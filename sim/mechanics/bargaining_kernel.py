@@ -306,8 +306,11 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
         for j in range(n):
             new = xr[j]
             if chosen[j] >= 0 and not reneged[j]:
-                if not (kind[j] == _CONFLICT and reneged[chosen[j]]):
+                i = chosen[j]
+                if kind[j] != _CONFLICT:
                     new = proposed[j]
+                elif not reneged[i] and chosen[i] == j and kind[i] == _CONFLICT:
+                    new = proposed[j]  # a conflict is fought only when mutual
             out[r, j] = min(max(new, 0.0), 1.0)
     return out
 
