@@ -333,7 +333,9 @@ def _frontier(theta, cand, keep, count, idx):
     for k in range(count.shape[0]):
         best = -np.inf
         chosen = 0
-        for j in range(count[k]):
+        # a lone candidate (a term fixed by the box, or dominating the others) is chosen
+        # whatever theta: nothing to score
+        for j in range(count[k] if count[k] > 1 else 0):
             f = (1.0 - theta) * cand[k, j, 0] + theta * cand[k, j, 1]
             f += cand[k, j, 2]
             # selects, not a branch: which candidate wins is data-dependent (mispredicts)
