@@ -104,6 +104,7 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     acc_b = np.empty(n)
     pg = np.empty((n, n))  # win probability of group u over group v
     p = np.empty((n, n))  # win probability of actor i over actor j
+    p_to = np.empty((n, n))  # p_to[j, i] = p[i, j]: read by target j, contiguously
     l_s = np.empty((n, n))  # logs of the bases, by pair of groups
     l_f = np.empty((n, n))
     l_b = np.empty((n, n))
@@ -117,7 +118,8 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     x_w = np.empty(n)
     e1 = np.empty((n, n))  # expected utility with r = 1
     e = np.empty((n, n))  # E[i, j], challenger's exponent r_i
-    e_seen = np.empty((n, n))  # E[i, j] as seen by j, exponent r_j
+    e_to = np.empty((n, n))  # e_to[j, i] = E[i, j], by target
+    seen_by = np.empty((n, n))  # seen_by[j, i]: E[i, j] as seen by target j, exponent r_j
     a = np.empty(n)
     m_mu = np.empty(n)
     danger = np.empty(n)
@@ -173,6 +175,7 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
         for i in range(n):
             for j in range(n):
                 p[i, j] = pg[gid[i], gid[j]]
+                p_to[j, i] = p[i, j]
 
         # ---- median voter position (bargaining._median)
         for v in range(g):
@@ -274,9 +277,11 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             risk[k] = rk
             u_sq[k] = 2.0 - 4.0 * math.pow(half, rk)
 
-        # ---- E (challenger's exponent) and e_seen (target's exponent). The
-        # utilities of the ordered pair (i, j) with exponent r_i serve both
-        # E[i, j] and e_seen[j, i]; they depend on j only through its group.
+        # ---- E (challenger's exponent) and the E seen by the target (its
+        # exponent). The utilities of the ordered pair (i, j) with exponent r_i
+        # serve both E[i, j] and E[j, i] as seen by i (seen_by[i, j]); they
+        # depend on j only through its group. E is also stored by target
+        # (e_to) for the offer selection below.
         for i in range(n):
             ri = risk[i]
             sq = q * u_sq[i]
@@ -293,7 +298,8 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                 gj = gid[j]
                 if gj == gi:
                     e[i, j] = 0.0
-                    e_seen[j, i] = 0.0
+                    e_to[j, i] = 0.0
+                    seen_by[i, j] = 0.0
                     continue
                 u_s = 2.0 - 4.0 * x_s[gj]
                 u_f = 2.0 - 4.0 * x_f[gj]
@@ -308,20 +314,22 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                     v1 -= corr
                     v2 -= corr
                 e[i, j] = v1
-                e_seen[j, i] = v2
+                e_to[j, i] = v1
+                seen_by[i, j] = v2
 
         # ---- each target j picks one offer: smallest move, then highest
         # perceived sender EU, then lowest sender index. The first loop is
         # written so that it compiles without data-dependent branches (they
-        # mispredict); the octant of the chosen offer is recomputed afterwards
-        # with the same arithmetic.
+        # mispredict) and reads its operands contiguously, by target (so that
+        # it can be vectorised; the smallest move is taken in a loop of its
+        # own); the octant of the chosen offer is recomputed afterwards with the
+        # same arithmetic.
         for j in range(n):
             xj = xr[j]
-            best_move = math.inf
             for i in range(n):
-                es = e_seen[i, j]
+                es = seen_by[j, i]
                 own = e[j, i]  # the target's EU of challenging the sender
-                pij = p[i, j]
+                pij = p_to[j, i]
                 # Only read for offers (es > eu_eps > 0); elsewhere inf/nan are
                 # harmless (error_model="numpy"). Storing it stops LLVM from
                 # sinking the division into a branch.
@@ -331,9 +339,11 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                 ms = abs((xj + frac * (xr[i] - xj)) - xj)
                 # Offer test E_ij > eps and e_seen_ij > eps. The reference also
                 # requires i, j not co-located, where E_ij = 0 < eps already.
-                ms = ms if min(e[i, j], es) > eu_eps else math.inf
+                ms = ms if min(e_to[j, i], es) > eu_eps else math.inf
                 move_size[i] = ms
-                best_move = min(ms, best_move)
+            best_move = math.inf
+            for i in range(n):
+                best_move = min(move_size[i], best_move)
             if best_move == math.inf:  # no credible offer
                 chosen[j] = -1
                 kind[j] = 0
@@ -342,13 +352,13 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             lim_move = best_move + tie_tol
             best_key = math.inf
             for i in range(n):
-                key = -e_seen[i, j]
+                key = -seen_by[j, i]
                 key = key if move_size[i] <= lim_move else math.inf
                 best_key = min(key, best_key)
             lim_key = best_key + tie_tol
             pick = 0
             for i in range(n):
-                if move_size[i] <= lim_move and -e_seen[i, j] <= lim_key:
+                if move_size[i] <= lim_move and -seen_by[j, i] <= lim_key:
                     pick = i
                     break
             own = e[j, pick]
@@ -356,7 +366,7 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                 frac = p[pick, j]
                 kd = _CONFLICT
             else:
-                ratio = abs(own) / e_seen[pick, j]
+                ratio = abs(own) / seen_by[j, pick]
                 if ratio <= 1.0:
                     frac = ratio
                     kd = _COMPROMISE
