@@ -289,7 +289,9 @@ class NegotiationModel(Talks, mesa.Model):
     def _record(self) -> None:
         if not len(self.kept):
             return
-        w, s, rows = self.week, self.state, self.kept
+        # the kept replicates are the chunk's first ones: a slice reads them without the
+        # copy that indexing by an array makes
+        w, s, rows = self.week, self.state, slice(0, len(self.kept))
         self.trajectory["control"][:, w] = s["control"][rows]
         self.trajectory["status"][:, w] = self.status[rows]
         self.trajectory["resolve"][:, w] = s["resolve"][rows]
@@ -424,15 +426,15 @@ class NegotiationModel(Talks, mesa.Model):
 
     def _bargain(self, rows: np.ndarray) -> None:
         s, neg = self.state, self.spec.negotiation
-        position = s["position"][rows]
-        capability = s["capability"][rows]
-        salience = s["salience"][rows]
-        for k in range(len(self.issue_keys)):
-            # the compiled twin of bargaining.bargaining_round (tests hold them equal)
-            position[:, :, k] = bargaining_round_fast(
-                position[:, :, k], capability, salience[:, :, k], q=neg.q, t=neg.t
-            )
-        s["position"][rows] = position
+        r, n, k = len(rows), len(self.actor_keys), len(self.issue_keys)
+        # every issue's round in one call: the issues stacked as rows (K * R, N), issue by
+        # issue; the kernel computes each row on its own, so nothing changes but the calls
+        position = s["position"][rows].transpose(2, 0, 1).reshape(k * r, n)
+        salience = s["salience"][rows].transpose(2, 0, 1).reshape(k * r, n)
+        capability = np.tile(s["capability"][rows], (k, 1))
+        # the compiled twin of bargaining.bargaining_round (tests hold them equal)
+        moved = bargaining_round_fast(position, capability, salience, q=neg.q, t=neg.t)
+        s["position"][rows] = moved.reshape(k, r, n).transpose(1, 2, 0)
 
     def _resumption_gain(
         self,

@@ -46,6 +46,29 @@ _COMPROMISE = 2
 _CAPITULATION = 3
 
 
+@numba.njit(cache=True, error_model="numpy")
+def _group(xr, ux, gid):
+    """Group co-located actors: ``ux[:count]`` the distinct positions in order of first
+    appearance, ``gid[i]`` the group of actor ``i``; returns ``count``.
+
+    Groups are by exact equality (``==``, as the reference's ``same`` test), so every
+    quantity that depends on positions alone is the same for all actors of a group.
+    """
+    count = 0
+    for i in range(xr.shape[0]):
+        g = -1
+        for u in range(count):
+            if xr[i] == ux[u]:
+                g = u
+                break
+        if g < 0:
+            ux[count] = xr[i]
+            g = count
+            count += 1
+        gid[i] = g
+    return count
+
+
 # error_model="numpy": every division is guarded exactly as in the reference,
 # so numba's Python-style zero-division checks would be dead weight.
 @numba.njit(cache=True, error_model="numpy")
@@ -57,6 +80,14 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     must be 0.5: it is an argument only so that LLVM cannot see a constant
     base in ``pow(0.5, r)`` and rewrite it as ``exp2(-r)``, which rounds
     differently from the libm ``pow`` that ``np.power`` calls.
+
+    Actors often share a position (a capitulation moves one onto another), so
+    whatever depends on positions only -- distances, win probabilities, the
+    logs of the utility bases, and for each challenger its utilities against a
+    position -- is computed once per distinct position (``G`` of them) and
+    read per actor: the same operations on the same operands, hence the same
+    bits, in ``O(G^2 N)`` instead of ``O(N^3)`` and with ``N G`` calls to
+    ``exp`` instead of ``N^2``.
     """
     n_rep, n = x.shape
     q_lt_1 = q < 1.0
@@ -65,16 +96,30 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     xr = np.empty(n)
     sr = np.empty(n)
     w = np.empty(n)
-    dist = np.empty((n, n))  # dist[k, i] = |x_k - x_i| (symmetric)
-    p = np.empty((n, n))  # win probability of i over j
-    same = np.empty((n, n), dtype=np.bool_)
-    l_s = np.empty((n, n))
+    ux = np.empty(n)  # the distinct positions (groups)
+    gid = np.empty(n, dtype=np.int64)  # each actor's group
+    udist = np.empty((n, n))  # udist[u, v] = |ux_u - ux_v| (symmetric)
+    gdist = np.empty((n, n))  # gdist[k, v] = |x_k - ux_v|: actor k to group v
+    acc_f = np.empty(n)
+    acc_b = np.empty(n)
+    pg = np.empty((n, n))  # win probability of group u over group v
+    p = np.empty((n, n))  # win probability of actor i over actor j
+    p_to = np.empty((n, n))  # p_to[j, i] = p[i, j]: read by target j, contiguously
+    l_s = np.empty((n, n))  # logs of the bases, by pair of groups
     l_f = np.empty((n, n))
     l_b = np.empty((n, n))
     l_w = np.empty((n, n))
+    u1_s = np.empty((n, n))  # r = 1 utilities, by pair of groups
+    u1_f = np.empty((n, n))
+    corr1 = np.empty((n, n))
+    x_s = np.empty(n)  # exp(r_i * log base) of challenger i against each group
+    x_f = np.empty(n)
+    x_b = np.empty(n)
+    x_w = np.empty(n)
     e1 = np.empty((n, n))  # expected utility with r = 1
     e = np.empty((n, n))  # E[i, j], challenger's exponent r_i
-    e_seen = np.empty((n, n))  # E[i, j] as seen by j, exponent r_j
+    e_to = np.empty((n, n))  # e_to[j, i] = E[i, j], by target
+    seen_by = np.empty((n, n))  # seen_by[j, i]: E[i, j] as seen by target j, exponent r_j
     a = np.empty(n)
     m_mu = np.empty(n)
     danger = np.empty(n)
@@ -92,100 +137,118 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             xr[i] = x[r, i]
             sr[i] = s[r, i]
             w[i] = c[r, i] * s[r, i]
+        g = _group(xr, ux, gid)
+        for u in range(g):
+            for v in range(g):
+                udist[u, v] = abs(ux[u] - ux[v])
         for k in range(n):
-            for i in range(n):
-                dist[k, i] = abs(xr[k] - xr[i])
-                same[k, i] = xr[k] == xr[i]
+            for v in range(g):
+                gdist[k, v] = udist[gid[k], v]
 
         # ---- win probability: pos[i, j] = sum_k w_k max(|x_k-x_j| - |x_k-x_i|, 0),
-        # accumulated in k order from 0.0 like the einsum. The vote of k on
-        # (j, i) is exactly minus its vote on (i, j), so one subtraction serves
-        # both sums (dist is symmetric: dist[j, k] = |x_k - x_j|).
-        for i in range(n):
-            p[i, i] = 0.0
-            for j in range(i + 1, n):
-                pos_ij = 0.0
-                pos_ji = 0.0
-                for k in range(n):
-                    v = dist[j, k] - dist[i, k]
-                    pos_ij += w[k] * max(v, 0.0)
-                    pos_ji += w[k] * max(-v, 0.0)
-                p[i, j] = pos_ij  # p holds pos for now
-                p[j, i] = pos_ji
-        for i in range(n):
-            for j in range(i + 1, n):
-                pij = p[i, j]
-                pji = p[j, i]
+        # accumulated in k order from 0.0 like the einsum (for each pair of groups; the
+        # inner loop runs over the second group, so each sum keeps its k order). The
+        # vote of k on (j, i) is exactly minus its vote on (i, j), so one subtraction
+        # serves both sums.
+        for u in range(g):
+            for v in range(u + 1, g):
+                acc_f[v] = 0.0
+                acc_b[v] = 0.0
+            for k in range(n):
+                wk = w[k]
+                dku = gdist[k, u]
+                for v in range(u + 1, g):
+                    d = gdist[k, v] - dku
+                    acc_f[v] += wk * max(d, 0.0)
+                    acc_b[v] += wk * max(-d, 0.0)
+            pg[u, u] = 0.0
+            for v in range(u + 1, g):
+                pij = acc_f[v]
+                pji = acc_b[v]
                 den = pij + pji  # == pji + pij exactly
-                if same[i, j] or not den > 0.0:
-                    p[i, j] = 0.0
-                    p[j, i] = 0.0
+                if not den > 0.0:
+                    pg[u, v] = 0.0
+                    pg[v, u] = 0.0
                 else:
-                    p[i, j] = pij / den
-                    p[j, i] = pji / den
-            p[i, i] = 0.0
+                    pg[u, v] = pij / den
+                    pg[v, u] = pji / den
+        for i in range(n):
+            for j in range(n):
+                p[i, j] = pg[gid[i], gid[j]]
+                p_to[j, i] = p[i, j]
 
         # ---- median voter position (bargaining._median)
-        for i in range(n):
-            a[i] = 0.0
+        for v in range(g):
+            a[v] = 0.0
         for k in range(n):
             wk = w[k]
-            for i in range(n):
-                a[i] += wk * dist[k, i]
+            for v in range(g):
+                a[v] += wk * gdist[k, v]
         lo = a[0]
-        for i in range(1, n):
-            if a[i] < lo:
-                lo = a[i]
+        for v in range(1, g):
+            if a[v] < lo:
+                lo = a[v]
         thr = lo + tie_tol * max(1.0, abs(lo))
         mu = xr[0]
         for i in range(n):
-            if a[i] <= thr:
+            if a[gid[i]] <= thr:
                 mu = xr[i]
                 break
 
-        # ---- logs of the utility bases (bargaining._Bases), symmetric in (i, j)
+        # ---- logs of the utility bases (bargaining._Bases), symmetric, by groups
         if q_lt_1:
-            for i in range(n):
-                m_mu[i] = abs(xr[i] - mu)
-        for i in range(n):
-            e1[i, i] = 0.0
-            for j in range(i + 1, n):
-                if same[i, j]:  # no contest: E = 0, and the logs are never read
-                    e1[i, j] = 0.0
-                    e1[j, i] = 0.0
-                    continue
-                d = dist[i, j]
+            for v in range(g):
+                m_mu[v] = abs(ux[v] - mu)
+        for u in range(g):
+            for v in range(u + 1, g):
+                d = udist[u, v]
                 b_s = max(0.5 - 0.5 * d, 0.0)
                 b_f = 0.5 + 0.5 * d
                 ls = math.log(b_s) if b_s > 0.0 else -math.inf  # exp(r * -inf) = 0
                 lf = math.log(b_f)
-                l_s[i, j] = ls
-                l_s[j, i] = ls
-                l_f[i, j] = lf
-                l_f[j, i] = lf
-                # r = 1 utilities use the bases themselves (no exp/log round trip);
-                # u_sq = 2 - 4 * 0.5 = 0 for r = 1, kept as in the reference.
-                u_s = 2.0 - 4.0 * b_s
-                u_f = 2.0 - 4.0 * b_f
-                sq = q * (2.0 - 4.0 * 0.5)
+                l_s[u, v] = ls
+                l_s[v, u] = ls
+                l_f[u, v] = lf
+                l_f[v, u] = lf
+                # r = 1 utilities use the bases themselves (no exp/log round trip)
+                u1_s[u, v] = u1_s[v, u] = 2.0 - 4.0 * b_s
+                u1_f[u, v] = u1_f[v, u] = 2.0 - 4.0 * b_f
+                if q_lt_1:
+                    m = 0.25 * (m_mu[u] + m_mu[v])
+                    b_b = max(0.5 - m, 0.0)
+                    b_w = 0.5 + m
+                    lb = math.log(b_b) if b_b > 0.0 else -math.inf
+                    lw = math.log(b_w)
+                    l_b[u, v] = lb
+                    l_b[v, u] = lb
+                    l_w[u, v] = lw
+                    l_w[v, u] = lw
+                    cr = (1.0 - q) * (t * (2.0 - 4.0 * b_b) + (1.0 - t) * (2.0 - 4.0 * b_w))
+                    corr1[u, v] = corr1[v, u] = cr
+
+        # ---- r = 1 expected utilities, per pair of actors
+        # u_sq = 2 - 4 * 0.5 = 0 for r = 1, kept as in the reference.
+        sq = q * (2.0 - 4.0 * 0.5)
+        for i in range(n):
+            e1[i, i] = 0.0
+            gi = gid[i]
+            for j in range(i + 1, n):
+                gj = gid[j]
+                if gi == gj:  # no contest: E = 0
+                    e1[i, j] = 0.0
+                    e1[j, i] = 0.0
+                    continue
+                u_s = u1_s[gi, gj]
+                u_f = u1_f[gi, gj]
                 # e1[i, j] (target j) and e1[j, i] (target i).
                 f = sr[j] * (1.0 - p[i, j])
                 v1 = u_s * (1.0 - f) + u_f * f - sq
                 f = sr[i] * (1.0 - p[j, i])
                 v2 = u_s * (1.0 - f) + u_f * f - sq
                 if q_lt_1:
-                    m = 0.25 * (m_mu[i] + m_mu[j])
-                    b_b = max(0.5 - m, 0.0)
-                    b_w = 0.5 + m
-                    lb = math.log(b_b) if b_b > 0.0 else -math.inf
-                    lw = math.log(b_w)
-                    l_b[i, j] = lb
-                    l_b[j, i] = lb
-                    l_w[i, j] = lw
-                    l_w[j, i] = lw
-                    corr = (1.0 - q) * (t * (2.0 - 4.0 * b_b) + (1.0 - t) * (2.0 - 4.0 * b_w))
-                    v1 -= corr
-                    v2 -= corr
+                    cr = corr1[gi, gj]
+                    v1 -= cr
+                    v2 -= cr
                 e1[i, j] = v1
                 e1[j, i] = v2
 
@@ -214,44 +277,59 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             risk[k] = rk
             u_sq[k] = 2.0 - 4.0 * math.pow(half, rk)
 
-        # ---- E (challenger's exponent) and e_seen (target's exponent). The
-        # utilities of the ordered pair (i, j) with exponent r_i serve both
-        # E[i, j] and e_seen[j, i].
+        # ---- E (challenger's exponent) and the E seen by the target (its
+        # exponent). The utilities of the ordered pair (i, j) with exponent r_i
+        # serve both E[i, j] and E[j, i] as seen by i (seen_by[i, j]); they
+        # depend on j only through its group. E is also stored by target
+        # (e_to) for the offer selection below.
         for i in range(n):
             ri = risk[i]
             sq = q * u_sq[i]
-            for j in range(n):
-                if same[i, j]:
-                    e[i, j] = 0.0
-                    e_seen[j, i] = 0.0
+            gi = gid[i]
+            for v in range(g):
+                if v == gi:
                     continue
-                u_s = 2.0 - 4.0 * math.exp(ri * l_s[i, j])
-                u_f = 2.0 - 4.0 * math.exp(ri * l_f[i, j])
+                x_s[v] = math.exp(ri * l_s[gi, v])
+                x_f[v] = math.exp(ri * l_f[gi, v])
+                if q_lt_1:
+                    x_b[v] = math.exp(ri * l_b[gi, v])
+                    x_w[v] = math.exp(ri * l_w[gi, v])
+            for j in range(n):
+                gj = gid[j]
+                if gj == gi:
+                    e[i, j] = 0.0
+                    e_to[j, i] = 0.0
+                    seen_by[i, j] = 0.0
+                    continue
+                u_s = 2.0 - 4.0 * x_s[gj]
+                u_f = 2.0 - 4.0 * x_f[gj]
                 f = sr[j] * (1.0 - p[i, j])
                 v1 = u_s * (1.0 - f) + u_f * f - sq
                 f = sr[i] * (1.0 - p[j, i])
                 v2 = u_s * (1.0 - f) + u_f * f - sq
                 if q_lt_1:
-                    u_b = 2.0 - 4.0 * math.exp(ri * l_b[i, j])
-                    u_w = 2.0 - 4.0 * math.exp(ri * l_w[i, j])
+                    u_b = 2.0 - 4.0 * x_b[gj]
+                    u_w = 2.0 - 4.0 * x_w[gj]
                     corr = (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
                     v1 -= corr
                     v2 -= corr
                 e[i, j] = v1
-                e_seen[j, i] = v2
+                e_to[j, i] = v1
+                seen_by[i, j] = v2
 
         # ---- each target j picks one offer: smallest move, then highest
         # perceived sender EU, then lowest sender index. The first loop is
         # written so that it compiles without data-dependent branches (they
-        # mispredict); the octant of the chosen offer is recomputed afterwards
-        # with the same arithmetic.
+        # mispredict) and reads its operands contiguously, by target (so that
+        # it can be vectorised; the smallest move is taken in a loop of its
+        # own); the octant of the chosen offer is recomputed afterwards with the
+        # same arithmetic.
         for j in range(n):
             xj = xr[j]
-            best_move = math.inf
             for i in range(n):
-                es = e_seen[i, j]
+                es = seen_by[j, i]
                 own = e[j, i]  # the target's EU of challenging the sender
-                pij = p[i, j]
+                pij = p_to[j, i]
                 # Only read for offers (es > eu_eps > 0); elsewhere inf/nan are
                 # harmless (error_model="numpy"). Storing it stops LLVM from
                 # sinking the division into a branch.
@@ -261,9 +339,11 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                 ms = abs((xj + frac * (xr[i] - xj)) - xj)
                 # Offer test E_ij > eps and e_seen_ij > eps. The reference also
                 # requires i, j not co-located, where E_ij = 0 < eps already.
-                ms = ms if min(e[i, j], es) > eu_eps else math.inf
+                ms = ms if min(e_to[j, i], es) > eu_eps else math.inf
                 move_size[i] = ms
-                best_move = min(ms, best_move)
+            best_move = math.inf
+            for i in range(n):
+                best_move = min(move_size[i], best_move)
             if best_move == math.inf:  # no credible offer
                 chosen[j] = -1
                 kind[j] = 0
@@ -272,13 +352,13 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             lim_move = best_move + tie_tol
             best_key = math.inf
             for i in range(n):
-                key = -e_seen[i, j]
+                key = -seen_by[j, i]
                 key = key if move_size[i] <= lim_move else math.inf
                 best_key = min(key, best_key)
             lim_key = best_key + tie_tol
             pick = 0
             for i in range(n):
-                if move_size[i] <= lim_move and -e_seen[i, j] <= lim_key:
+                if move_size[i] <= lim_move and -seen_by[j, i] <= lim_key:
                     pick = i
                     break
             own = e[j, pick]
@@ -286,7 +366,7 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                 frac = p[pick, j]
                 kd = _CONFLICT
             else:
-                ratio = abs(own) / e_seen[pick, j]
+                ratio = abs(own) / seen_by[j, pick]
                 if ratio <= 1.0:
                     frac = ratio
                     kd = _COMPROMISE

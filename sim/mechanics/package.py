@@ -292,23 +292,59 @@ def nash_package(
 
 # --------------------------------------------------------------------------- compiled core
 @numba.njit(cache=True, error_model="numpy")
-def _frontier(theta, util, tie, r, idx):
-    """Weighted-sum package at ``theta``: chosen candidate per issue into ``idx``; (U0, U1)."""
+def _undominated(util, tie, r, cand, keep, count):
+    """The candidates of replicate ``r`` the weighted-sum maximum can choose, per issue.
+
+    Keeps, in their order, the candidates of issue ``k`` that no earlier kept candidate
+    weakly dominates in ``U_0k``, ``U_1k`` and the tie-break: ``count[k]`` of them, their
+    indices in ``keep[k]`` and those three values in ``cand[k, :, 0:3]`` (packed, so that the
+    bisections read contiguous memory).  With weights ``1 - theta`` and ``theta`` >= 0,
+    rounded products and sums are monotone, so a dominated candidate never scores above the
+    earlier one that dominates it: the first best candidate, which :func:`_frontier`
+    returns, is always kept and its choice is the full search's, bit for bit.
+    """
     k_count, m_count = util.shape[2], util.shape[3]
+    for k in range(k_count):
+        kept = 0
+        for m in range(m_count):
+            a0, a1, at = util[r, 0, k, m], util[r, 1, k, m], tie[r, k, m]
+            dominated = False
+            for j in range(kept):
+                if a0 <= cand[k, j, 0] and a1 <= cand[k, j, 1] and at <= cand[k, j, 2]:
+                    dominated = True
+                    break
+            if not dominated:
+                cand[k, kept, 0] = a0
+                cand[k, kept, 1] = a1
+                cand[k, kept, 2] = at
+                keep[k, kept] = m
+                kept += 1
+        count[k] = kept
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _frontier(theta, cand, keep, count, idx):
+    """Weighted-sum package at ``theta``: chosen candidate per issue into ``idx``; (U0, U1).
+
+    Scores the candidates :func:`_undominated` kept (``cand``, ``keep``, ``count``).
+    """
     u0 = 0.0
     u1 = 0.0
-    for k in range(k_count):
+    for k in range(count.shape[0]):
         best = -np.inf
         chosen = 0
-        for m in range(m_count):
-            f = (1.0 - theta) * util[r, 0, k, m] + theta * util[r, 1, k, m]
-            f += tie[r, k, m]
-            if f > best:
-                best = f
-                chosen = m
-        idx[k] = chosen
-        u0 += util[r, 0, k, chosen]
-        u1 += util[r, 1, k, chosen]
+        # a lone candidate (a term fixed by the box, or dominating the others) is chosen
+        # whatever theta: nothing to score
+        for j in range(count[k] if count[k] > 1 else 0):
+            f = (1.0 - theta) * cand[k, j, 0] + theta * cand[k, j, 1]
+            f += cand[k, j, 2]
+            # selects, not a branch: which candidate wins is data-dependent (mispredicts)
+            better = f > best
+            best = f if better else best
+            chosen = j if better else chosen
+        idx[k] = keep[k, chosen]
+        u0 += cand[k, chosen, 0]
+        u1 += cand[k, chosen, 1]
     return u0, u1
 
 
@@ -325,20 +361,21 @@ def _criterion(kind, theta, s0, s1, b0, b1):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _cross(kind, util, tie, r, d0, d1, b0, b1, edge, steps, idx_lo, idx_hi):
+def _cross(kind, cand, keep, count, d0, d1, b0, b1, edge, steps, idx_lo, idx_hi):
     """Find where ``_criterion`` crosses zero along the frontier.
 
     Writes the candidate choices at both ends of the frontier segment into ``idx_lo`` and
     ``idx_hi`` and returns ``(t, s0, s1)``: the position on the segment and the surpluses
-    there (utilities are linear along a segment).
+    there (utilities are linear along a segment).  ``cand``, ``keep`` and ``count``: the
+    candidates :func:`_frontier` scores.
     """
     lo, hi = edge, 1.0 - edge
-    u0, u1 = _frontier(lo, util, tie, r, idx_lo)
+    u0, u1 = _frontier(lo, cand, keep, count, idx_lo)
     s0_lo, s1_lo = u0 - d0, u1 - d1
     if _criterion(kind, lo, s0_lo, s1_lo, b0, b1) >= 0.0:
         idx_hi[:] = idx_lo
         return 0.0, s0_lo, s1_lo
-    u0, u1 = _frontier(hi, util, tie, r, idx_hi)
+    u0, u1 = _frontier(hi, cand, keep, count, idx_hi)
     s0_hi, s1_hi = u0 - d0, u1 - d1
     if _criterion(kind, hi, s0_hi, s1_hi, b0, b1) < 0.0:
         idx_lo[:] = idx_hi
@@ -346,14 +383,14 @@ def _cross(kind, util, tie, r, d0, d1, b0, b1, edge, steps, idx_lo, idx_hi):
     scratch = np.empty_like(idx_lo)
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        u0, u1 = _frontier(mid, util, tie, r, scratch)
+        u0, u1 = _frontier(mid, cand, keep, count, scratch)
         if _criterion(kind, mid, u0 - d0, u1 - d1, b0, b1) < 0.0:
             lo = mid
         else:
             hi = mid
-    u0, u1 = _frontier(lo, util, tie, r, idx_lo)
+    u0, u1 = _frontier(lo, cand, keep, count, idx_lo)
     s0_lo, s1_lo = u0 - d0, u1 - d1
-    u0, u1 = _frontier(hi, util, tie, r, idx_hi)
+    u0, u1 = _frontier(hi, cand, keep, count, idx_hi)
     s0_hi, s1_hi = u0 - d0, u1 - d1
     g0, g1 = s0_hi - s0_lo, s1_hi - s1_lo  # slopes along the segment
     t = 0.0
@@ -386,11 +423,15 @@ def _solve(util, tie, d, beta, edge, tol, steps, attribute):
     blocker = np.full(r_count, -1, dtype=np.int64)
     a = np.empty(k_count, dtype=np.int64)
     b = np.empty(k_count, dtype=np.int64)
+    cand = np.empty((k_count, util.shape[3], 3))
+    keep = np.empty((k_count, util.shape[3]), dtype=np.int64)
+    count = np.empty(k_count, dtype=np.int64)
     for r in range(r_count):
+        _undominated(util, tie, r, cand, keep, count)
         d0, d1, b0, b1 = d[r, 0], d[r, 1], beta[r, 0], beta[r, 1]
-        t, s0, s1 = _cross(_NASH, util, tie, r, d0, d1, b0, b1, edge, steps, a, b)
+        t, s0, s1 = _cross(_NASH, cand, keep, count, d0, d1, b0, b1, edge, steps, a, b)
         if min(s0, s1) < -tol:  # no Nash point: is any package acceptable to both?
-            t, s0, s1 = _cross(_MAXMIN, util, tie, r, d0, d1, b0, b1, edge, steps, a, b)
+            t, s0, s1 = _cross(_MAXMIN, cand, keep, count, d0, d1, b0, b1, edge, steps, a, b)
         lo_idx[r, :] = a
         hi_idx[r, :] = b
         t_out[r] = t
@@ -400,9 +441,9 @@ def _solve(util, tie, d, beta, edge, tol, steps, attribute):
         if not attribute:
             continue
         # who is furthest from accepting the best the other would accept?
-        u0, u1 = _frontier(edge, util, tie, r, a)
+        u0, u1 = _frontier(edge, cand, keep, count, a)
         best0 = u0 - d0
-        u0, u1 = _frontier(1.0 - edge, util, tie, r, a)
+        u0, u1 = _frontier(1.0 - edge, cand, keep, count, a)
         best1 = u1 - d1
         if best0 < 0.0 and best1 < 0.0:
             blocker[r] = 0 if best0 <= best1 else 1
@@ -411,7 +452,7 @@ def _solve(util, tie, d, beta, edge, tol, steps, attribute):
         elif best0 < 0.0:
             blocker[r] = 0
         else:
-            _, short0, _ = _cross(_ZERO_1, util, tie, r, d0, d1, b0, b1, edge, steps, a, b)
-            _, _, short1 = _cross(_ZERO_0, util, tie, r, d0, d1, b0, b1, edge, steps, a, b)
+            _, short0, _ = _cross(_ZERO_1, cand, keep, count, d0, d1, b0, b1, edge, steps, a, b)
+            _, _, short1 = _cross(_ZERO_0, cand, keep, count, d0, d1, b0, b1, edge, steps, a, b)
             blocker[r] = 0 if short0 <= short1 else 1
     return lo_idx, hi_idx, t_out, feasible, blocker
