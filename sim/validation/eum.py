@@ -150,13 +150,13 @@ def eum_median_path(rounds: int = 12) -> Row:
     draw without a cycle, like his, is the more likely kind.
     """
     path = ec_median_path(rounds)
-    x = np.repeat(vd.EC_X[None, :], DRAWS, axis=0)
     rng = np.random.default_rng(1994)
-    drawn = [bargaining.median_voter_position(x, vd.EC_C, vd.EC_S)]
-    for _ in range(rounds):
-        x = masad_draw_round(x, rng)
-        drawn.append(bargaining.median_voter_position(x, vd.EC_C, vd.EC_S))
-    drawn = np.stack(drawn, axis=1)
+    drawn = _ec_path(
+        rounds,
+        bargaining.median_voter_position,
+        lambda x: masad_draw_round(x, rng),
+        np.repeat(vd.EC_X[None, :], DRAWS, axis=0),
+    )
     cycling = float(_cycles(drawn).mean())
     reach = float((np.abs(drawn[:, -1] - vd.EC_OUTCOME) <= OUTCOME_TOLERANCE).mean())
     ours_cycles = bool(_cycles(path[None, :])[0])
@@ -172,24 +172,28 @@ def eum_median_path(rounds: int = 12) -> Row:
     )
 
 
+def _ec_path(rounds: int, measure, step=None, start: np.ndarray | None = None) -> np.ndarray:
+    """``measure`` (median or mean) of the EC positions before round 1 and after each of
+    ``rounds`` rounds of ``step`` (default: our round), from ``start`` (default: the EC
+    positions; (R, N) for R paths at once); shape (rounds + 1,) or (R, rounds + 1)."""
+    if step is None:
+        step = lambda x: bargaining.bargaining_round(x, vd.EC_C, vd.EC_S)  # noqa: E731
+    x = vd.EC_X.copy() if start is None else start
+    out = [measure(x, vd.EC_C, vd.EC_S)]
+    for _ in range(rounds):
+        x = step(x)
+        out.append(measure(x, vd.EC_C, vd.EC_S))
+    return np.stack(out, axis=-1)
+
+
 def ec_median_path(rounds: int) -> np.ndarray:
     """Median voter position before round 1 and after each of ``rounds`` rounds."""
-    x = vd.EC_X.copy()
-    out = [float(bargaining.median_voter_position(x, vd.EC_C, vd.EC_S))]
-    for _ in range(rounds):
-        x = bargaining.bargaining_round(x, vd.EC_C, vd.EC_S)
-        out.append(float(bargaining.median_voter_position(x, vd.EC_C, vd.EC_S)))
-    return np.array(out)
+    return _ec_path(rounds, bargaining.median_voter_position)
 
 
 def ec_mean_path(rounds: int) -> np.ndarray:
     """Capability-and-salience-weighted mean before round 1 and after each round."""
-    x = vd.EC_X.copy()
-    out = [float(bargaining.eu_weighted_mean(x, vd.EC_C, vd.EC_S))]
-    for _ in range(rounds):
-        x = bargaining.bargaining_round(x, vd.EC_C, vd.EC_S)
-        out.append(float(bargaining.eu_weighted_mean(x, vd.EC_C, vd.EC_S)))
-    return np.array(out)
+    return _ec_path(rounds, bargaining.eu_weighted_mean)
 
 
 def eum_weighted_mean(rounds: int = 12) -> Row:
