@@ -115,6 +115,8 @@ def masad_draw_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     res = bargaining.resolve_offers(x, c, s)
     win = bargaining.eum_analysis(x, c, s).win_probability
     rows, n = np.indices(x.shape)
+    # a conflict left unfought (not returned, or called off) leaves its target where it was;
+    # a fought one moves it to its expected position (P_ij > 0), so a move marks it
     fought = (res.kind == bargaining.CONFLICT) & (res.new_position != x)
     sender = np.where(fought, res.sender, n)
     low, high = np.minimum(n, sender), np.maximum(n, sender)
