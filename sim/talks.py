@@ -13,8 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mechanics import acceptance, beliefs, costs, decision, foresight, package, table
-from .scenario import LINE
+from .mechanics import (
+    acceptance,
+    beliefs,
+    costs,
+    decision,
+    events,
+    expected_events,
+    foresight,
+    package,
+    table,
+)
+from .scenario import DYNAMIC_BOUNDS, LINE
 from .state import CEASEFIRE
 
 
@@ -125,6 +135,101 @@ class Talks:
             victory=(*endings, *self.victory_terms(rows)),
         )
 
+    def outlook(self, rows: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray]:
+        """Each veto player's perceived cost of fighting on, its chances that Russia and that
+        Ukraine wins within its outlook, and its value of fighting on, (len(rows), V) each,
+        with the scenario's events it foresees mixed in (:mod:`sim.mechanics.expected_events`).
+
+        Each foreseen event is a lottery: with chance ``q`` it fires within the outlook and
+        the world is the one it makes, for the share of the outlook it is in force.  Events
+        are mixed in one at a time, each by its own chance (exact for one event; for
+        several, their chances are scaled to sum to at most one).
+        """
+        cost = self.cost_of_fighting(rows)
+        endings = self.endings(rows)
+        value = self.value_of_fighting(rows, cost, endings=endings)
+        foreseen = [(event, *self._foreseen(event, rows)) for event in self.events]
+        foreseen = [(event, q, f) for event, q, f in foreseen if q.any()]
+        if not foreseen:
+            return cost, endings, value
+        scale = 1.0 / np.maximum(sum(q for _, q, _ in foreseen), 1.0)
+        base = (cost, *endings, value)
+        mixed = [b.copy() for b in base]
+        for event, q, f in foreseen:
+            sub = np.flatnonzero(q.any(axis=1))
+            weight = (q * scale)[sub]
+            for m, b, e in zip(
+                mixed, base, self._world_after(event, rows[sub], f[sub]), strict=True
+            ):
+                m[sub] += weight * (e - b[sub])
+        cost, p_russia, p_ukraine, value = mixed
+        return cost, (p_russia, p_ukraine), value
+
+    def _foreseen(self, event: events.Event, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The chance that each veto player foresees ``event`` firing within its outlook,
+        (len(rows), V), and the share of the outlook it would be in force, (len(rows),)."""
+        week, weeks = self.week, self.state["outlook_weeks"][rows]
+        chance = np.where(event.fired[rows], 0.0, event.probability[rows])
+        q = np.zeros((len(rows), len(self.vetoes)))
+        if event.at is not None:
+            every, f = expected_events.scheduled(week, weeks, event.at, chance, event.first_week)
+            q[:] = every[:, None]
+        elif event.window is not None:
+            every, f = expected_events.windowed(week, weeks, event.window, chance, event.first_week)
+            q[:] = every[:, None]
+        elif event.threat is not None:
+            target, needed = event.threat
+            j = self.veto_keys.index(target)
+            q[:, j], f = expected_events.threatened(
+                week,
+                weeks,
+                self.rejections[rows, j],
+                needed,
+                self.spec.negotiation.rounds_every,
+                chance,
+                event.first_week,
+            )
+        else:  # conditions on the front, resolve or the week: learnt as they happen
+            f = np.zeros(len(rows))
+        return q, f
+
+    def _world_after(
+        self, event: events.Event, rows: np.ndarray, share: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Cost, chances of each ending and value of fighting on in ``rows`` had ``event``
+        fired, its changes weighted by the ``share`` of the outlook they are in force.  Each
+        side's drift belief moves with the balance the event makes, as on resuming a war
+        (phase 6).  The model's state is left as it was."""
+        s = self.state
+        world = dict(s)
+        touched = {
+            name
+            for (target, _), _ in (*event.sets, *event.scales)
+            for name in (("position", "ideal") if target == "position" else (target,))
+        }
+        for name in touched:
+            world[name] = s[name].copy()
+        mask = np.zeros(self.replicates, dtype=bool)
+        mask[rows] = True
+        events.apply(event, mask, world)
+        for name in touched:
+            low, high, _ = DYNAMIC_BOUNDS["position" if name == "ideal" else name]
+            low = costs.MIN_RESOLVE if name == "resolve" else low
+            new = np.clip(world[name][rows], low, high)
+            old = s[name][rows]
+            world[name][rows] = old + share.reshape(-1, *[1] * (old.ndim - 1)) * (new - old)
+        moved = self._balance(world, rows) - self._balance(s, rows)
+        world["belief_mean"] = s["belief_mean"].copy()
+        world["belief_mean"][rows] += (s["battlefield.drift"][rows] * moved)[:, None]
+        self.state = world
+        try:
+            cost = self.cost_of_fighting(rows)
+            p_russia, p_ukraine = self.endings(rows)
+            value = self.value_of_fighting(rows, cost, endings=(p_russia, p_ukraine))
+        finally:
+            self.state = s
+        return cost, p_russia, p_ukraine, value
+
     def defeat_looms(self, endings: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Whether each veto player expects to lose the war within its outlook, (R, V)
         (:func:`sim.mechanics.foresight.defeat_looms`): its limits and red lines lift."""
@@ -164,9 +269,7 @@ class Talks:
         s = self.state
         control = s["control"][rows]
         prefs = self.preferences(rows)
-        cost = self.cost_of_fighting(rows)
-        endings = self.endings(rows)
-        war_value = self.value_of_fighting(rows, cost, endings=endings)
+        cost, endings, war_value = self.outlook(rows)
         lifted = self.defeat_looms(endings)
         limit = self.limits(rows, lifted)
         offered = self.offer_holds(rows)
@@ -282,10 +385,8 @@ class Talks:
         mediator's packages, ``ceasefire deal`` and the record's tabled facts."""
         if prefs is None:
             prefs = self.preferences(rows)
-        if endings is None:
-            endings = self.endings(rows)
-        if war_value is None:
-            war_value = self.value_of_fighting(rows, endings=endings)
+        if endings is None or war_value is None:
+            _, endings, war_value = self.outlook(rows)
         control = self.state["control"][rows]
         surplus = prefs.utility(terms, control) - war_value
         ceded = prefs.ceded(terms[:, self.territory], control)

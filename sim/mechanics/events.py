@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.schema import WHEN as _WHEN  # the one grammar: the schema checks, this reads
+from .expected_events import refusals_needed
 
 _OPS: dict[str, Callable] = {
     "<": operator.lt,
@@ -40,6 +41,10 @@ class Event:
     scales: list[tuple[Target, np.ndarray]]
     fired: np.ndarray  # (R,) bool
     first_week: int = 0  # never before this week (an event of a policy with `from:`)
+    probability: np.ndarray | None = None  # (R,) the chance it happens, as announced
+    at: int | None = None  # its week, when scheduled
+    window: tuple[int, int] | None = None  # its weeks, when drawn from a window
+    threat: tuple[str, int] | None = None  # (veto player, refusals) of `rejections.X >= N`
 
     def due(self, week: int, observables: Mapping[str, np.ndarray]) -> np.ndarray:
         """Replicates in which the event fires this week (and marks them fired)."""
@@ -73,7 +78,8 @@ def compile_event(
     """
     n = draws.shape[0]
     prefix = f"events.{spec.name}"
-    happens = draws[:, 0] < values[f"{prefix}.probability"]
+    probability = values[f"{prefix}.probability"]
+    happens = draws[:, 0] < probability
     if spec.at is not None:
         fire_week = np.full(n, spec.at)
     elif spec.window is not None:
@@ -81,10 +87,13 @@ def compile_event(
         fire_week = first + np.minimum((draws[:, 1] * (last - first + 1)).astype(int), last - first)
     else:
         fire_week = np.full(n, -1)
-    condition = None
+    condition = threat = None
     if spec.when is not None:
         variable, op, threshold = _WHEN.match(spec.when).groups()
         condition = (variable, _OPS[op], float(threshold))
+        needed = refusals_needed(op, float(threshold))
+        if variable.startswith("rejections.") and needed is not None:
+            threat = (variable.removeprefix("rejections."), needed)
     return Event(
         name=spec.name,
         fire_week=fire_week,
@@ -94,6 +103,10 @@ def compile_event(
         scales=[(target(p), values[f"{prefix}.scale.{p}"]) for p in spec.scale],
         fired=np.zeros(n, dtype=bool),
         first_week=spec.from_ or 0,
+        probability=np.broadcast_to(probability, (n,)),
+        at=spec.at,
+        window=None if spec.window is None else tuple(spec.window),
+        threat=threat,
     )
 
 
