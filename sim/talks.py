@@ -171,6 +171,8 @@ class Talks:
         week, weeks = self.week, self.state["outlook_weeks"][rows]
         chance = np.where(event.fired[rows], 0.0, event.probability[rows])
         q = np.zeros((len(rows), len(self.vetoes)))
+        if week < event.first_week:  # a policy adopted later (`from:`) is not yet announced
+            return q, np.zeros(len(rows))
         if event.at is not None:
             every, f = expected_events.scheduled(week, weeks, event.at, chance, event.first_week)
             q[:] = every[:, None]
