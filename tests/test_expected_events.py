@@ -191,3 +191,18 @@ def test_an_expected_aid_cut_moves_both_sides_before_it_happens():
     assert pending.mean() > 0.5
     assert (foreseen[pending, ukraine] < plain[pending, ukraine]).mean() > 0.9
     assert (foreseen[pending, russia] > plain[pending, russia]).mean() > 0.9
+
+
+def test_a_policy_adopted_later_is_not_foreseen_before_its_week():
+    """A policy with `from:` (as `compare --given` sets it) is announced when it is adopted:
+    before that week the sides value fighting on as without it, so the worlds share their
+    history up to then."""
+    model, rows = _model_in_talks("us_aid_cut")
+    model.events[0].first_week = model.week + 1
+    _, _, foreseen = model.outlook(rows)
+    events, model.events = model.events, []
+    try:
+        _, _, plain = model.outlook(rows)
+    finally:
+        model.events = events
+    assert np.array_equal(foreseen, plain)
