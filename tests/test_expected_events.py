@@ -155,6 +155,17 @@ def _model_in_talks(
     return model, np.flatnonzero(model.status == WAR)
 
 
+def _with_and_without_events(model: NegotiationModel, rows: np.ndarray) -> tuple[tuple, tuple]:
+    """``model.outlook(rows)`` with the scenario's events foreseen, and in the same worlds
+    with none to foresee."""
+    foreseen = model.outlook(rows)
+    events, model.events = model.events, []
+    try:
+        return foreseen, model.outlook(rows)
+    finally:
+        model.events = events
+
+
 def test_a_threat_lowers_the_value_of_fighting_of_the_side_it_is_addressed_to():
     """Schelling (1960): the lever works through the target's foresight.  Russia, one refusal
     short of secondary sanctions, values fighting on less than in the same worlds without
@@ -162,12 +173,7 @@ def test_a_threat_lowers_the_value_of_fighting_of_the_side_it_is_addressed_to():
     model, rows = _model_in_talks("secondary_sanctions", refusals=2)
     russia, ukraine = (model.veto_keys.index(k) for k in ("Russia", "Ukraine"))
     pending = ~model.events[0].fired[rows]
-    cost, endings, foreseen = model.outlook(rows)
-    events, model.events = model.events, []
-    try:
-        _, plain_endings, plain = model.outlook(rows)
-    finally:
-        model.events = events
+    (_, endings, foreseen), (_, plain_endings, plain) = _with_and_without_events(model, rows)
     assert pending.mean() > 0.9
     drop = plain[pending, russia] - foreseen[pending, russia]
     assert (drop > 0).mean() > 0.9 and np.median(drop) > 0.005
@@ -182,12 +188,7 @@ def test_an_expected_aid_cut_moves_both_sides_before_it_happens():
     model, rows = _model_in_talks("us_aid_cut")
     russia, ukraine = (model.veto_keys.index(k) for k in ("Russia", "Ukraine"))
     pending = ~model.events[0].fired[rows]
-    _, _, foreseen = model.outlook(rows)
-    events, model.events = model.events, []
-    try:
-        _, _, plain = model.outlook(rows)
-    finally:
-        model.events = events
+    (_, _, foreseen), (_, _, plain) = _with_and_without_events(model, rows)
     assert pending.mean() > 0.5
     assert (foreseen[pending, ukraine] < plain[pending, ukraine]).mean() > 0.9
     assert (foreseen[pending, russia] > plain[pending, russia]).mean() > 0.9
@@ -199,10 +200,5 @@ def test_a_policy_adopted_later_is_not_foreseen_before_its_week():
     history up to then."""
     model, rows = _model_in_talks("us_aid_cut")
     model.events[0].first_week = model.week + 1
-    _, _, foreseen = model.outlook(rows)
-    events, model.events = model.events, []
-    try:
-        _, _, plain = model.outlook(rows)
-    finally:
-        model.events = events
+    (_, _, foreseen), (_, _, plain) = _with_and_without_events(model, rows)
     assert np.array_equal(foreseen, plain)
