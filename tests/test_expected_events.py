@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_foresight import BASE, BELLIGERENT, SIDE
+from test_foresight import BASE, BELLIGERENT, SIDE, brute_force
 
 from sim import load_scenario
 from sim.mechanics import expected_events, foresight
@@ -51,35 +51,6 @@ def test_scheduled_and_threatened_fire_when_they_say():
     assert expected_events.refusals_needed(">=", 3) == 3
     assert expected_events.refusals_needed(">", 2) == 3
     assert expected_events.refusals_needed("<", 2) is None
-
-
-def brute_force_with_event(case: dict, q: float, window: tuple[int, int], cut: dict, seed=9):
-    """The weekly walk of tests/test_foresight.py, where with chance ``q`` an event fires in
-    a uniform week of ``window`` (weeks from now) and from then on the balance moves by
-    ``cut['balance']`` and the weekly costs scale by ``cut['war_cost']``."""
-    rng = np.random.default_rng(seed)
-    draws = 40_000
-    mu = case["mean"] + case["sigma"] / np.sqrt(case["weight"]) * rng.standard_normal(draws)
-    b0 = mu / case["delta"]
-    fires = np.where(rng.random(draws) < q, rng.integers(window[0], window[1] + 1, draws), 10**6)
-    control = np.full(draws, case["control"])
-    resolve = np.tile(np.array(case["resolve"], dtype=float), (draws, 1))
-    decided = np.zeros(draws, dtype=int)
-    for week in range(1, int(case["weeks"]) + 1):
-        on = week >= fires
-        b = b0 + on * cut["balance"]
-        live = decided == 0
-        control[live] += case["delta"] * b[live] + case["sigma"] * rng.standard_normal(live.sum())
-        kappa = np.array(case["war_cost"]) * np.where(on[:, None], cut["war_cost"], 1.0)
-        resolve[live] *= np.exp(-(kappa * (1.0 - SIDE[None, :] * b[:, None]))[live])
-        broken = resolve < np.array(case["breaking_point"])
-        russia_breaks = broken[:, 0] | (control <= 0.0)
-        ukraine_breaks = broken[:, 1] | (control >= 1.0)
-        decided[live & ukraine_breaks & ~russia_breaks] = 1
-        decided[live & russia_breaks & ~ukraine_breaks] = -1
-        both = live & russia_breaks & ukraine_breaks
-        decided[both] = np.where(b[both] > 0, 1, -1)
-    return float((decided == 1).mean()), float((decided == -1).mean())
 
 
 def mixture(case: dict, q: float, share: float, cut: dict) -> tuple[float, float]:
@@ -130,7 +101,7 @@ def test_mixture_matches_brute_force_of_an_event_part_way_through(name):
     weeks = np.array([case["weeks"]])
     share = float(expected_events.in_force(0, weeks, np.array([sum(window) / 2]))[0])
     exact = mixture(case, q, share, cut)
-    simulated = brute_force_with_event(case, q, window, cut)
+    simulated = brute_force(case, seed=9, event=(q, window, cut))
     assert exact[0] == pytest.approx(simulated[0], abs=TOLERANCE)
     assert exact[1] == pytest.approx(simulated[1], abs=TOLERANCE)
     # and the event matters: foreseeing it moves the chances the way its mechanics say

@@ -15,20 +15,35 @@ TOLERANCE = 0.03
 walk's, and fort and break are combined as independent."""
 
 
-def brute_force(case: dict, draws: int = 40_000, seed: int = 5) -> tuple[float, float]:
+def brute_force(
+    case: dict, draws: int = 40_000, seed: int = 5, event: tuple | None = None
+) -> tuple[float, float]:
     """Simulate the viewer's beliefs: a drift drawn from its belief, held for the outlook;
-    the front as the weekly walk, resolve worn at the balance the drift implies."""
+    the front as the weekly walk, resolve worn at the balance the drift implies.
+
+    ``event``, ``(q, window, cut)``: with chance ``q`` an event fires in a uniform week of
+    ``window`` (weeks from now), and from then on the balance moves by ``cut['balance']``
+    and the weekly costs scale by ``cut['war_cost']`` (tests/test_expected_events.py)."""
     rng = np.random.default_rng(seed)
     mu = case["mean"] + case["sigma"] / np.sqrt(case["weight"]) * rng.standard_normal(draws)
-    b = mu / case["delta"]
+    b0 = mu / case["delta"]
+    fires = np.full(draws, 10**6)
+    cut = {"balance": 0.0, "war_cost": np.ones(2)}
+    if event is not None:
+        q, window, cut = event
+        fires = np.where(
+            rng.random(draws) < q, rng.integers(window[0], window[1] + 1, draws), 10**6
+        )
     control = np.full(draws, case["control"])
     resolve = np.tile(np.array(case["resolve"], dtype=float), (draws, 1))
     decided = np.zeros(draws, dtype=int)  # +1 Russia wins, -1 Ukraine wins
-    for _ in range(int(case["weeks"])):
+    for week in range(1, int(case["weeks"]) + 1):
+        on = week >= fires
+        b = b0 + on * cut["balance"]
         live = decided == 0
-        control[live] += mu[live] + case["sigma"] * rng.standard_normal(live.sum())
-        cost = np.array(case["war_cost"]) * (1.0 - SIDE[None, :] * b[:, None])
-        resolve[live] *= np.exp(-cost[live])
+        control[live] += case["delta"] * b[live] + case["sigma"] * rng.standard_normal(live.sum())
+        kappa = np.array(case["war_cost"]) * np.where(on[:, None], cut["war_cost"], 1.0)
+        resolve[live] *= np.exp(-(kappa * (1.0 - SIDE[None, :] * b[:, None]))[live])
         broken = resolve < np.array(case["breaking_point"])
         russia_breaks = broken[:, 0] | (control <= 0.0)
         ukraine_breaks = broken[:, 1] | (control >= 1.0)
