@@ -17,8 +17,8 @@ from sim.record.given import compare_given, run_given
 
 @pytest.fixture
 def mini_cal(tmp_path, mini_doc) -> Path:
-    """mini with a calendar and three policies: a world change, an offer, a conditional
-    lever (all able to take effect from a later week)."""
+    """mini with a calendar and four policies: a world change, an offer, a conditional
+    lever and an aid cut in a window (all able to take effect from a later week)."""
     mini_doc["start"] = "2025-01-01"
     mini_doc["policies"] = {
         "aid_cut": {"description": "US aid stops.", "set": {"actors.US.aid": 0.0}},
@@ -32,6 +32,11 @@ def mini_cal(tmp_path, mini_doc) -> Path:
                     "scale": {"actors.Russia.war_cost": 3.0},
                 }
             ],
+        },
+        # foreseen by both sides once announced (phase 5), so not before its `from:`
+        "window_cut": {
+            "description": "US aid stops in a week of the policy's first two months.",
+            "events": [{"name": "stop", "window": [1, 8], "set": {"actors.US.aid": 0.0}}],
         },
     }
     path = tmp_path / "mini_cal.yaml"
@@ -68,12 +73,16 @@ def test_policy_from_takes_effect_at_that_week_through_events(mini_cal):
     """With ``from: 20`` every kind of policy leaves weeks 0-19 as the baseline has them,
     replicate by replicate, and changes something later."""
     base = run_ensemble(load_scenario(mini_cal), runs=200, workers=1)
-    for name in ("aid_cut", "force", "lever"):
+    for name in ("aid_cut", "force", "lever", "window_cut"):
         doc = yaml.safe_load(mini_cal.read_text())
         doc["policies"][name]["from"] = 20
         path = mini_cal.with_name(f"from_{name}.yaml")
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        arm = run_ensemble(load_scenario(path, policy=name), runs=200, workers=1)
+        scenario = load_scenario(path, policy=name)
+        # every event of the policy waits for its week: none fires or is foreseen earlier
+        added = scenario.spec.events[len(load_scenario(mini_cal).spec.events) :]
+        assert all(e.from_ == 20 for e in added), name
+        arm = run_ensemble(scenario, runs=200, workers=1)
         for key in ("control", "status", "resolve", "position"):
             assert np.array_equal(arm.trajectories[key][:, :20], base.trajectories[key][:, :20])
         changed = [
@@ -109,7 +118,7 @@ def test_compare_given_shares_the_history_up_to_the_last_fact(mini_cal, record):
     assert given.last_week == 17 and 0 < given.kept < 300
     arms = result.comparison.results
     reference = next(iter(arms.values())).runs
-    assert len(arms) == 4
+    assert len(arms) == 5
     for label, arm in arms.items():
         assert np.array_equal(arm.runs["replicate"], reference["replicate"]), label
     # trajectories, re-run plainly for the kept worlds: identical through week 17
@@ -134,6 +143,22 @@ def test_compare_given_shares_the_history_up_to_the_last_fact(mini_cal, record):
     clocks = result.clocks
     assert list(clocks["arm"]) == list(arms)
     assert np.isnan(clocks["p_within_26_diff"].iloc[0])
+
+
+@pytest.mark.slow
+def test_a_foreseen_aid_cut_adopted_after_the_record_shares_its_history():
+    """The baseline's aid cut (a window event both sides foresee, phase 5) adopted the week
+    after the 2025 record: no side foresees it earlier, so every kept world's history up to
+    the last fact is the baseline's (compare_given checks it and raises otherwise)."""
+    root = Path(__file__).resolve().parents[1]
+    result = compare_given(
+        root / "scenarios" / "baseline.yaml",
+        root / "seeds" / "record-2025.yaml",
+        policies=["us_aid_cut"],
+        runs=1000,
+        workers=1,
+    )
+    assert result.given.kept > 100
 
 
 def test_run_given_reports_over_the_kept_worlds_with_clocks(mini_cal, record, tmp_path, capsys):

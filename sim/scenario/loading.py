@@ -131,8 +131,8 @@ def policy_start(value: int | str, doc: dict, source: str, where: str) -> int:
 
 def _apply_from(out: dict, policy: str, spec: PolicySpec, source: str) -> dict:
     """A policy that takes effect at week ``from:``, through the events mechanism: its
-    ``set:`` becomes an event at that week, its events count their weeks from it (and
-    conditional ones wait for it), its ``offer:`` binds the mediator from it."""
+    ``set:`` becomes an event at that week, its events count their weeks from it and
+    none fires or is foreseen before it, its ``offer:`` binds the mediator from it."""
     where = f"policies.{policy}"
     week = policy_start(spec.from_, out, source, f"{where}.from")
     changes = {}
@@ -155,7 +155,9 @@ def _apply_from(out: dict, policy: str, spec: PolicySpec, source: str) -> dict:
         changes[path] = copy.deepcopy(spec.set[path])
     events = []
     if changes:
-        events.append({"name": f"{policy}_from_week_{week}", "at": week, "set": changes})
+        events.append(
+            {"name": f"{policy}_from_week_{week}", "at": week, "set": changes, "from": week}
+        )
     for event in copy.deepcopy(spec.events):
         if isinstance(event, dict):
             # the policy's weeks count from its start: week 1 of the policy is week `from`
@@ -164,8 +166,9 @@ def _apply_from(out: dict, policy: str, spec: PolicySpec, source: str) -> dict:
             window = event.get("window")
             if isinstance(window, list) and all(isinstance(w, int) for w in window):
                 event["window"] = [w + week - 1 for w in window]
-            if "when" in event:
-                event["from"] = week
+            # not before the policy is adopted: a condition that holds earlier waits, and
+            # no side foresees the event while the policy is not yet announced (phase 5)
+            event["from"] = week
         events.append(event)
     if events:
         out["events"] = [*(out.get("events") or []), *events]
