@@ -41,6 +41,12 @@ victories are absorbing (docs/model.md, phase 2c)."""
 
 VICTORIES = ("russian_victory", "ukrainian_victory")
 
+VICTOR: dict[str, str] = {"russian_victory": "russia", "ukrainian_victory": "ukraine"}
+"""The side each victory is won by."""
+
+SIDE_CODES: dict[str, str] = {"russia": "RU", "ukraine": "UA"}
+"""The sides' short names in table headers (ISO 3166 codes: "UK" would be Britain)."""
+
 LABELS: dict[str, str] = {
     **STATES,
     "outcomes": "How the runs stand at the horizon",
@@ -219,7 +225,7 @@ HEADLINE: tuple[Outcome, ...] = (
             f"P({STATES[state]} by week {{horizon}})",
             "proportion",
             _state(state),
-            short={"russian_victory": "P(RU wins)", "ukrainian_victory": "P(UA wins)"}[state],
+            short=f"P({SIDE_CODES[VICTOR[state]]} wins)",
         )
         for state in VICTORIES
     ),
@@ -229,7 +235,7 @@ HEADLINE: tuple[Outcome, ...] = (
             f"P({side.capitalize()} prevails by week {{horizon}})",
             "proportion",
             _prevails(side),
-            short=f"P({side[:2].upper()} prevails)",
+            short=f"P({SIDE_CODES[side]} prevails)",
         )
         for side in ("russia", "ukraine")
     ),

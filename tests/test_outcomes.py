@@ -117,3 +117,18 @@ def test_the_csv_summary_says_which_rows_are_intervals_and_which_quantiles(tmp_p
     assert rows["terms_territory"]["interval"] == "5%-95% quantiles"
     assert rows["final_control_median"]["interval"] == "5%-95% quantiles"
     assert rows["runs"]["interval"] == ""
+
+
+def test_short_labels_name_the_sides_by_their_codes():
+    """Table headers say RU and UA (ISO 3166), never "UK", which is Britain, an actor."""
+    from sim.outcomes import headline_outcome
+
+    shorts = {
+        key: headline_outcome(key).short
+        for key in ("p_russia_prevails", "p_ukraine_prevails", "p_russian_victory")
+    }
+    assert shorts == {
+        "p_russia_prevails": "P(RU prevails)",
+        "p_ukraine_prevails": "P(UA prevails)",
+        "p_russian_victory": "P(RU wins)",
+    }
