@@ -11,7 +11,7 @@ from .app import app, console, err_console, examples
 
 def tally(rows: list) -> str:
     """The final count, departures apart from passes: a row that holds only as a documented
-    departure (docs/departures.md) is not counted as a pass."""
+    departure (docs/validation.md, where each is argued) is not counted as a pass."""
     departures = sum(row.passed and bool(row.departure) for row in rows)
     passes = sum(row.passed for row in rows) - departures
     failed = len(rows) - passes - departures
@@ -35,7 +35,7 @@ def reproduce(
 ) -> None:
     """Reproduce published results (docs/validation.md): pass, departure or fail per row.
 
-    A departure is a row that holds only as documented in docs/departures.md; it is counted apart from the passes. Exit code 0 when no row fails, 1 otherwise.
+    A departure is a row that holds only as documented in docs/validation.md; it is counted apart from the passes. Exit code 0 when no row fails, 1 otherwise.
     """
     from rich.markup import escape
     from rich.table import Table
