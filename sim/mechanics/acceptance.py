@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .beliefs import WEIGHTS
+from .curvature import curved
 
 
 def stakes(salience: np.ndarray) -> np.ndarray:
@@ -44,7 +45,7 @@ def utility(
     terms: np.ndarray, ideal: np.ndarray, weights: np.ndarray, risk: np.ndarray
 ) -> np.ndarray:
     """``U_i(z)`` for terms of shape (R, K) and actors' ideals/weights (R, V, K); -> (R, V)."""
-    loss = np.abs(terms[:, None, :] - ideal) ** risk[..., None]
+    loss = curved(np.abs(terms[:, None, :] - ideal), risk[..., None])
     return (weights * (1.0 - loss)).sum(axis=-1)
 
 
@@ -83,8 +84,8 @@ def value_of_fighting(
     peace_side = utility(war_terms, ideal, weights, risk)
     # replace the territory term of the war's terms by its expectation over the lottery
     a = risk[..., None]
-    sq_loss = np.abs(war_terms[:, None, territory] - ideal[..., territory]) ** risk
-    war_loss = (np.abs(control_nodes - ideal[..., territory, None]) ** a) @ WEIGHTS
+    sq_loss = curved(np.abs(war_terms[:, None, territory] - ideal[..., territory]), risk)
+    war_loss = curved(np.abs(control_nodes - ideal[..., territory, None]), a) @ WEIGHTS
     w = weights[..., territory]
     going_on = peace_side + w * (sq_loss - war_loss)
     if victory is None:

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .curvature import curved
+
 GRID = 33
 """Grid points per issue added to the kinks when a veto player's utility is curved (risk
 attitude other than 1): the package is then exact to within half a grid step per term."""
@@ -119,14 +121,16 @@ class Preferences:
 
     def utility(self, terms: np.ndarray, control: np.ndarray) -> np.ndarray:
         """``U_i(z)`` for terms of shape (R, K) -> (R, V)."""
-        loss = np.abs(terms[:, None, :] - self.ideal) ** self.risk[..., None]
+        loss = curved(np.abs(terms[:, None, :] - self.ideal), self.risk[..., None])
         plain = (self.weights * (1.0 - loss)).sum(axis=-1)
         return plain - self._loss_penalty(self.ceded(terms[:, self.territory], control))
 
     def issue_utility(self, values: np.ndarray, control: np.ndarray) -> np.ndarray:
         """Weighted utility ``U_ik`` of candidate terms: (R, K, M) -> (R, V, K, M)."""
         a = self.risk[..., None, None]
-        u = self.weights[..., None] * (1.0 - np.abs(values[:, None] - self.ideal[..., None]) ** a)
+        u = self.weights[..., None] * (
+            1.0 - curved(np.abs(values[:, None] - self.ideal[..., None]), a)
+        )
         t = self.territory
         lines = values[:, t, :]  # (R, M)
         reference = self.reference(control)[..., None]  # (R, V, 1)
