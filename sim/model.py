@@ -36,6 +36,7 @@ from .mechanics import (
     events,
 )
 from .mechanics.bargaining_kernel import bargaining_round_fast
+from .mechanics.bounds import clip_in_place
 from .offers import OfferLog
 from .outcomes import STATES
 from .parameters import flat_parameters, sample, uncertain
@@ -67,8 +68,8 @@ def clip_to_bounds(state: dict[str, np.ndarray]) -> None:
     """
     for name, (low, high, _) in DYNAMIC_BOUNDS.items():
         low = costs.MIN_RESOLVE if name == "resolve" else low
-        np.clip(state[name], low, high, out=state[name])
-    np.clip(state["ideal"], *DYNAMIC_BOUNDS["position"][:2], out=state["ideal"])
+        clip_in_place(state[name], low, high)
+    clip_in_place(state["ideal"], *DYNAMIC_BOUNDS["position"][:2])
 
 
 class NegotiationModel(Talks, mesa.Model):

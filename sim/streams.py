@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numba
 import numpy as np
 
 _WORDS_PER_COUNTER = 4  # Philox4x64 yields four 64-bit words per counter value
@@ -71,6 +72,17 @@ def uniforms(seed: int, purpose: str, start: int, stop: int, per_replicate: int)
     raw = np.random.Philox(key=key, counter=counter).random_raw(
         (stop - start) * blocks * _WORDS_PER_COUNTER
     )
-    # 53 high bits, shifted by half a step: never exactly 0 or 1 (safe for inverse CDFs).
-    unit = ((raw >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+    unit = _to_unit(raw)
     return unit.reshape(stop - start, blocks * _WORDS_PER_COUNTER)[:, :per_replicate]
+
+
+@numba.njit(cache=True)
+def _to_unit(raw: np.ndarray) -> np.ndarray:
+    """Each raw 64-bit word as a uniform in (0, 1): its 53 high bits, shifted by half a step
+    (safe for inverse CDFs).  The NumPy expression ``((raw >> 11).astype(float64) + 0.5) *
+    2**-53`` in one pass, without its three temporary arrays: the same operations in the
+    same order, so the same bits."""
+    unit = np.empty(raw.shape[0])
+    for i in range(raw.shape[0]):
+        unit[i] = (np.float64(raw[i] >> np.uint64(11)) + 0.5) * _TO_UNIT
+    return unit

@@ -69,6 +69,16 @@ def _group(xr, ux, gid):
     return count
 
 
+@numba.njit(cache=True, error_model="numpy")
+def _same_powers(i, gid, risk):
+    """The first actor before ``i`` in ``i``'s group with exactly ``i``'s risk exponent (its
+    powers ``b ** r`` against every group are ``i``'s), or -1."""
+    for k in range(i):
+        if gid[k] == gid[i] and risk[k] == risk[i]:
+            return k
+    return -1
+
+
 # error_model="numpy": every division is guarded exactly as in the reference,
 # so numba's Python-style zero-division checks would be dead weight.
 @numba.njit(cache=True, error_model="numpy")
@@ -87,7 +97,8 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     position -- is computed once per distinct position (``G`` of them) and
     read per actor: the same operations on the same operands, hence the same
     bits, in ``O(G^2 N)`` instead of ``O(N^3)`` and with ``N G`` calls to
-    ``exp`` instead of ``N^2``.
+    ``exp`` instead of ``N^2``. Co-located challengers whose risk exponents are
+    equal (about one in five) share those powers too (``_same_powers``).
     """
     n_rep, n = x.shape
     q_lt_1 = q < 1.0
@@ -112,10 +123,10 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
     u1_s = np.empty((n, n))  # r = 1 utilities, by pair of groups
     u1_f = np.empty((n, n))
     corr1 = np.empty((n, n))
-    x_s = np.empty(n)  # exp(r_i * log base) of challenger i against each group
-    x_f = np.empty(n)
-    x_b = np.empty(n)
-    x_w = np.empty(n)
+    x_s = np.empty((n, n))  # x_s[i, v] = exp(r_i * log base) of challenger i against group v
+    x_f = np.empty((n, n))
+    x_b = np.empty((n, n))
+    x_w = np.empty((n, n))
     e1 = np.empty((n, n))  # expected utility with r = 1
     e = np.empty((n, n))  # E[i, j], challenger's exponent r_i
     e_to = np.empty((n, n))  # e_to[j, i] = E[i, j], by target
@@ -286,14 +297,24 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
             ri = risk[i]
             sq = q * u_sq[i]
             gi = gid[i]
+            # an earlier challenger at the same position with the same exponent has the
+            # same powers (the same exp of the same operands): read them, not recompute
+            same = _same_powers(i, gid, risk)
             for v in range(g):
                 if v == gi:
                     continue
-                x_s[v] = math.exp(ri * l_s[gi, v])
-                x_f[v] = math.exp(ri * l_f[gi, v])
+                if same >= 0:
+                    x_s[i, v] = x_s[same, v]
+                    x_f[i, v] = x_f[same, v]
+                    if q_lt_1:
+                        x_b[i, v] = x_b[same, v]
+                        x_w[i, v] = x_w[same, v]
+                    continue
+                x_s[i, v] = math.exp(ri * l_s[gi, v])
+                x_f[i, v] = math.exp(ri * l_f[gi, v])
                 if q_lt_1:
-                    x_b[v] = math.exp(ri * l_b[gi, v])
-                    x_w[v] = math.exp(ri * l_w[gi, v])
+                    x_b[i, v] = math.exp(ri * l_b[gi, v])
+                    x_w[i, v] = math.exp(ri * l_w[gi, v])
             for j in range(n):
                 gj = gid[j]
                 if gj == gi:
@@ -301,15 +322,15 @@ def _round_kernel(x, c, s, q, t, eu_eps, tie_tol, half, out):
                     e_to[j, i] = 0.0
                     seen_by[i, j] = 0.0
                     continue
-                u_s = 2.0 - 4.0 * x_s[gj]
-                u_f = 2.0 - 4.0 * x_f[gj]
+                u_s = 2.0 - 4.0 * x_s[i, gj]
+                u_f = 2.0 - 4.0 * x_f[i, gj]
                 f = sr[j] * (1.0 - p[i, j])
                 v1 = u_s * (1.0 - f) + u_f * f - sq
                 f = sr[i] * (1.0 - p[j, i])
                 v2 = u_s * (1.0 - f) + u_f * f - sq
                 if q_lt_1:
-                    u_b = 2.0 - 4.0 * x_b[gj]
-                    u_w = 2.0 - 4.0 * x_w[gj]
+                    u_b = 2.0 - 4.0 * x_b[i, gj]
+                    u_w = 2.0 - 4.0 * x_w[i, gj]
                     corr = (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
                     v1 -= corr
                     v2 -= corr
