@@ -1,7 +1,8 @@
 """Whether a run will compile the model's numba kernels first; the line that says so.
 
-The bargaining kernels (:mod:`sim.mechanics.bargaining_kernel`, :mod:`sim.mechanics.package`)
-are compiled by numba on their first call and cached on disk (``cache=True``: in the
+The model's kernels (the bargaining ones in :mod:`sim.mechanics.bargaining_kernel` and
+:mod:`sim.mechanics.package`, the small passes of :mod:`sim.mechanics.bounds` and
+:mod:`sim.streams`) are compiled by numba on their first call and cached on disk (``cache=True``: in the
 ``__pycache__`` folder beside them, or numba's user cache when that is read-only).  A fresh
 install, a new numba or an edited kernel finds no valid cache, and the first run then spends
 about :data:`COMPILE_SECONDS` compiling before the first replicate is done (the next runs load
@@ -21,7 +22,12 @@ import importlib
 import os
 from collections.abc import Iterable
 
-KERNEL_MODULES = ("sim.mechanics.bargaining_kernel", "sim.mechanics.package")
+KERNEL_MODULES = (
+    "sim.mechanics.bargaining_kernel",
+    "sim.mechanics.package",
+    "sim.mechanics.bounds",
+    "sim.streams",
+)
 """The modules whose numba kernels a simulation calls."""
 
 COMPILE_SECONDS = 15
