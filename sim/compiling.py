@@ -2,11 +2,11 @@
 
 The model's kernels (the bargaining ones in :mod:`sim.mechanics.bargaining_kernel` and
 :mod:`sim.mechanics.package`, the small passes of :mod:`sim.mechanics.bounds` and
-:mod:`sim.streams`) are compiled by numba on their first call and cached on disk (``cache=True``: in the
-``__pycache__`` folder beside them, or numba's user cache when that is read-only).  A fresh
-install, a new numba or an edited kernel finds no valid cache, and the first run then spends
-about :data:`COMPILE_SECONDS` compiling before the first replicate is done (the next runs load
-the cache in a fraction of a second).
+:mod:`sim.streams`) are compiled by numba on their first call and cached on disk
+(``cache=True``: in the ``__pycache__`` folder beside them, or numba's user cache when that
+is read-only).  A fresh install, a new numba or an edited kernel finds no valid cache, and the
+first run then spends about :data:`COMPILE_SECONDS` compiling before the first replicate is
+done (the next runs load the cache in a fraction of a second).
 :func:`compile_notice` is what the command line prints before such a run, and
 :func:`compile_kernels` compiles them there once, before any worker is forked
 (``docs/performance.md``).

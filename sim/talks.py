@@ -174,7 +174,7 @@ class Talks:
         if week < event.first_week:  # a policy adopted later (`from:`) is not yet announced
             return q, np.zeros(len(rows))
         if event.at is not None:
-            every, f = expected_events.scheduled(week, weeks, event.at, chance, event.first_week)
+            every, f = expected_events.scheduled(week, weeks, event.at, chance)
             q[:] = every[:, None]
         elif event.window is not None:
             every, f = expected_events.windowed(week, weeks, event.window, chance, event.first_week)
@@ -189,7 +189,6 @@ class Talks:
                 needed,
                 self.spec.negotiation.rounds_every,
                 chance,
-                event.first_week,
             )
         else:  # conditions on the front, resolve or the week: learnt as they happen
             f = np.zeros(len(rows))

@@ -39,15 +39,15 @@ def test_window_chance_is_bayes_rule_over_the_events_draws():
 
 def test_scheduled_and_threatened_fire_when_they_say():
     weeks = np.array([52.0, 52.0])
-    q, f = expected_events.scheduled(10, weeks, 20, np.array([0.8, 0.8]), 0)
+    q, f = expected_events.scheduled(10, weeks, 20, np.array([0.8, 0.8]))
     assert list(q) == [0.8, 0.8] and f[0] == pytest.approx(43 / 52)
-    assert expected_events.scheduled(10, weeks, 70, np.array([1.0, 1.0]), 0)[0][0] == 0
+    assert expected_events.scheduled(10, weeks, 70, np.array([1.0, 1.0]))[0][0] == 0
     # two refusals so far, three needed: refusing now fires it next week; none so far: in
     # two more rounds of four weeks
-    q, f = expected_events.threatened(10, weeks, np.array([2, 0]), 3, 4, np.array([1.0, 1.0]), 0)
+    q, f = expected_events.threatened(10, weeks, np.array([2, 0]), 3, 4, np.array([1.0, 1.0]))
     assert list(q) == [1.0, 1.0]
     assert f[0] == pytest.approx(52 / 52) and f[1] == pytest.approx((52 - 8) / 52)
-    assert expected_events.threatened(10, weeks, np.array([3, 3]), 3, 4, weeks, 0)[0][0] == 0
+    assert expected_events.threatened(10, weeks, np.array([3, 3]), 3, 4, weeks)[0][0] == 0
     assert expected_events.refusals_needed(">=", 3) == 3
     assert expected_events.refusals_needed(">", 2) == 3
     assert expected_events.refusals_needed("<", 2) is None

@@ -72,7 +72,8 @@ def record(tmp_path) -> Path:
 def test_policy_from_takes_effect_at_that_week_through_events(mini_cal):
     """With ``from: 20`` every kind of policy leaves weeks 0-19 as the baseline has them,
     replicate by replicate, and changes something later."""
-    base = run_ensemble(load_scenario(mini_cal), runs=200, workers=1)
+    plain = load_scenario(mini_cal)
+    base = run_ensemble(plain, runs=200, workers=1)
     for name in ("aid_cut", "force", "lever", "window_cut"):
         doc = yaml.safe_load(mini_cal.read_text())
         doc["policies"][name]["from"] = 20
@@ -80,7 +81,7 @@ def test_policy_from_takes_effect_at_that_week_through_events(mini_cal):
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
         scenario = load_scenario(path, policy=name)
         # every event of the policy waits for its week: none fires or is foreseen earlier
-        added = scenario.spec.events[len(load_scenario(mini_cal).spec.events) :]
+        added = scenario.spec.events[len(plain.spec.events) :]
         assert all(e.from_ == 20 for e in added), name
         arm = run_ensemble(scenario, runs=200, workers=1)
         for key in ("control", "status", "resolve", "position"):

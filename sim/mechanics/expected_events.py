@@ -38,11 +38,12 @@ def in_force(week: int, weeks: np.ndarray, fires: np.ndarray) -> np.ndarray:
 
 
 def scheduled(
-    week: int, weeks: np.ndarray, at: int, probability: np.ndarray, earliest: int
+    week: int, weeks: np.ndarray, at: int, probability: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(q, f)`` of an event scheduled for week ``at``, seen in week ``week``."""
+    """``(q, f)`` of an event scheduled for week ``at``, seen in week ``week`` (at or after
+    its ``from:``: before it, nothing is foreseen, :meth:`sim.talks.Talks._foreseen`)."""
     fires = np.full(len(weeks), float(at))
-    inside = (at > week) & (at <= week + weeks) & (at >= earliest)
+    inside = (at > week) & (at <= week + weeks)
     return np.where(inside, probability, 0.0), in_force(week, weeks, fires)
 
 
@@ -53,7 +54,9 @@ def windowed(
     probability: np.ndarray,
     earliest: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(q, f)`` of an event in a uniform week of ``window``, not fired by week ``week``."""
+    """``(q, f)`` of an event in a uniform week of ``window``, not fired by week ``week``;
+    the window's weeks before ``earliest`` (its ``from:``) never fire, so they do not count
+    in Bayes' rule."""
     first, last = window
     n = last - first + 1
     start = max(first, earliest)  # weeks before `earliest` never fire
@@ -74,12 +77,12 @@ def threatened(
     needed: int,
     rounds_every: int,
     probability: np.ndarray,
-    earliest: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(q, f)`` of a threat that fires once its target has refused ``needed`` packages,
-    to the target that has refused ``count`` so far and would refuse every round."""
+    to the target that has refused ``count`` so far and would refuse every round (seen at
+    or after the threat's ``from:``, as :func:`scheduled`)."""
     more = needed - count
-    fires = np.maximum(week + (more - 1) * rounds_every + 1, earliest).astype(float)
+    fires = (week + (more - 1) * rounds_every + 1).astype(float)
     inside = (more >= 1) & (fires <= week + weeks)
     return np.where(inside, probability, 0.0), in_force(week, weeks, fires)
 
