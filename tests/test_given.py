@@ -272,3 +272,30 @@ def test_every_run_option_works_given_the_record(mini_cal, record, tmp_path):
     argv = ["run", str(mini_cal), "--given", str(record), "-n", "40", "-w", "1", "--chunk-size"]
     assert main([*argv, "7", "--no-plots", "-o", str(out)]) == 0
     assert (out / "given.json").is_file()
+
+
+def test_an_arm_that_changes_the_history_stops_with_one_line_and_no_folder(
+    mini_cal, record, tmp_path, capsys, monkeypatch
+):
+    """The shared-history check is an invariant (every lever is shifted past the last fact);
+    if it ever fails, compare --given says which arm, calls it a bug, exits 1 and leaves no
+    folder, never a traceback or an unpaired table."""
+    import sim.record.given as given_module
+
+    real, calls = given_module.used_mask, []
+
+    def drifting(runs, bound, until):
+        mask = real(runs, bound, until).copy()
+        calls.append(1)
+        if len(calls) == 3:  # the second arm's check: one world differs
+            mask[0] = not mask[0]
+        return mask
+
+    monkeypatch.setattr(given_module, "used_mask", drifting)
+    out = tmp_path / "out"
+    argv = ["compare", str(mini_cal), "--given", str(record), "-n", "60", "--no-plots"]
+    assert main([*argv, "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("error: arm 'mini+aid_cut' changes the worlds before the record")
+    assert "week 17" in err[0] and "this is a bug" in err[1]
+    assert not out.exists()

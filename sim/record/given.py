@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..errors import JobError, ScenarioError
 from ..options import RunOptions
 from ..outcomes import wilson
 from ..scenario import Scenario
@@ -316,6 +316,22 @@ class GivenComparison:
             self.clocks.to_csv(tmp / "given_clocks.csv", index=False)
 
 
+class HistoryError(JobError):
+    """An arm whose worlds meet the record differently from the first arm's: a policy acted,
+    or was foreseen, before its ``from:`` week.  Every lever is shifted past the last fact,
+    so this is a bug in the model, not in the user's files; no folder is written."""
+
+    def __init__(self, arm: str, last: int) -> None:
+        super().__init__(
+            f"arm {arm!r} changes the worlds before the record's last fact (week {last}), "
+            "so its comparison with the others would not be paired; no folder was written"
+        )
+        self.hint = (
+            "this is a bug: please report it with the scenario and the record "
+            "(`ceasefire run` and `ceasefire calibrate` on the same files still work)"
+        )
+
+
 def compare_given(
     scenario: str | Path | Scenario,
     given: str | Path | Record | BoundRecord,
@@ -373,7 +389,7 @@ def compare_given(
     for label, result in results.items():
         # the history up to the last fact is shared: every arm keeps the same worlds
         if not np.array_equal(used_mask(result.runs, bound, until), kept):
-            raise RuntimeError(f"arm {label!r} does not share the history up to the last fact")
+            raise HistoryError(label, last)
     if not kept.any():
         raise ScenarioError(bound.source, "", Given(bound, until, last, len(kept), 0).message())
     kept_results = {label: _kept_result(r, kept) for label, r in results.items()}
