@@ -93,6 +93,20 @@ CASES = {
     "the other fort": {**BASE, "control": 0.04, "mean": -0.0008, "war_cost": [0.0, 0.0]},
     "nobody wears": {**BASE, "war_cost": [0.0, 0.0]},
     "vague belief": {**BASE, "weight": 3.0, "resolve": [0.9, 0.8]},
+    # the race between a fort and a break: the fort decides only if it falls first (taking
+    # the break first, in every world, was 0.55 off here)
+    "a fort within reach of an army near breaking": {
+        **BASE,
+        "control": 0.97,
+        "mean": 0.001,
+        "resolve": [0.64, 0.95],
+    },
+    "the other fort within reach of an army near breaking": {
+        **BASE,
+        "control": 0.04,
+        "mean": -0.0008,
+        "resolve": [0.95, 0.68],
+    },
 }
 
 
