@@ -106,7 +106,7 @@ def test_ukraine_capitulates_where_its_army_would_break():
     """Foresight is calibrated, not pessimistic: Ukraine capitulates where its chance of
     losing its army within the outlook (52 weeks) exceeds one half, and in those worlds,
     fought out without talks from the same draws, its army does break within the outlook
-    (measured: 98 % of 245).  A capitulation out of misplaced fear would show as a world
+    (measured: 98 % of 243).  A capitulation out of misplaced fear would show as a world
     in which the army holds; the baseline's many capitulations are its brittle armies
     ([CAL-COST], [CAL-BREAK]), not a foresight that sees defeat where there is none."""
     talks = run(runs=1000)

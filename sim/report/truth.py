@@ -144,8 +144,10 @@ def bands() -> tuple[Band, ...]:
             _share_of_endings,
             lambda horizon: True,
             "More of the worlds that end, end in a victory (in the field or by the other "
-            "side's capitulation) than the record of recent wars suggests: the model has a "
-            "side that foresees its army breaking sign the other's terms. Kreutz's counts are "
+            "side's capitulation) than the record of recent wars suggests: armies wear down to "
+            "a fixed breaking point, so the longer the war the surer a decision (Bennett & "
+            "Stam 1996 find wars not duration dependent), and a side that foresees its army "
+            "breaking signs the other's terms. Kreutz's counts are "
             "secondary and cover civil wars too, so the ceiling is rough (docs/validation.md, "
             "section 4.2).",
         ),
