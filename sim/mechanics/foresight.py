@@ -178,7 +178,7 @@ def ending_chances(
     delta = drift[:, None]
     sigma = volatility[:, None]
     moves = delta > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # capped below
         mean_b = np.where(moves, belief_mean / np.where(moves, delta, 1.0), balance[:, None])
         sd_b = np.where(moves, sigma / (np.where(moves, delta, 1.0) * np.sqrt(belief_weight)), 0.0)
     # the balance lives in [-1, 1]: far outside it nothing changes, and a tiny drift per unit
