@@ -207,12 +207,12 @@ def ending_chances(
     mu = belief_mean[..., None] + drift_sd[..., None] * z  # = delta b where the front moves
     # the race: a fort decides only if it falls before the first army breaks, in the week
     # t_R(b) = A_R / (kappa_R (1 - b)) or t_U(b) = A_U / (kappa_U (1 + b)) (module doc)
-    weeks = t[..., None]
+    outlook = t[..., None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: no break
         russia_first = a_r[:, None, None] / (k_r[:, None, None] * (1.0 - b[0]))
         ukraine_first = a_u[:, None, None] / (k_u[:, None, None] * (1.0 + b[2]))
-    until = np.stack([russia_first, np.broadcast_to(weeks, b[1].shape), ukraine_first])
-    until = np.maximum(np.fmin(until, weeks), 0.0)  # fmin: an empty stretch's 0/0 is no week
+    until = np.stack([russia_first, np.broadcast_to(outlook, b[1].shape), ukraine_first])
+    until = np.maximum(np.fmin(until, outlook), 0.0)  # fmin: an empty stretch's 0/0 is no week
     c = control[:, None, None]
     top = first_passage(1.0 - c, mu, sigma[..., None], until)
     bottom = first_passage(c, -mu, sigma[..., None], until)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..outcomes import VICTORIES
 from .row import BASELINE, Row
 from .statics import run_outcomes
 
@@ -54,7 +55,7 @@ def base_victories(quick: bool = False) -> Row:
     talks shows the outcome exists.  Counted as the conflict-termination data count them: a
     side that capitulates has lost (docs/model.md, phase 5, *Capitulation*)."""
     out = _baseline(quick)
-    won = np.isin(out["outcome"], ["russian_victory", "ukrainian_victory"])
+    won = np.isin(out["outcome"], VICTORIES)
     capitulated = out["capitulated"] != ""
     ended = won | out["ceasefire"]
     in_field = float(won.sum() / max(ended.sum(), 1))
@@ -63,7 +64,7 @@ def base_victories(quick: bool = False) -> Row:
         BASELINE, ("negotiation.first_week=100000", "horizon=156"), 300 if quick else 1000
     )
     decided_week = np.where(
-        np.isin(fought_out["outcome"], ["russian_victory", "ukrainian_victory"]),
+        np.isin(fought_out["outcome"], VICTORIES),
         fought_out["decision_week"],
         np.inf,
     )
